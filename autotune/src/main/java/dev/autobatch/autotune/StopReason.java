@@ -1,0 +1,15 @@
+package dev.autobatch.autotune;
+
+/** Which rule ended the doubling of the batch size. */
+public enum StopReason {
+    /** A trial ran out of memory. */
+    OUT_OF_MEMORY,
+    /** The next trial's predicted peak memory was above the budget, so it was not run. */
+    MEMORY_BUDGET,
+    /** More batch could not raise throughput by more than the saturation threshold. */
+    THROUGHPUT_SATURATED,
+    /** The next size would exceed the user's maximum batch size. */
+    MAX_BATCH_SIZE,
+    /** The next size would exceed the cap derived from the training set's size. */
+    DATASET_SIZE
+}

@@ -1,0 +1,25 @@
+package dev.autobatch.core;
+
+import ai.djl.Device;
+
+import java.util.OptionalLong;
+
+/**
+ * Reads how much memory is in use on an accelerator. {@code core} uses it to measure a trial's
+ * device peak; {@code autotune} implements it with NVML and CUDA queries, so {@code core} holds no
+ * hardware-probe code.
+ */
+@FunctionalInterface
+public interface DeviceMemoryProbe {
+
+    /** A probe that never knows: trials on a device then report {@link MemoryMeasurement#NONE}. */
+    DeviceMemoryProbe NONE = device -> OptionalLong.empty();
+
+    /**
+     * Returns the bytes in use on the whole device, by every process.
+     *
+     * @param device the device to read, a GPU
+     * @return the bytes in use, or empty when the device cannot be read; never throws
+     */
+    OptionalLong usedBytes(Device device);
+}
