@@ -1,0 +1,81 @@
+package dev.autobatch.core.internal;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.BatchSampler;
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.dataset.SequenceSampler;
+import ai.djl.translate.TranslateException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Serves a {@link RandomAccessDataset} in batches of any size without copying it: each batch is
+ * gathered from the dataset's own records by index (one slice for an {@code ArrayDataset}).
+ *
+ * <p>The rule for the end of the data: only full batches are served. A last partial batch is
+ * dropped and the next batch starts again at the first record, so every step trains on exactly
+ * {@code batchSize} samples, as long as the dataset holds at least one batch.
+ */
+public final class Rebatcher {
+
+    private Rebatcher() {}
+
+    /**
+     * Returns an endless iterator of full batches. Each batch owns a sub-manager of {@code
+     * manager}; close the batch to free it.
+     *
+     * @param dataset the data, holding at least {@code batchSize} records
+     * @param manager the manager under which batches are created
+     * @param batchSize the number of records a batch, at least 1
+     * @return the batches, in dataset order, starting over after the last full batch
+     * @throws IllegalArgumentException if the dataset holds fewer than {@code batchSize} records
+     */
+    public static Iterator<Batch> fullBatches(
+            RandomAccessDataset dataset, NDManager manager, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+        if (dataset.size() < batchSize) {
+            throw new IllegalArgumentException(
+                    "the dataset holds "
+                            + dataset.size()
+                            + " samples, fewer than one batch of "
+                            + batchSize
+                            + "; lower the batch size or give more data");
+        }
+        return new Iterator<>() {
+            private Iterator<Batch> pass = newPass();
+
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Batch next() {
+                if (!pass.hasNext()) {
+                    pass = newPass();
+                    if (!pass.hasNext()) {
+                        throw new NoSuchElementException("the dataset yielded no full batch");
+                    }
+                }
+                return pass.next();
+            }
+
+            private Iterator<Batch> newPass() {
+                BatchSampler sampler = new BatchSampler(new SequenceSampler(), batchSize, true);
+                try {
+                    return dataset.getData(manager, sampler).iterator();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not read the dataset", e);
+                } catch (TranslateException e) {
+                    throw new IllegalStateException("could not read the dataset: " + e.getMessage(), e);
+                }
+            }
+        };
+    }
+}

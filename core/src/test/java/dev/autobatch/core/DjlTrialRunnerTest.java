@@ -1,0 +1,219 @@
+package dev.autobatch.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import dev.autobatch.core.internal.ParameterSnapshot;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Real DJL training on CPU. */
+class DjlTrialRunnerTest {
+
+    @Test
+    void measuredTrialReportsPositiveThroughputAndPeakAtOrAboveBaseline() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(128, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 512, 784, 10);
+            try (DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
+                Trial trial = runner.run(64);
+                assertTrue(trial.ok(), () -> "trial failed: " + trial);
+                assertEquals(64, trial.batchSize());
+                assertTrue(trial.samplesPerSecond() > 0, () -> "throughput " + trial.samplesPerSecond());
+                assertEquals(64 / trial.medianStepSeconds(), trial.samplesPerSecond(), 1e-6);
+                assertEquals(MemoryMeasurement.HOST_PEAK_RSS, trial.memoryMeasurement());
+                assertTrue(trial.baselineMemoryBytes() > 0, () -> "baseline " + trial.baselineMemoryBytes());
+                assertTrue(
+                        trial.peakMemoryBytes() >= trial.baselineMemoryBytes(),
+                        () -> "peak " + trial.peakMemoryBytes() + " below baseline " + trial.baselineMemoryBytes());
+                assertTrue(Double.isNaN(trial.gradientNormSquared()), "no gradient norm unless asked");
+            }
+        }
+    }
+
+    @Test
+    void peakMemoryGrowsWithBatchSizeWhenActivationsDominate() {
+        // Tiling each 784-float sample 32 times: 1,024 samples hold 98 MiB of activations a copy,
+        // 64 hold 6 MiB, while the parameters are 1 MiB.
+        try (Model model = TestModels.model("tiled", TestModels.tiled(32, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 2048, 784, 10);
+            try (DjlTrialRunner runner =
+                    DjlTrialRunner.builder().setModel(model).setDataset(data).optWarmupSteps(1).optMeasuredSteps(2).build()) {
+                Trial small = runner.run(64);
+                Trial large = runner.run(1024);
+                assertTrue(small.ok() && large.ok(), () -> small + " / " + large);
+                long growth = large.peakMemoryBytes() - small.peakMemoryBytes();
+                assertTrue(
+                        growth > 90L << 20,
+                        () -> "peak above baseline grew by only " + growth + " bytes: " + small + " / " + large);
+            }
+        }
+    }
+
+    @Test
+    void recordsGradientNormWhenAsked() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(32, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 784, 10);
+            try (DjlTrialRunner runner =
+                    DjlTrialRunner.builder().setModel(model).setDataset(data).optRecordGradientNorm(true).build()) {
+                Trial trial = runner.run(16);
+                assertTrue(trial.gradientNormSquared() > 0, () -> "gradient norm " + trial.gradientNormSquared());
+            }
+        }
+    }
+
+    @Test
+    void parametersAreBitIdenticalAfterMeasuredOutOfMemoryAndFailedTrials() {
+        try (Model model = TestModels.model("mixed", TestModels.mlpWith(2, 10, TestModelsCubic::cubeOrFail))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 16384, 8, 10);
+            try (DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
+                List<byte[]> before = parameterBytes(model);
+                assertTrue(runner.run(32).ok());
+                assertParametersEqual(before, model);
+                assertTrue(runner.run(16384).outOfMemory());
+                assertParametersEqual(before, model);
+                assertTrue(runner.run(TestModelsCubic.FAILING_BATCH_SIZE).failed());
+                assertParametersEqual(before, model);
+                assertTrue(runner.run(32).ok(), "the runner stays usable");
+                assertParametersEqual(before, model);
+            }
+            assertParametersEqual(parameterBytesAfterClose(model), model);
+        }
+    }
+
+    @Test
+    void realOutOfMemoryIsReportedAndASmallerTrialThenSucceeds() {
+        try (Model model = TestModels.model("cubic", TestModels.mlpWith(2, 10, TestModelsCubic::cubeOrFail))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 16384, 8, 10);
+            try (DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
+                // 16,384^3 x 2 floats is 128 TiB: PyTorch refuses at once, the kernel never steps in.
+                Trial huge = runner.run(16384);
+                assertTrue(huge.outOfMemory(), () -> "expected out of memory, got " + huge);
+                assertFalse(huge.failed());
+                Trial smaller = runner.run(64);
+                assertTrue(smaller.ok(), () -> "expected success after out of memory, got " + smaller);
+            }
+        }
+    }
+
+    @Test
+    void otherFailuresCarryTheirMessageAndAreNotOutOfMemory() {
+        try (Model model = TestModels.model("cubic", TestModels.mlpWith(2, 10, TestModelsCubic::cubeOrFail))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 8, 10);
+            try (DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
+                Trial trial = runner.run(TestModelsCubic.FAILING_BATCH_SIZE);
+                assertTrue(trial.failed(), () -> "expected a failure, got " + trial);
+                assertFalse(trial.outOfMemory());
+                assertTrue(trial.failure().contains(TestModelsCubic.FAILURE), trial.failure());
+            }
+        }
+    }
+
+    @Test
+    void lossThatBecomesNotFiniteFailsTheTrialAndSuggestsALowerLearningRate() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(64, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 512, 784, 10);
+            DefaultTrainingConfig explosive =
+                    new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                            .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(1e30f)).build());
+            try (DjlTrialRunner runner =
+                    DjlTrialRunner.builder().setModel(model).setDataset(data).optTrainingConfig(explosive).build()) {
+                List<byte[]> before = parameterBytes(model);
+                Trial trial = runner.run(32);
+                assertTrue(trial.failed(), () -> "expected a failed trial, got " + trial);
+                assertTrue(trial.failure().contains("batch size 32"), trial.failure());
+                assertTrue(trial.failure().contains("learning rate"), trial.failure());
+                assertParametersEqual(before, model);
+            }
+        }
+    }
+
+    @Test
+    void rejectsBadInputWithMessagesThatNameTheValue() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10));
+                Model empty = Model.newInstance("no-block")) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 100, 784, 10);
+            try (DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
+                assertMessage("got 0", () -> runner.run(0));
+                assertMessage("100 samples, fewer than one batch of 101", () -> runner.run(101));
+            }
+            assertMessage("has no block", () -> DjlTrialRunner.builder().setModel(empty).setDataset(data).build());
+            assertMessage("measured steps must be at least 1, got 0", () -> DjlTrialRunner.builder().optMeasuredSteps(0));
+            assertMessage("warm-up steps must be zero or more, got -1", () -> DjlTrialRunner.builder().optWarmupSteps(-1));
+        }
+    }
+
+    @Test
+    void closedRunnerRefusesTrials() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 64, 784, 10);
+            DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build();
+            runner.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner.run(8));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        }
+    }
+
+    private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' lacks '" + expected + "'");
+    }
+
+    private static List<byte[]> parameterBytes(Model model) {
+        List<byte[]> values = new ArrayList<>();
+        for (Pair<String, Parameter> pair : model.getBlock().getParameters()) {
+            values.add(pair.getValue().getArray().toByteArray());
+        }
+        return values;
+    }
+
+    private static List<byte[]> parameterBytesAfterClose(Model model) {
+        return parameterBytes(model);
+    }
+
+    private static void assertParametersEqual(List<byte[]> expected, Model model) {
+        List<byte[]> actual = parameterBytes(model);
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertTrue(java.util.Arrays.equals(expected.get(i), actual.get(i)), "parameter " + i + " changed");
+        }
+    }
+
+    /** Hidden activations that grow with the cube of the batch, and fail at one batch size. */
+    static final class TestModelsCubic {
+        static final int FAILING_BATCH_SIZE = 7;
+        static final String FAILURE = "this block refuses batches of 7";
+
+        private TestModelsCubic() {}
+
+        static NDList cubeOrFail(NDList input) {
+            NDArray x = input.singletonOrThrow();
+            long b = x.getShape().get(0);
+            long f = x.getShape().get(1);
+            if (b == FAILING_BATCH_SIZE) {
+                throw new IllegalStateException(FAILURE);
+            }
+            NDArray cube =
+                    x.reshape(new Shape(b, 1, 1, f))
+                            .add(x.reshape(new Shape(1, b, 1, f)))
+                            .add(x.reshape(new Shape(1, 1, b, f)));
+            return new NDList(Activation.relu(cube.mean(new int[] {1}).mean(new int[] {1})));
+        }
+    }
+}
