@@ -206,12 +206,20 @@ public final class DjlTrialRunner implements AutoCloseable {
         double gradientNormSquared = withGradientNorm ? gradientNormSquared() : Double.NaN;
         long stepStart = System.nanoTime();
         trainer.step();
-        // Reading the loss waits for every queued kernel, the optimizer's included.
-        NDArray scalar = loss.size() == 1 ? loss : loss.mean();
-        float lossValue = scalar.toType(DataType.FLOAT32, false).getFloat();
-        long end = System.nanoTime();
+        // CPU kernels run synchronously, so the step is over here. A GPU's kernels are queued:
+        // reading the loss waits for all of them, the optimizer's included, so it is timed there.
+        long end = device.isGpu() ? 0 : System.nanoTime();
+        float lossValue = readLoss(loss);
+        if (device.isGpu()) {
+            end = System.nanoTime();
+        }
         double seconds = ((backwardDone - start) + (end - stepStart)) / 1e9;
         return new StepResult(seconds, lossValue, gradientNormSquared);
+    }
+
+    private static float readLoss(NDArray loss) {
+        NDArray scalar = loss.size() == 1 ? loss : loss.mean();
+        return scalar.toType(DataType.FLOAT32, false).getFloat();
     }
 
     private double gradientNormSquared() {
