@@ -4,13 +4,11 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.TrainingConfig;
 import ai.djl.training.dataset.Batch;
@@ -40,6 +38,13 @@ import java.util.Objects;
  * (see {@link MemoryMeasurement}). Running out of memory yields {@link Trial#outOfMemory(int)},
  * any other failure {@link Trial#failed(int, String)}; the runner stays usable after both.
  *
+ * <p>With {@link Builder#optAccumulationSteps(int)} a step accumulates several micro-batches
+ * before its optimizer update ({@link GradientAccumulation}), so a trial measures a plan of micro
+ * batch times accumulation steps as it will train. With {@link Builder#optRecordGradientNorm}
+ * each measured step also reads the squared global gradient norm after its backward passes,
+ * outside the timed span; the trial keeps its mean and spread, from which {@code autotune}
+ * estimates the gradient noise scale.
+ *
  * <p>One {@link Trainer} is created when the runner is built and reused by every trial (a new
  * trainer on the same model leaks one gradient array per parameter, DJL issue 1317). The model's
  * parameters are restored after every trial, so they are bit-identical to what they were when the
@@ -60,6 +65,8 @@ public final class DjlTrialRunner implements AutoCloseable {
     private final int warmupSteps;
     private final int measuredSteps;
     private final boolean recordGradientNorm;
+    private final int accumulationSteps;
+    private final Shape[] inputShapes;
     private final PeakMemoryMeter memoryMeter;
     private final ParameterSnapshot snapshot;
     private boolean closed;
@@ -70,12 +77,14 @@ public final class DjlTrialRunner implements AutoCloseable {
         this.warmupSteps = builder.warmupSteps;
         this.measuredSteps = builder.measuredSteps;
         this.recordGradientNorm = builder.recordGradientNorm;
+        this.accumulationSteps = builder.accumulationSteps;
         TrainingConfig config =
                 builder.trainingConfig != null ? builder.trainingConfig : defaultTrainingConfig();
         this.trainer = model.newTrainer(config);
         try {
             this.device = trainer.getDevices()[0];
-            trainer.initialize(inputShapes());
+            this.inputShapes = readInputShapes();
+            trainer.initialize(inputShapes);
             this.snapshot = ParameterSnapshot.of(model.getBlock());
             this.memoryMeter = PeakMemoryMeter.forDevice(device, builder.deviceMemoryProbe);
         } catch (RuntimeException e) {
@@ -149,72 +158,90 @@ public final class DjlTrialRunner implements AutoCloseable {
     private Trial measure(int batchSize) {
         releaseCachedDeviceMemory();
         double[] stepSeconds = new double[measuredSteps];
-        double gradientNormSum = 0;
+        double[] gradientNorms = new double[measuredSteps];
         try (NDManager trialManager = trainer.getManager().newSubManager()) {
             Iterator<Batch> batches = Rebatcher.fullBatches(dataset, trialManager, batchSize);
             long baseline = memoryMeter.start();
             for (int step = 0; step < warmupSteps + measuredSteps; step++) {
                 boolean measured = step >= warmupSteps;
-                // Each step's arrays live in the batch's own manager, closed with the batch.
-                try (Batch batch = batches.next()) {
-                    StepResult result = step(batch, measured && recordGradientNorm);
-                    if (!Float.isFinite(result.loss)) {
-                        memoryMeter.stop();
-                        return Trial.failed(
-                                batchSize,
-                                "the loss became "
-                                        + result.loss
-                                        + " at batch size "
-                                        + batchSize
-                                        + " (step "
-                                        + (step + 1)
-                                        + "); lower the learning rate of the training configuration");
-                    }
-                    if (measured) {
-                        stepSeconds[step - warmupSteps] = result.seconds;
-                        gradientNormSum += result.gradientNormSquared;
-                    }
+                StepResult result = step(batches, measured && recordGradientNorm);
+                if (!Float.isFinite(result.loss)) {
+                    memoryMeter.stop();
+                    return Trial.failed(
+                            batchSize,
+                            "the loss became "
+                                    + result.loss
+                                    + " at batch size "
+                                    + batchSize
+                                    + (accumulationSteps > 1 ? " x " + accumulationSteps + " micro-batches" : "")
+                                    + " (step "
+                                    + (step + 1)
+                                    + "); lower the learning rate of the training configuration");
+                }
+                if (measured) {
+                    stepSeconds[step - warmupSteps] = result.seconds;
+                    gradientNorms[step - warmupSteps] = result.gradientNormSquared;
                 }
             }
             long peak = memoryMeter.stop();
             double median = median(stepSeconds);
             return new Trial(
                     batchSize,
-                    batchSize / median,
+                    (double) batchSize * accumulationSteps / median,
                     peak,
                     false,
                     median,
                     baseline,
                     peak < 0 ? MemoryMeasurement.NONE : memoryMeter.measurement(),
                     null,
-                    recordGradientNorm ? gradientNormSum / measuredSteps : Double.NaN);
+                    recordGradientNorm ? mean(gradientNorms) : Double.NaN,
+                    recordGradientNorm ? standardDeviation(gradientNorms) : Double.NaN,
+                    accumulationSteps);
         }
     }
 
-    /** One training step; the gradient norm, when asked for, is read outside the timed span. */
-    private StepResult step(Batch batch, boolean withGradientNorm) {
-        NDList data = batch.getData();
-        NDList labels = batch.getLabels();
-        long start = System.nanoTime();
-        NDArray loss;
-        try (GradientCollector collector = trainer.newGradientCollector()) {
-            NDList predictions = trainer.forward(data, labels);
-            loss = trainer.getLoss().evaluate(labels, predictions);
-            collector.backward(loss);
+    /**
+     * One training step: {@code accumulationSteps} micro-batches' forward and backward passes, then
+     * one optimizer update. Fetching a micro-batch and reading the gradient norm lie outside the
+     * timed spans. Each micro-batch's arrays live in the batch's own manager, closed with it.
+     */
+    private StepResult step(Iterator<Batch> batches, boolean withGradientNorm) {
+        long nanos = 0;
+        double lossSum = 0;
+        for (int micro = 0; micro < accumulationSteps; micro++) {
+            boolean last = micro == accumulationSteps - 1;
+            try (Batch batch = batches.next()) {
+                long start = System.nanoTime();
+                NDArray loss = GradientAccumulation.forwardBackward(
+                        trainer, batch.getData(), batch.getLabels(), accumulationSteps);
+                float lossValue = Float.NaN;
+                // A GPU's kernels are queued: reading the loss waits for all of them, so it ends
+                // the timed span where the work must be over (before the batch is closed, or before
+                // the untimed gradient norm). CPU kernels run synchronously.
+                if (device.isGpu() && (!last || withGradientNorm)) {
+                    lossValue = readLoss(loss);
+                }
+                nanos += System.nanoTime() - start;
+                if (!last) {
+                    lossSum += Float.isNaN(lossValue) ? readLoss(loss) : lossValue;
+                    continue;
+                }
+                double gradientNormSquared = withGradientNorm ? gradientNormSquared() : Double.NaN;
+                long stepStart = System.nanoTime();
+                trainer.step();
+                if (device.isGpu()) {
+                    // Waits for the optimizer's kernels as well.
+                    lossValue = readLoss(loss);
+                }
+                nanos += System.nanoTime() - stepStart;
+                if (!device.isGpu()) {
+                    lossValue = readLoss(loss);
+                }
+                lossSum += lossValue;
+                return new StepResult(nanos / 1e9, (float) (lossSum / accumulationSteps), gradientNormSquared);
+            }
         }
-        long backwardDone = System.nanoTime();
-        double gradientNormSquared = withGradientNorm ? gradientNormSquared() : Double.NaN;
-        long stepStart = System.nanoTime();
-        trainer.step();
-        // CPU kernels run synchronously, so the step is over here. A GPU's kernels are queued:
-        // reading the loss waits for all of them, the optimizer's included, so it is timed there.
-        long end = device.isGpu() ? 0 : System.nanoTime();
-        float lossValue = readLoss(loss);
-        if (device.isGpu()) {
-            end = System.nanoTime();
-        }
-        double seconds = ((backwardDone - start) + (end - stepStart)) / 1e9;
-        return new StepResult(seconds, lossValue, gradientNormSquared);
+        throw new IllegalStateException("a step has at least one micro-batch");
     }
 
     private static float readLoss(NDArray loss) {
@@ -259,7 +286,7 @@ public final class DjlTrialRunner implements AutoCloseable {
         }
     }
 
-    private Shape[] inputShapes() {
+    private Shape[] readInputShapes() {
         Iterator<Batch> one = Rebatcher.fullBatches(dataset, trainer.getManager(), 1);
         try (Batch batch = one.next()) {
             return batch.getData().getShapes();
@@ -270,6 +297,27 @@ public final class DjlTrialRunner implements AutoCloseable {
         String message = e.getMessage();
         String first = message == null ? "" : message.lines().findFirst().orElse("").trim();
         return e.getClass().getSimpleName() + (first.isEmpty() ? "" : ": " + first);
+    }
+
+    private static double mean(double[] values) {
+        double sum = 0;
+        for (double value : values) {
+            sum += value;
+        }
+        return sum / values.length;
+    }
+
+    /** The sample standard deviation, {@code NaN} for fewer than two values. */
+    private static double standardDeviation(double[] values) {
+        if (values.length < 2) {
+            return Double.NaN;
+        }
+        double mean = mean(values);
+        double squares = 0;
+        for (double value : values) {
+            squares += (value - mean) * (value - mean);
+        }
+        return Math.sqrt(squares / (values.length - 1));
     }
 
     private static double median(double[] values) {
@@ -295,6 +343,34 @@ public final class DjlTrialRunner implements AutoCloseable {
      */
     public Device device() {
         return device;
+    }
+
+    /**
+     * Returns how many devices the trainer trains on: the training configuration's devices.
+     *
+     * @return at least 1 (1 on a CPU)
+     */
+    public int deviceCount() {
+        return trainer.getDevices().length;
+    }
+
+    /**
+     * Returns the shapes of one sample's inputs, as the trainer was initialised with (batch
+     * dimension 1).
+     *
+     * @return a copy of the shapes
+     */
+    public Shape[] inputShapes() {
+        return inputShapes.clone();
+    }
+
+    /**
+     * Returns the micro-batches each measured step accumulates before its optimizer update.
+     *
+     * @return at least 1 (1: no accumulation)
+     */
+    public int accumulationSteps() {
+        return accumulationSteps;
     }
 
     /**
@@ -328,6 +404,7 @@ public final class DjlTrialRunner implements AutoCloseable {
         private int warmupSteps = 2;
         private int measuredSteps = 5;
         private boolean recordGradientNorm;
+        private int accumulationSteps = 1;
         private DeviceMemoryProbe deviceMemoryProbe = DeviceMemoryProbe.NONE;
 
         private Builder() {}
@@ -395,14 +472,35 @@ public final class DjlTrialRunner implements AutoCloseable {
         }
 
         /**
-         * Sets whether trials record the squared global gradient norm (default off; it costs a
-         * host read per parameter a step, outside the timed span).
+         * Sets whether trials record the squared global gradient norm, its mean and its spread
+         * over the measured steps (default off; it costs a host read per parameter a step,
+         * outside the timed span). The gradient noise scale is estimated from it.
          *
          * @param record {@code true} to record it
          * @return this builder
          */
         public Builder optRecordGradientNorm(boolean record) {
             this.recordGradientNorm = record;
+            return this;
+        }
+
+        /**
+         * Sets how many micro-batches each training step accumulates before its optimizer update
+         * (default 1: none). A trial at batch size {@code b} then trains {@code k} micro-batches
+         * of {@code b} a step, each loss divided by {@code k} (see {@link GradientAccumulation}),
+         * so a step trains on {@code k * b} samples as one batch would; its samples per second
+         * count all of them, and its gradient norm is that of the {@code k * b} samples. Peak
+         * memory is that of one micro-batch.
+         *
+         * @param steps at least 1
+         * @return this builder
+         */
+        public Builder optAccumulationSteps(int steps) {
+            if (steps < 1) {
+                throw new IllegalArgumentException(
+                        "accumulation steps must be at least 1 (1: no accumulation), got " + steps);
+            }
+            this.accumulationSteps = steps;
             return this;
         }
 

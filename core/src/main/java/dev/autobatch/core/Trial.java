@@ -11,11 +11,13 @@ import java.util.Objects;
  * Quantities that were not measured are {@code NaN} (doubles) or {@code -1} (bytes).
  *
  * @param batchSize the batch size trained, at least 1
- * @param samplesPerSecond {@code batchSize / medianStepSeconds}; {@code NaN} unless measured
+ * @param samplesPerSecond {@code batchSize * accumulationSteps / medianStepSeconds}; {@code NaN}
+ *     unless measured
  * @param peakMemoryBytes the absolute peak of the memory named by {@code memoryMeasurement}
  *     during the measured steps, in bytes; {@code -1} if unknown
  * @param outOfMemory whether the trial ran out of memory
- * @param medianStepSeconds the median seconds of one measured training step; {@code NaN} unless
+ * @param medianStepSeconds the median seconds of one measured training step (all its
+ *     micro-batches' forward and backward passes and one optimizer update); {@code NaN} unless
  *     measured
  * @param baselineMemoryBytes the same memory just before the trial, in bytes; {@code -1} if
  *     unknown
@@ -23,7 +25,14 @@ import java.util.Objects;
  * @param failure why the trial failed, for a failure other than out of memory; {@code null}
  *     otherwise
  * @param gradientNormSquared the mean over measured steps of the squared global L2 norm of the
- *     gradient; {@code NaN} unless recorded
+ *     gradient, {@code |G_B|^2} for {@code B = batchSize * accumulationSteps} samples; {@code NaN}
+ *     unless recorded
+ * @param gradientNormSquaredStdDev the sample standard deviation over measured steps of the same
+ *     squared norm (each step is a different batch, so this is the spread of {@code |G_B|^2} from
+ *     batch to batch); {@code NaN} unless recorded over at least two measured steps
+ * @param accumulationSteps how many micro-batches of {@code batchSize} each optimizer step
+ *     accumulated, at least 1 (1: no accumulation). A step then trains on {@code batchSize *
+ *     accumulationSteps} samples, and {@code samplesPerSecond} counts all of them
  */
 public record Trial(
         int batchSize,
@@ -34,18 +43,62 @@ public record Trial(
         long baselineMemoryBytes,
         MemoryMeasurement memoryMeasurement,
         String failure,
-        double gradientNormSquared) {
+        double gradientNormSquared,
+        double gradientNormSquaredStdDev,
+        int accumulationSteps) {
 
     /** Validates the components. */
     public Trial {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
+        if (accumulationSteps < 1) {
+            throw new IllegalArgumentException(
+                    "accumulation steps must be at least 1 (1: none), got " + accumulationSteps);
+        }
         Objects.requireNonNull(memoryMeasurement, "memoryMeasurement");
         if (outOfMemory && failure != null) {
             throw new IllegalArgumentException(
                     "a trial is either out of memory or failed, not both: " + failure);
         }
+    }
+
+    /**
+     * A trial without accumulation and without a recorded spread of the gradient norm: the
+     * components before those two were added.
+     *
+     * @param batchSize the batch size trained, at least 1
+     * @param samplesPerSecond {@code batchSize / medianStepSeconds}; {@code NaN} unless measured
+     * @param peakMemoryBytes the absolute peak memory, in bytes; {@code -1} if unknown
+     * @param outOfMemory whether the trial ran out of memory
+     * @param medianStepSeconds the median seconds of one measured step; {@code NaN} unless measured
+     * @param baselineMemoryBytes the same memory just before the trial; {@code -1} if unknown
+     * @param memoryMeasurement which memory the two byte counts describe
+     * @param failure why the trial failed, or {@code null}
+     * @param gradientNormSquared the mean squared global gradient norm; {@code NaN} unless recorded
+     */
+    public Trial(
+            int batchSize,
+            double samplesPerSecond,
+            long peakMemoryBytes,
+            boolean outOfMemory,
+            double medianStepSeconds,
+            long baselineMemoryBytes,
+            MemoryMeasurement memoryMeasurement,
+            String failure,
+            double gradientNormSquared) {
+        this(
+                batchSize,
+                samplesPerSecond,
+                peakMemoryBytes,
+                outOfMemory,
+                medianStepSeconds,
+                baselineMemoryBytes,
+                memoryMeasurement,
+                failure,
+                gradientNormSquared,
+                Double.NaN,
+                1);
     }
 
     /**
@@ -113,6 +166,48 @@ public record Trial(
      */
     public boolean failed() {
         return failure != null;
+    }
+
+    /**
+     * Returns a copy that carries recorded gradient norms, as a replay or a test builds it.
+     *
+     * @param meanSquared the mean over steps of the squared global gradient norm
+     * @param stdDevSquared the standard deviation over steps of the same, or {@code NaN}
+     * @return the copy
+     */
+    public Trial withGradientNorm(double meanSquared, double stdDevSquared) {
+        return new Trial(
+                batchSize,
+                samplesPerSecond,
+                peakMemoryBytes,
+                outOfMemory,
+                medianStepSeconds,
+                baselineMemoryBytes,
+                memoryMeasurement,
+                failure,
+                meanSquared,
+                stdDevSquared,
+                accumulationSteps);
+    }
+
+    /**
+     * Returns the samples one optimizer step trained on: the batch size times the accumulation
+     * steps. The gradient norm describes a batch of this size.
+     *
+     * @return {@code batchSize * accumulationSteps}
+     */
+    public long samplesPerStep() {
+        return (long) batchSize * accumulationSteps;
+    }
+
+    /**
+     * Returns whether the trial recorded a usable squared gradient norm: measured, finite and
+     * positive.
+     *
+     * @return {@code true} if {@link #gradientNormSquared()} can be used
+     */
+    public boolean hasGradientNorm() {
+        return ok() && Double.isFinite(gradientNormSquared) && gradientNormSquared > 0;
     }
 
     /**

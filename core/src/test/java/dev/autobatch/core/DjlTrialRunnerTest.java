@@ -43,6 +43,9 @@ class DjlTrialRunnerTest {
                         trial.peakMemoryBytes() >= trial.baselineMemoryBytes(),
                         () -> "peak " + trial.peakMemoryBytes() + " below baseline " + trial.baselineMemoryBytes());
                 assertTrue(Double.isNaN(trial.gradientNormSquared()), "no gradient norm unless asked");
+                assertTrue(Double.isNaN(trial.gradientNormSquaredStdDev()), "no spread unless asked");
+                assertEquals(1, runner.deviceCount());
+                assertEquals(new ai.djl.ndarray.types.Shape(1, 784), runner.inputShapes()[0]);
             }
         }
     }
@@ -74,6 +77,10 @@ class DjlTrialRunnerTest {
                     DjlTrialRunner.builder().setModel(model).setDataset(data).optRecordGradientNorm(true).build()) {
                 Trial trial = runner.run(16);
                 assertTrue(trial.gradientNormSquared() > 0, () -> "gradient norm " + trial.gradientNormSquared());
+                assertTrue(trial.hasGradientNorm());
+                // Five measured steps on five different batches: the squared norm varies between them.
+                assertTrue(trial.gradientNormSquaredStdDev() > 0, () -> "spread " + trial.gradientNormSquaredStdDev());
+                assertEquals(1, trial.accumulationSteps());
             }
         }
     }
