@@ -2,11 +2,15 @@ package dev.autobatch.autotune;
 
 import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.training.TrainingConfig;
 import ai.djl.training.dataset.Dataset;
+import dev.autobatch.autotune.cache.CacheKey;
+import dev.autobatch.autotune.cache.ResultCache;
 import dev.autobatch.autotune.hardware.GpuMemoryProbe;
 import dev.autobatch.autotune.hardware.HardwareProbe;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
 import dev.autobatch.autotune.hardware.MemoryBudget;
+import dev.autobatch.autotune.internal.OptimizerLearningRate;
 import dev.autobatch.autotune.report.ReportFiles;
 import dev.autobatch.autotune.report.ReportWriter;
 import dev.autobatch.autotune.report.TuningMetrics;
@@ -19,7 +23,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
 
 /**
  * The one-line entry point: measures a DJL model's training at growing batch sizes on this
@@ -29,6 +36,10 @@ import java.util.Objects;
  * TuningResult result = AutoBatch.tune(model, trainingSet);
  * int batchSize = result.batchSize();
  * }</pre>
+ *
+ * <p>Beyond the batch size, the result carries the gradient noise scale, the learning rate to train
+ * with and, for a target batch size, a gradient-accumulation plan; a second tuning of the same
+ * model on the same machine returns the cached result at once.
  *
  * <p>The model's parameters are exactly as they were afterwards. The result is also published to
  * Micrometer's global registry ({@link TuningMetrics#global()}): add your backend's registry to
@@ -57,6 +68,21 @@ public final class AutoBatch {
      * that trains, then runs {@link BatchSizeSearch} with real training trials. Each trial is
      * logged as it completes and passed to the options' listener.
      *
+     * <p>Every trial records the squared gradient norm (outside its timed span), so every result
+     * carries the gradient noise scale ({@link TuningResult#noiseScale()}), which {@link
+     * Goal#GOODPUT} chooses by. The result also advises the learning rate for the plan's global
+     * batch size ({@link LearningRateAdvice}: the training configuration's optimizer picks the
+     * rule, the reference rate is the one given, else the optimizer's own, else {@value
+     * DjlTrialRunner#DEFAULT_LEARNING_RATE}) and plans a target batch size with gradient
+     * accumulation ({@link AccumulationPlan}).
+     *
+     * <p>Results are cached (see {@link ResultCache} and {@link CacheKey}): unless {@link
+     * TuneOptions#force()} or not {@link TuneOptions#cache()}, a tuning whose key (machine, engine,
+     * device, model architecture, input shape and options) matches a stored one returns the stored
+     * result without running a trial; the listener then hears nothing, and the metrics and report
+     * are those of the stored result. A corrupt or outdated entry is ignored with a warning and
+     * replaced. A cache that cannot be written is logged as a warning and does not fail the tuning.
+     *
      * @param model the model, with its block set; its parameters are unchanged afterwards
      * @param data the training data, a DJL {@code RandomAccessDataset}
      * @param options the options
@@ -72,14 +98,16 @@ public final class AutoBatch {
         Objects.requireNonNull(options, "options");
         long started = System.nanoTime();
         HardwareSnapshot hardware = HardwareProbe.snapshot(model.getNDManager().getEngine());
+        TrainingConfig config = options.trainingConfig().orElseGet(DjlTrialRunner::defaultTrainingConfig);
         DjlTrialRunner.Builder runnerBuilder =
                 DjlTrialRunner.builder()
                         .setModel(model)
                         .setDataset(data)
+                        .optTrainingConfig(config)
                         .optWarmupSteps(options.warmupSteps())
                         .optMeasuredSteps(options.measuredSteps())
+                        .optRecordGradientNorm(true)
                         .optDeviceMemoryProbe(new GpuMemoryProbe());
-        options.trainingConfig().ifPresent(runnerBuilder::optTrainingConfig);
         try (DjlTrialRunner runner = runnerBuilder.build()) {
             Device device = runner.device();
             if (options.startBatchSize() > runner.datasetSize()) {
@@ -89,6 +117,23 @@ public final class AutoBatch {
                                 + " is above the dataset's "
                                 + runner.datasetSize()
                                 + " samples; lower optStartBatchSize or give more data");
+            }
+            ReferenceRate reference = ReferenceRate.of(options, config);
+            ResultCache cache = options.cache() ? new ResultCache(options.cacheDirectory()) : null;
+            CacheKey key = cache == null
+                    ? null
+                    : CacheKey.of(hardware, device.toString(), runner.deviceCount(), model.getBlock(),
+                            runner.inputShapes(), cachedOptions(options, config, reference, runner.datasetSize()));
+            if (cache != null && !options.force()) {
+                ResultCache.Lookup lookup = cache.load(key);
+                if (lookup.hit()) {
+                    TuningResult cached = lookup.result();
+                    LOG.info(
+                            "Batch size {} for '{}' from the cache ({}); set optForce(true) to tune again:\n{}",
+                            cached.batchSize(), model.getName(), lookup.file(), cached);
+                    publish(cached, options);
+                    return cached;
+                }
             }
             MemoryBudget budget =
                     options.memoryBudgetBytes()
@@ -103,8 +148,11 @@ public final class AutoBatch {
                             .optSaturationThreshold(options.saturationThreshold())
                             .optStartBatchSize(options.startBatchSize())
                             .optDatasetSize(runner.datasetSize())
+                            .optReferenceBatchSize(options.referenceBatchSize())
+                            .optDevices(runner.deviceCount())
                             .optListener(options.listener());
             options.maxBatchSize().ifPresent(search::optMaxBatchSize);
+            options.targetBatchSize().ifPresent(search::optTargetBatchSize);
             TuningResult result = search.build().run(runner::run);
             TuningContext context =
                     new TuningContext(
@@ -114,11 +162,81 @@ public final class AutoBatch {
                             budget.basis(),
                             options.warmupSteps(),
                             options.measuredSteps());
-            TuningResult tuned = result.withContext(context, Duration.ofNanos(System.nanoTime() - started));
+            LearningRateAdvice advice = LearningRateAdvice.advise(
+                    LearningRateAdvice.ruleFor(config.getOptimizer()),
+                    optimizerName(config),
+                    options.referenceBatchSize(),
+                    reference.rate(),
+                    reference.source(),
+                    result.accumulation().globalBatchSize());
+            TuningResult tuned = result.withContext(context, Duration.ofNanos(System.nanoTime() - started))
+                    .withLearningRate(advice);
             LOG.info("Tuning done:\n{}", tuned);
-            TuningMetrics.global().record(tuned);
-            options.reportDirectory().ifPresent(directory -> writeReport(tuned, directory));
+            if (cache != null) {
+                store(cache, key, tuned);
+            }
+            publish(tuned, options);
             return tuned;
+        }
+    }
+
+    /** The options that change a result, by name, for the cache key. */
+    private static Map<String, String> cachedOptions(
+            TuneOptions options, TrainingConfig config, ReferenceRate reference, long datasetSize) {
+        Map<String, String> fields = new TreeMap<>();
+        fields.put("goal", options.goal().name());
+        fields.put("memoryBudget", options.memoryBudgetBytes()
+                .map(bytes -> bytes + " bytes")
+                .orElse("fraction " + options.memoryFraction()));
+        fields.put("saturationThreshold", Double.toString(options.saturationThreshold()));
+        fields.put("startBatchSize", Integer.toString(options.startBatchSize()));
+        fields.put("maxBatchSize", options.maxBatchSize().map(String::valueOf).orElse("default"));
+        fields.put("datasetSize", Long.toString(datasetSize));
+        fields.put("warmupSteps", Integer.toString(options.warmupSteps()));
+        fields.put("measuredSteps", Integer.toString(options.measuredSteps()));
+        fields.put("referenceBatchSize", Integer.toString(options.referenceBatchSize()));
+        fields.put("referenceLearningRate", Double.toString(reference.rate()));
+        fields.put("targetBatchSize", options.targetBatchSize().map(String::valueOf).orElse("none"));
+        fields.put("loss", config.getLossFunction() == null ? "none" : config.getLossFunction().getClass().getName());
+        fields.put("optimizer", config.getOptimizer() == null ? "none" : config.getOptimizer().getClass().getName());
+        return fields;
+    }
+
+    private static void store(ResultCache cache, CacheKey key, TuningResult result) {
+        try {
+            LOG.info("Result cached in {}", cache.store(key, result));
+        } catch (IOException e) {
+            LOG.warn("{}", e.getMessage());
+        }
+    }
+
+    private static void publish(TuningResult result, TuneOptions options) {
+        TuningMetrics.global().record(result);
+        options.reportDirectory().ifPresent(directory -> writeReport(result, directory));
+    }
+
+    private static String optimizerName(TrainingConfig config) {
+        return config.getOptimizer() == null ? "unknown" : config.getOptimizer().getClass().getSimpleName();
+    }
+
+    /**
+     * The reference learning rate and where it came from: given, read from the optimizer, or the
+     * default configuration's.
+     */
+    private record ReferenceRate(double rate, String source) {
+
+        static ReferenceRate of(TuneOptions options, TrainingConfig config) {
+            OptionalDouble given = options.referenceLearningRate();
+            if (given.isPresent()) {
+                return new ReferenceRate(given.getAsDouble(), "given");
+            }
+            OptionalDouble read = OptimizerLearningRate.read(config.getOptimizer());
+            if (read.isPresent()) {
+                return new ReferenceRate(read.getAsDouble(), "read from the optimizer");
+            }
+            return new ReferenceRate(
+                    DjlTrialRunner.DEFAULT_LEARNING_RATE,
+                    "the default configuration's, as the optimizer's could not be read; set optReferenceLearningRate");
         }
     }
 

@@ -84,6 +84,25 @@ import java.util.Objects;
  * fit; where an out-of-memory trial bounds, it bisects. At most {@value #MAX_FIT_REFINEMENTS}
  * refinement trials.
  *
+ * <p>{@link Goal#GOODPUT}: each fitting size is credited with its throughput as for {@link
+ * Goal#THROUGHPUT}, times its statistical efficiency {@code (B_noise + B0) / (B_noise + B)} at the
+ * global batch {@code B = size * devices}, with {@code B_noise} the {@link NoiseScale} estimated
+ * from the trials' gradient norms and {@code B0} the reference batch size; the size with the most
+ * goodput is chosen. One more trial may then try the geometric middle between it and a neighbour,
+ * where goodput there is predicted more than {@value #GOODPUT_REFINEMENT_GAIN_PERCENT}% higher.
+ * With a step time {@code a + c B}, goodput peaks at {@code sqrt(B_noise * a / c)}: the geometric
+ * mean of the noise scale and the size at which throughput is half its limit. Without a usable
+ * noise scale the choice is that of {@link Goal#THROUGHPUT}, with a warning.
+ *
+ * <h2>After the choice</h2>
+ *
+ * Every result carries the {@link NoiseScale} estimated from all its trials (unknown where they
+ * recorded no gradient norms) and an {@link AccumulationPlan}: the chosen size on each device, or
+ * with {@link Builder#optTargetBatchSize(int)} a plan that reaches the target, by gradient
+ * accumulation where the target is larger than what is known or predicted to fit. The plan's
+ * micro-batch is the chosen size (the throughput choice for {@link Goal#GOODPUT}, as a fixed
+ * global batch leaves only speed to gain).
+ *
  * <h2>Errors</h2>
  *
  * {@link #run(TrialRunner)} throws {@link IllegalStateException} when there is nothing to choose:
@@ -113,6 +132,9 @@ public final class BatchSizeSearch {
     /** MAX_FIT refines until the gap above the largest fitting size is at most this fraction. */
     static final int MAX_FIT_GAP_DIVISOR = 16;
 
+    /** GOODPUT runs a refinement trial where it predicts at least this much more goodput. */
+    static final int GOODPUT_REFINEMENT_GAIN_PERCENT = 1;
+
     /** At most this many MAX_FIT refinement trials. */
     static final int MAX_FIT_REFINEMENTS = 12;
 
@@ -128,7 +150,10 @@ public final class BatchSizeSearch {
                 builder.saturationThreshold,
                 builder.startBatchSize,
                 builder.maxBatchSize,
-                builder.datasetSize);
+                builder.datasetSize,
+                builder.referenceBatchSize,
+                builder.targetBatchSize,
+                builder.devices);
         listener = builder.listener;
     }
 
@@ -165,7 +190,12 @@ public final class BatchSizeSearch {
         long started = System.nanoTime();
         Search search = new Search(runner);
         StopReason stop = search.grow();
-        int chosen = settings.goal() == Goal.MAX_FIT ? search.largestFit(stop) : search.fastEnough(stop);
+        int chosen = switch (settings.goal()) {
+            case MAX_FIT -> search.largestFit(stop);
+            case THROUGHPUT -> search.fastEnough(stop);
+            case GOODPUT -> search.mostGoodput(stop);
+        };
+        NoiseScale noiseScale = NoiseScale.estimate(search.trials);
         TuningResult result = new TuningResult(
                 chosen,
                 stop,
@@ -173,13 +203,22 @@ public final class BatchSizeSearch {
                 settings,
                 Duration.ofNanos(System.nanoTime() - started),
                 TuningContext.none(),
-                search.verdicts);
+                search.verdicts,
+                noiseScale,
+                search.plan(chosen),
+                LearningRateAdvice.none(chosen));
         LOG.info(
                 "Chose batch size {} for {} after {} trials; the doubling stopped on {}",
                 chosen,
                 settings.goal(),
                 result.trials().size(),
                 stop);
+        if (noiseScale.isKnown()) {
+            LOG.info("Gradient noise scale: {}", noiseScale.describe());
+        }
+        if (result.accumulation().targetBatchSize() > 0) {
+            LOG.info("Plan for the target batch size: {}", result.accumulation().describe());
+        }
         return result;
     }
 
@@ -231,7 +270,9 @@ public final class BatchSizeSearch {
                             : trial.failed() ? StopReason.TRIAL_FAILED : StopReason.MEMORY_BUDGET;
                 }
                 String verdict = "ok";
-                if (settings.goal() == Goal.THROUGHPUT) {
+                // Past saturated throughput goodput only falls (efficiency falls with the batch),
+                // so GOODPUT stops where THROUGHPUT does.
+                if (settings.goal() != Goal.MAX_FIT) {
                     List<Trial> fitting = fitting();
                     fitting.add(trial);
                     saturatedInARow = saturated(fitting) ? saturatedInARow + 1 : 0;
@@ -320,6 +361,123 @@ public final class BatchSizeSearch {
                 }
             }
             return (int) estimates.sizes[chosen];
+        }
+
+        /**
+         * Chooses for {@link Goal#GOODPUT}: the fitting size with the most goodput, credited
+         * throughput times statistical efficiency at the global batch; then at most one trial at
+         * the geometric middle towards the better neighbour, where goodput is predicted to beat
+         * the best by more than {@value #GOODPUT_REFINEMENT_GAIN_PERCENT}%. Falls back to the
+         * throughput choice where the noise scale cannot be estimated.
+         */
+        int mostGoodput(StopReason stop) {
+            NoiseScale noise = NoiseScale.estimate(trials);
+            if (!noise.isKnown()) {
+                LOG.warn(
+                        "GOODPUT needs the gradient noise scale, which is {}; choosing as for THROUGHPUT instead",
+                        noise.describe());
+                return fastEnough(stop);
+            }
+            Goodput goodput = new Goodput(noise);
+            int best = goodput.best();
+            if (stop != StopReason.TRIAL_FAILED) {
+                long candidate = -1;
+                double predicted = goodput.values[best] * (1 + GOODPUT_REFINEMENT_GAIN_PERCENT / 100.0);
+                for (int upper : new int[] {best, best + 1}) {
+                    if (upper < 1 || upper >= goodput.sizes.length) {
+                        continue;
+                    }
+                    long middle = Math.round(Math.sqrt((double) goodput.sizes[upper - 1] * goodput.sizes[upper]));
+                    if (middle <= goodput.sizes[upper - 1] || middle >= goodput.sizes[upper]) {
+                        continue;
+                    }
+                    double value = goodput.predict(upper, middle);
+                    if (value > predicted) {
+                        predicted = value;
+                        candidate = middle;
+                    }
+                }
+                if (candidate > 0 && predictedToFit(candidate)) {
+                    Trial trial = runTrial((int) candidate);
+                    record(trial, fits(trial) ? "ok (refinement)" : outcome(trial) + " (refinement)");
+                    if (fits(trial)) {
+                        NoiseScale updated = NoiseScale.estimate(trials);
+                        goodput = new Goodput(updated.isKnown() ? updated : noise);
+                        best = goodput.best();
+                    }
+                }
+            }
+            LOG.info(
+                    "Most goodput at batch size {}: {} samples/s x efficiency {} (B_noise {}, reference {})",
+                    goodput.sizes[best],
+                    ResultTable.samplesPerSecond(goodput.estimates.credited[best]),
+                    String.format(Locale.ROOT, "%.3f", goodput.efficiency(goodput.sizes[best])),
+                    String.format(Locale.ROOT, "%.0f", goodput.noise.bSimple()),
+                    settings.referenceBatchSize());
+            return (int) goodput.sizes[best];
+        }
+
+        /** Goodput at each fitting size: the credited throughput times the efficiency. */
+        private final class Goodput {
+
+            final NoiseScale noise;
+            final Estimates estimates;
+            final long[] sizes;
+            final double[] values;
+
+            Goodput(NoiseScale noise) {
+                this.noise = noise;
+                estimates = new Estimates(fitting());
+                sizes = estimates.sizes;
+                values = new double[sizes.length];
+                for (int i = 0; i < sizes.length; i++) {
+                    values[i] = estimates.credited[i] * efficiency(sizes[i]);
+                }
+            }
+
+            double efficiency(long size) {
+                return noise.efficiency((double) size * settings.devices(), settings.referenceBatchSize());
+            }
+
+            int best() {
+                int best = 0;
+                for (int i = 1; i < values.length; i++) {
+                    if (values[i] > values[best]) {
+                        best = i;
+                    }
+                }
+                return best;
+            }
+
+            double predict(int upper, long size) {
+                return estimates.predict(upper, size) * efficiency(size);
+            }
+        }
+
+        /**
+         * The plan for the chosen size: without a target, the chosen size on each device; with
+         * one, {@link AccumulationPlan#plan} with the throughput choice as the preferred micro-batch
+         * (for a fixed global batch only speed matters) and the largest size known or predicted to
+         * fit within the budget.
+         */
+        AccumulationPlan plan(int chosen) {
+            int target = settings.targetBatchSize();
+            if (target == 0) {
+                return AccumulationPlan.none(chosen, settings.devices());
+            }
+            int preferred = chosen;
+            if (settings.goal() == Goal.GOODPUT) {
+                Estimates estimates = new Estimates(fitting());
+                preferred = (int) estimates.sizes[estimates.choice()];
+            }
+            long fit = largestFitting();
+            long misfit = smallestMisfitAbove(fit, Long.MAX_VALUE);
+            long perDevice = ((long) target + settings.devices() - 1) / settings.devices();
+            long limit = Math.min(misfit - 1, Math.max(fit, perDevice));
+            long predicted = limit > fit && settings.hasMemoryBudget()
+                    ? peakModel().largestWithin(budget, fit + 1, limit)
+                    : limit;
+            return AccumulationPlan.plan(target, preferred, Math.max(fit, predicted), settings.devices());
         }
 
         /** Chooses for {@link Goal#MAX_FIT}, refining between the last fit and the first misfit. */
@@ -594,7 +752,12 @@ public final class BatchSizeSearch {
 
         /** The smallest size above {@code size} that ran out of memory or over the budget. */
         private long smallestMisfitAbove(long size) {
-            long misfit = (long) cap + 1;
+            return smallestMisfitAbove(size, (long) cap + 1);
+        }
+
+        /** As {@link #smallestMisfitAbove(long)}, {@code none} where no size above did not fit. */
+        private long smallestMisfitAbove(long size, long none) {
+            long misfit = none;
             for (Trial t : trials) {
                 if (!t.failed() && !fits(t) && t.batchSize() > size) {
                     misfit = Math.min(misfit, t.batchSize());
@@ -641,6 +804,9 @@ public final class BatchSizeSearch {
         private int startBatchSize = TuneOptions.DEFAULT_START_BATCH_SIZE;
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
         private long datasetSize = -1;
+        private int referenceBatchSize = LearningRateAdvice.DEFAULT_REFERENCE_BATCH_SIZE;
+        private int targetBatchSize;
+        private int devices = 1;
         private TuningListener listener = TuningListener.NONE;
 
         private Builder() {}
@@ -731,6 +897,54 @@ public final class BatchSizeSearch {
                 throw new IllegalArgumentException("data set size must be at least 1 sample, got " + samples);
             }
             this.datasetSize = samples;
+            return this;
+        }
+
+        /**
+         * Sets the reference batch size {@code B0} of {@link Goal#GOODPUT}'s efficiency (default
+         * {@value LearningRateAdvice#DEFAULT_REFERENCE_BATCH_SIZE}): the batch size at which a
+         * sample's progress counts in full, such as the one the model's recipe was tuned at.
+         *
+         * @param size at least 1
+         * @return this builder
+         */
+        public Builder optReferenceBatchSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException(
+                        "reference batch size must be at least 1, got " + size + "; 32 is the default");
+            }
+            this.referenceBatchSize = size;
+            return this;
+        }
+
+        /**
+         * Sets a global batch size to plan for (default none): the result's {@link
+         * AccumulationPlan} then reaches it with gradient accumulation where it does not fit.
+         *
+         * @param size at least 1
+         * @return this builder
+         */
+        public Builder optTargetBatchSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("target batch size must be at least 1, got " + size);
+            }
+            this.targetBatchSize = size;
+            return this;
+        }
+
+        /**
+         * Sets how many devices train in parallel, each on its own batch of the chosen size
+         * (default 1). {@link Goal#GOODPUT} judges efficiency at the global batch, and the plan
+         * multiplies by it.
+         *
+         * @param count at least 1
+         * @return this builder
+         */
+        public Builder optDevices(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("devices must be at least 1, got " + count);
+            }
+            this.devices = count;
             return this;
         }
 

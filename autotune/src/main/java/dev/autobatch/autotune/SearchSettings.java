@@ -12,6 +12,11 @@ package dev.autobatch.autotune;
  * @param maxBatchSize the user's largest batch size the search may try
  * @param datasetSize the number of training samples, which caps the batch size at {@link
  *     #DATASET_CAP_DIVISOR 1/4} of it; {@code -1} if unknown
+ * @param referenceBatchSize the batch size {@code B0} whose statistical efficiency is 1 for {@link
+ *     Goal#GOODPUT}, and at which the reference learning rate works; at least 1
+ * @param targetBatchSize the global batch size the user wants to train at, planned with gradient
+ *     accumulation where it does not fit ({@link AccumulationPlan}); 0 for none
+ * @param devices the devices that train in parallel, each on its own batch; at least 1 (1 on a CPU)
  */
 public record SearchSettings(
         Goal goal,
@@ -19,7 +24,10 @@ public record SearchSettings(
         double saturationThreshold,
         int startBatchSize,
         int maxBatchSize,
-        long datasetSize) {
+        long datasetSize,
+        int referenceBatchSize,
+        int targetBatchSize,
+        int devices) {
 
     /** The budget that means "no budget": only running out of memory limits the batch. */
     public static final long NO_MEMORY_BUDGET = Long.MAX_VALUE;
@@ -29,6 +37,42 @@ public record SearchSettings(
      * quarter of the data leaves fewer than four steps an epoch, too few to train on.
      */
     public static final int DATASET_CAP_DIVISOR = 4;
+
+    /** Validates the components that have no "unknown" value. */
+    public SearchSettings {
+        if (referenceBatchSize < 1) {
+            throw new IllegalArgumentException(
+                    "reference batch size must be at least 1, got " + referenceBatchSize + "; 32 is the default");
+        }
+        if (targetBatchSize < 0) {
+            throw new IllegalArgumentException(
+                    "target batch size must be positive, or 0 for none, got " + targetBatchSize);
+        }
+        if (devices < 1) {
+            throw new IllegalArgumentException("devices must be at least 1, got " + devices);
+        }
+    }
+
+    /**
+     * Settings with the default reference batch size, no target and one device.
+     *
+     * @param goal what the search optimised
+     * @param memoryBudgetBytes the memory budget in bytes, or {@link #NO_MEMORY_BUDGET}
+     * @param saturationThreshold the saturation threshold, in (0, 1)
+     * @param startBatchSize the first batch size tried
+     * @param maxBatchSize the largest batch size the search may try
+     * @param datasetSize the number of training samples, or {@code -1} if unknown
+     */
+    public SearchSettings(
+            Goal goal,
+            long memoryBudgetBytes,
+            double saturationThreshold,
+            int startBatchSize,
+            int maxBatchSize,
+            long datasetSize) {
+        this(goal, memoryBudgetBytes, saturationThreshold, startBatchSize, maxBatchSize, datasetSize,
+                LearningRateAdvice.DEFAULT_REFERENCE_BATCH_SIZE, 0, 1);
+    }
 
     /**
      * Settings without a data-set size.

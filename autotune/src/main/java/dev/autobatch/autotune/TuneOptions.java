@@ -2,9 +2,12 @@ package dev.autobatch.autotune;
 
 import ai.djl.training.TrainingConfig;
 
+import dev.autobatch.core.DjlTrialRunner;
+
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Options of {@link AutoBatch#tune(ai.djl.Model, ai.djl.training.dataset.Dataset, TuneOptions)}.
@@ -22,6 +25,8 @@ public final class TuneOptions {
     public static final int DEFAULT_WARMUP_STEPS = 2;
     /** The default measured steps a trial. */
     public static final int DEFAULT_MEASURED_STEPS = 5;
+    /** The system property that moves the default cache directory, such as for a build's tests. */
+    public static final String CACHE_DIRECTORY_PROPERTY = "autobatch.cache.dir";
 
     private final Goal goal;
     private final long memoryBudgetBytes;
@@ -34,6 +39,12 @@ public final class TuneOptions {
     private final int measuredSteps;
     private final TuningListener listener;
     private final Path reportDirectory;
+    private final int referenceBatchSize;
+    private final double referenceLearningRate;
+    private final int targetBatchSize;
+    private final Path cacheDirectory;
+    private final boolean cache;
+    private final boolean force;
 
     private TuneOptions(Builder builder) {
         goal = builder.goal;
@@ -47,6 +58,12 @@ public final class TuneOptions {
         measuredSteps = builder.measuredSteps;
         listener = builder.listener;
         reportDirectory = builder.reportDirectory;
+        referenceBatchSize = builder.referenceBatchSize;
+        referenceLearningRate = builder.referenceLearningRate;
+        targetBatchSize = builder.targetBatchSize;
+        cacheDirectory = builder.cacheDirectory;
+        cache = builder.cache;
+        force = builder.force;
     }
 
     /**
@@ -122,6 +139,60 @@ public final class TuneOptions {
         return Optional.ofNullable(reportDirectory);
     }
 
+    /** @return the reference batch size {@code B0}; default {@value LearningRateAdvice#DEFAULT_REFERENCE_BATCH_SIZE} */
+    public int referenceBatchSize() {
+        return referenceBatchSize;
+    }
+
+    /**
+     * @return the learning rate known to work at the reference batch size, or empty to read it
+     *     from the training configuration's optimizer (or, failing that, use {@value
+     *     DjlTrialRunner#DEFAULT_LEARNING_RATE})
+     */
+    public OptionalDouble referenceLearningRate() {
+        return referenceLearningRate > 0 ? OptionalDouble.of(referenceLearningRate) : OptionalDouble.empty();
+    }
+
+    /** @return the global batch size to plan for, or empty for none */
+    public Optional<Integer> targetBatchSize() {
+        return targetBatchSize > 0 ? Optional.of(targetBatchSize) : Optional.empty();
+    }
+
+    /** @return the directory of cached results; default {@link #defaultCacheDirectory()} */
+    public Path cacheDirectory() {
+        return cacheDirectory != null ? cacheDirectory : defaultCacheDirectory();
+    }
+
+    /** @return whether results are cached and cached results returned; default {@code true} */
+    public boolean cache() {
+        return cache;
+    }
+
+    /** @return whether to tune even where a cached result exists; default {@code false} */
+    public boolean force() {
+        return force;
+    }
+
+    /**
+     * Returns where results are cached unless {@link Builder#optCacheDirectory(Path)} says
+     * otherwise: the system property {@value #CACHE_DIRECTORY_PROPERTY} if set; else {@code
+     * autobatch} under {@code $XDG_CACHE_HOME} if that is an absolute path; else {@code
+     * ~/.cache/autobatch}.
+     *
+     * @return the directory, which need not exist yet
+     */
+    public static Path defaultCacheDirectory() {
+        String property = System.getProperty(CACHE_DIRECTORY_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+            return Path.of(xdg, "autobatch");
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "autobatch");
+    }
+
     /** Builds {@link TuneOptions}; DJL's convention: {@code optX} for each optional value. */
     public static final class Builder {
 
@@ -136,6 +207,12 @@ public final class TuneOptions {
         private int measuredSteps = DEFAULT_MEASURED_STEPS;
         private TuningListener listener = TuningListener.NONE;
         private Path reportDirectory;
+        private int referenceBatchSize = LearningRateAdvice.DEFAULT_REFERENCE_BATCH_SIZE;
+        private double referenceLearningRate;
+        private int targetBatchSize;
+        private Path cacheDirectory;
+        private boolean cache = true;
+        private boolean force;
 
         private Builder() {}
 
@@ -288,6 +365,96 @@ public final class TuneOptions {
          */
         public Builder optReportDirectory(Path directory) {
             this.reportDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * Sets the reference batch size {@code B0} (default {@value
+         * LearningRateAdvice#DEFAULT_REFERENCE_BATCH_SIZE}): the batch size at which the reference
+         * learning rate is known to work, and at which {@link Goal#GOODPUT} counts a sample's
+         * progress in full. Give the batch size your recipe was tuned at.
+         *
+         * @param size at least 1
+         * @return this builder
+         */
+        public Builder optReferenceBatchSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException(
+                        "reference batch size must be at least 1, got " + size + "; 32 is the default");
+            }
+            this.referenceBatchSize = size;
+            return this;
+        }
+
+        /**
+         * Sets the learning rate known to work at the reference batch size, from which the result
+         * advises the rate for the chosen size ({@link LearningRateAdvice}). Default: read from
+         * the training configuration's optimizer where possible, else {@value
+         * DjlTrialRunner#DEFAULT_LEARNING_RATE}, the default configuration's rate.
+         *
+         * @param rate positive and finite
+         * @return this builder
+         */
+        public Builder optReferenceLearningRate(double rate) {
+            if (!(rate > 0) || Double.isInfinite(rate)) {
+                throw new IllegalArgumentException(
+                        "reference learning rate must be positive and finite, got " + rate
+                                + "; give the rate that works at the reference batch size");
+            }
+            this.referenceLearningRate = rate;
+            return this;
+        }
+
+        /**
+         * Sets a global batch size to train at (default none). The result's {@link
+         * TuningResult#accumulation() plan} reaches it: as it is where it fits, else with
+         * micro-batches of the tuned size and gradient accumulation ({@link AccumulationPlan}).
+         * The learning-rate advice is then for this batch size.
+         *
+         * @param size at least 1
+         * @return this builder
+         */
+        public Builder optTargetBatchSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("target batch size must be at least 1, got " + size);
+            }
+            this.targetBatchSize = size;
+            return this;
+        }
+
+        /**
+         * Sets the directory of cached results (default {@link TuneOptions#defaultCacheDirectory()}).
+         *
+         * @param directory the directory; created when the first result is stored
+         * @return this builder
+         */
+        public Builder optCacheDirectory(Path directory) {
+            this.cacheDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * Sets whether to use the cache of results (default {@code true}): a tuning of the same
+         * model, input shape and options on the same machine and engine returns the stored result
+         * without running a trial. {@code false} neither reads nor writes it.
+         *
+         * @param cache {@code false} to tune every time and store nothing
+         * @return this builder
+         */
+        public Builder optCache(boolean cache) {
+            this.cache = cache;
+            return this;
+        }
+
+        /**
+         * Sets whether to tune even where a cached result exists (default {@code false}); the new
+         * result then replaces the cached one.
+         *
+         * @param force {@code true} to tune again
+         * @return this builder
+         */
+        public Builder optForce(boolean force) {
+            this.force = force;
             return this;
         }
 

@@ -6,11 +6,14 @@ import dev.autobatch.core.Trial;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The outcome of a tuning: the chosen batch size, why the search stopped, and every trial in the
- * order it ran. {@link #toString()} is a table of the trials for people.
+ * order it ran; with the gradient noise scale the trials measured, the plan to train a target
+ * batch size, and the learning rate to train with. {@link #toString()} is a table of the trials
+ * for people.
  *
  * @param batchSize the chosen batch size
  * @param stopReason the rule that ended the doubling
@@ -20,6 +23,12 @@ import java.util.Optional;
  * @param context the model, device and machine; {@link TuningContext#none()} for a bare search
  * @param verdicts what the search concluded from each trial, one short phrase a trial in the same
  *     order, such as {@code "ok"}, {@code "out of memory"} or {@code "throughput saturated"}
+ * @param noiseScale the gradient noise scale estimated from the trials' gradient norms; {@link
+ *     NoiseScale#unknown()}-like when they recorded none
+ * @param accumulation how to train: micro-batch, devices and accumulation steps; without a target
+ *     batch size, the chosen size on each device and no accumulation
+ * @param learningRate the learning rate advised for the plan's global batch size; {@link
+ *     LearningRateAdvice#none(int)} where the optimizer is not known (a bare search)
  */
 public record TuningResult(
         int batchSize,
@@ -28,7 +37,10 @@ public record TuningResult(
         SearchSettings settings,
         Duration elapsed,
         TuningContext context,
-        List<String> verdicts) {
+        List<String> verdicts,
+        NoiseScale noiseScale,
+        AccumulationPlan accumulation,
+        LearningRateAdvice learningRate) {
 
     /** Copies the lists and checks that there is one verdict a trial. */
     public TuningResult {
@@ -38,6 +50,35 @@ public record TuningResult(
             throw new IllegalArgumentException(
                     "need one verdict a trial, got " + verdicts.size() + " verdicts for " + trials.size() + " trials");
         }
+        Objects.requireNonNull(noiseScale, "noiseScale");
+        Objects.requireNonNull(accumulation, "accumulation");
+        Objects.requireNonNull(learningRate, "learningRate");
+    }
+
+    /**
+     * A result with what a search derives by itself from the trials: the noise scale estimated
+     * from them ({@link NoiseScale#estimate}), the chosen size on each device of the settings
+     * without accumulation, and no learning-rate advice.
+     *
+     * @param batchSize the chosen batch size
+     * @param stopReason the rule that ended the doubling
+     * @param trials every trial, in order
+     * @param settings the settings the search ran with, or {@code null} if unknown
+     * @param elapsed wall time of the whole tuning
+     * @param context the model, device and machine
+     * @param verdicts one phrase a trial, in the same order
+     */
+    public TuningResult(
+            int batchSize,
+            StopReason stopReason,
+            List<Trial> trials,
+            SearchSettings settings,
+            Duration elapsed,
+            TuningContext context,
+            List<String> verdicts) {
+        this(batchSize, stopReason, trials, settings, elapsed, context, verdicts, NoiseScale.estimate(trials),
+                AccumulationPlan.none(batchSize, settings == null ? 1 : settings.devices()),
+                LearningRateAdvice.none(batchSize));
     }
 
     /**
@@ -69,7 +110,20 @@ public record TuningResult(
      * @return the copy
      */
     public TuningResult withContext(TuningContext newContext, Duration newElapsed) {
-        return new TuningResult(batchSize, stopReason, trials, settings, newElapsed, newContext, verdicts);
+        return new TuningResult(batchSize, stopReason, trials, settings, newElapsed, newContext, verdicts,
+                noiseScale, accumulation, learningRate);
+    }
+
+    /**
+     * Returns a copy with learning-rate advice, as {@link AutoBatch} adds it once it knows the
+     * optimizer.
+     *
+     * @param advice the advice for {@link AccumulationPlan#globalBatchSize()}
+     * @return the copy
+     */
+    public TuningResult withLearningRate(LearningRateAdvice advice) {
+        return new TuningResult(batchSize, stopReason, trials, settings, elapsed, context, verdicts,
+                noiseScale, accumulation, advice);
     }
 
     /**
@@ -84,7 +138,8 @@ public record TuningResult(
     /**
      * Returns a table for people: a header line with the choice, the stop reason and the budget,
      * then one row a trial (batch size, samples/s, step time, peak memory, verdict) with the
-     * chosen row marked.
+     * chosen row marked; then, where known, the gradient noise scale ({@code B_simple} and its
+     * spread), the accumulation plan and the advised learning rate, a line each.
      *
      * @return the table, several lines
      */

@@ -35,6 +35,7 @@ class AutoBatchTest {
             TuneOptions options =
                     TuneOptions.builder()
                             .optMeasuredSteps(3)
+                            .optCache(false)
                             .optListener((trial, verdict) -> heard.add(trial))
                             .optReportDirectory(reports)
                             .build();
@@ -74,7 +75,7 @@ class AutoBatchTest {
                     AutoBatch.tune(
                             model,
                             data,
-                            TuneOptions.builder().optMemoryBudgetBytes(budget).optMeasuredSteps(2).build());
+                            TuneOptions.builder().optMemoryBudgetBytes(budget).optMeasuredSteps(2).optCache(false).build());
             assertEquals(StopReason.MEMORY_BUDGET, result.stopReason(), result::toString);
             for (Trial trial : result.trials()) {
                 if (trial.ok()) {

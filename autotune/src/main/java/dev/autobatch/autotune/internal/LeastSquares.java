@@ -48,6 +48,51 @@ public final class LeastSquares {
     }
 
     /**
+     * Fits {@code y = a + b x} by weighted least squares and says how well the two coefficients
+     * are determined: their covariance, scaled by the scatter of the points about the line (the
+     * weights need only be right relative to each other).
+     *
+     * @param x the abscissae, at least two distinct values among those with positive weight
+     * @param y the ordinates, as many as {@code x}
+     * @param w the weights, as many as {@code x}, each zero or more; proportional to the inverse
+     *     variance of each {@code y}
+     * @return the fit; its variances are {@code NaN} with only two points of positive weight,
+     *     where no scatter can be measured
+     * @throws IllegalArgumentException if the lengths differ or the points do not determine a line
+     */
+    public static LineFit fitWithCovariance(double[] x, double[] y, double[] w) {
+        Line line = fit(x, y, w);
+        int points = 0;
+        double sw = 0;
+        double sx = 0;
+        double chiSquared = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (w[i] > 0) {
+                points++;
+                sw += w[i];
+                sx += w[i] * x[i];
+                double r = y[i] - line.at(x[i]);
+                chiSquared += w[i] * r * r;
+            }
+        }
+        if (points <= 2) {
+            return new LineFit(line, Double.NaN, Double.NaN, Double.NaN, points);
+        }
+        double mx = sx / sw;
+        double sxx = 0;
+        for (int i = 0; i < x.length; i++) {
+            double dx = x[i] - mx;
+            sxx += w[i] * dx * dx;
+        }
+        // (X^T W X)^-1 of the centred parametrisation, scaled by the residual variance.
+        double scale = chiSquared / (points - 2);
+        double varSlope = scale / sxx;
+        double varIntercept = scale * (1 / sw + mx * mx / sxx);
+        double covariance = -scale * mx / sxx;
+        return new LineFit(line, varIntercept, varSlope, covariance, points);
+    }
+
+    /**
      * Fits {@code y = a + b x} with equal weights: ordinary least squares.
      *
      * @param x the abscissae, at least two distinct values

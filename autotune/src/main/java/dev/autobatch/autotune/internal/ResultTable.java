@@ -1,5 +1,7 @@
 package dev.autobatch.autotune.internal;
 
+import dev.autobatch.autotune.AccumulationPlan;
+import dev.autobatch.autotune.Goal;
 import dev.autobatch.autotune.SearchSettings;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
@@ -16,7 +18,9 @@ public final class ResultTable {
 
     /**
      * Formats the result: a header line, a column header, one row a trial in the order run, the
-     * chosen row marked with {@code ->}.
+     * chosen row marked with {@code ->}; then, where known, a line each for the gradient noise
+     * scale, the accumulation plan (with a target batch size or several devices) and the advised
+     * learning rate.
      *
      * @param result the result
      * @return the table, lines separated by {@code \n}
@@ -57,6 +61,17 @@ public final class ResultTable {
                     t.ok() ? String.format(Locale.ROOT, "%.2f", 1000.0 * t.batchSize() / t.samplesPerSecond()) : "-",
                     t.peakMemoryBytes() >= 0 ? bytes(t.peakMemoryBytes()) : "-",
                     result.verdicts().get(i)));
+        }
+        // What to train with, where the result knows more than the batch size.
+        if (result.noiseScale().isKnown() || (s != null && s.goal() == Goal.GOODPUT)) {
+            out.append("gradient noise scale: ").append(result.noiseScale().describe()).append('\n');
+        }
+        AccumulationPlan plan = result.accumulation();
+        if (plan.targetBatchSize() > 0 || plan.accumulates() || plan.devices() > 1) {
+            out.append("plan: ").append(plan.describe()).append('\n');
+        }
+        if (result.learningRate().isAdvised()) {
+            out.append(result.learningRate().describe()).append('\n');
         }
         return out.toString();
     }

@@ -8,7 +8,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
+import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.LearningRateAdvice;
+import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.SearchSettings;
 import dev.autobatch.autotune.StopReason;
 import dev.autobatch.autotune.TuningContext;
@@ -35,14 +38,20 @@ import java.util.Objects;
  * jar, {@code dev/autobatch/autotune/report/report-schema.md}). In short: an object with {@code
  * schema}, {@code model}, {@code device}, {@code hardware}, {@code budget} ({@code bytes}, {@code
  * basis}), {@code configuration}, {@code trials} (every component of every trial, in the order they
- * ran), {@code choice} ({@code batchSize}, {@code stopReason} and both in words) and {@code
- * elapsedSeconds}. A number that was not measured is {@code null}, never {@code -1} or {@code
+ * ran), {@code choice} ({@code batchSize}, {@code stopReason} and both in words), {@code
+ * noiseScale}, {@code accumulation}, {@code learningRate} and {@code elapsedSeconds}. A number that was not measured is {@code null}, never {@code -1} or {@code
  * NaN}; JSON has no {@code NaN}.
  *
  * <p>{@link #fromJson} gives back exactly the result {@link #toJson} was given ({@code equals}
  * holds) with one exception: every unknown value reads back as the records' own "unknown" ({@code
  * -1}, {@code NaN}), so a negative count other than {@code -1}, or an infinite throughput, reads
  * back as {@code -1} or {@code NaN}.
+ *
+ * <p>Fields added to the schema after its first version ({@code noiseScale}, {@code accumulation},
+ * {@code learningRate}, {@code configuration.referenceBatchSize}, {@code targetBatchSize}, {@code
+ * devices}, {@code trials[].gradientNormSquaredStdDev}, {@code accumulationSteps}) may be missing
+ * from older reports; they read back as the defaults {@link TuningResult}'s shorter constructor
+ * gives.
  */
 public final class ReportJson {
 
@@ -76,6 +85,9 @@ public final class ReportJson {
         configuration.addProperty("datasetSize", knownOrNull(settings.datasetSize()));
         configuration.addProperty("warmupSteps", context.warmupSteps());
         configuration.addProperty("measuredSteps", context.measuredSteps());
+        configuration.addProperty("referenceBatchSize", settings.referenceBatchSize());
+        configuration.addProperty("targetBatchSize", settings.targetBatchSize() > 0 ? settings.targetBatchSize() : null);
+        configuration.addProperty("devices", settings.devices());
 
         JsonArray trials = new JsonArray();
         for (int i = 0; i < result.trials().size(); i++) {
@@ -99,6 +111,9 @@ public final class ReportJson {
         root.add("configuration", configuration);
         root.add("trials", trials);
         root.add("choice", choice);
+        root.add("noiseScale", noiseScale(result.noiseScale()));
+        root.add("accumulation", accumulation(result.accumulation()));
+        root.add("learningRate", learningRate(result.learningRate()));
         root.addProperty("elapsedSeconds", seconds(result.elapsed()));
         return GSON.toJson(root) + "\n";
     }
@@ -140,7 +155,11 @@ public final class ReportJson {
                     number(configuration, "saturationThreshold").doubleValue(),
                     number(configuration, "startBatchSize").intValue(),
                     number(configuration, "maxBatchSize").intValue(),
-                    longOrUnknown(configuration, "datasetSize"));
+                    longOrUnknown(configuration, "datasetSize"),
+                    (int) optionalLong(configuration, "referenceBatchSize",
+                            LearningRateAdvice.DEFAULT_REFERENCE_BATCH_SIZE),
+                    (int) optionalLong(configuration, "targetBatchSize", 0),
+                    (int) optionalLong(configuration, "devices", 1));
             TuningContext context = new TuningContext(
                     string(root, "model"),
                     string(root, "device"),
@@ -148,14 +167,22 @@ public final class ReportJson {
                     string(budget, "basis"),
                     number(configuration, "warmupSteps").intValue(),
                     number(configuration, "measuredSteps").intValue());
+            int batchSize = number(choice, "batchSize").intValue();
             return new TuningResult(
-                    number(choice, "batchSize").intValue(),
+                    batchSize,
                     constant(StopReason.class, choice, "stopReason"),
                     trials,
                     settings,
                     duration(number(root, "elapsedSeconds")),
                     context,
-                    verdicts);
+                    verdicts,
+                    root.has("noiseScale") ? noiseScale(object(root, "noiseScale")) : NoiseScale.estimate(trials),
+                    root.has("accumulation")
+                            ? accumulation(object(root, "accumulation"))
+                            : AccumulationPlan.none(batchSize, settings.devices()),
+                    root.has("learningRate")
+                            ? learningRate(object(root, "learningRate"))
+                            : LearningRateAdvice.none(batchSize));
         } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
             // Gson's getAsX throw these when a value has the wrong JSON type.
             throw new IllegalArgumentException("malformed " + SCHEMA + " report: " + e.getMessage(), e);
@@ -255,6 +282,8 @@ public final class ReportJson {
         object.addProperty("baselineMemoryBytes", knownOrNull(trial.baselineMemoryBytes()));
         object.addProperty("memoryMeasurement", trial.memoryMeasurement().name());
         object.addProperty("gradientNormSquared", finiteOrNull(trial.gradientNormSquared()));
+        object.addProperty("gradientNormSquaredStdDev", finiteOrNull(trial.gradientNormSquaredStdDev()));
+        object.addProperty("accumulationSteps", trial.accumulationSteps());
         object.addProperty("failure", trial.failure());
         return object;
     }
@@ -274,7 +303,76 @@ public final class ReportJson {
                 longOrUnknown(object, "baselineMemoryBytes"),
                 constant(MemoryMeasurement.class, object, "memoryMeasurement"),
                 string(object, "failure"),
-                doubleOrNaN(object, "gradientNormSquared"));
+                doubleOrNaN(object, "gradientNormSquared"),
+                object.has("gradientNormSquaredStdDev") ? doubleOrNaN(object, "gradientNormSquaredStdDev") : Double.NaN,
+                (int) optionalLong(object, "accumulationSteps", 1));
+    }
+
+    private static JsonObject noiseScale(NoiseScale noise) {
+        JsonObject object = new JsonObject();
+        object.addProperty("bSimple", finiteOrNull(noise.bSimple()));
+        object.addProperty("low", finiteOrNull(noise.low()));
+        object.addProperty("high", finiteOrNull(noise.high()));
+        object.addProperty("gradientSquared", finiteOrNull(noise.gradientSquared()));
+        object.addProperty("traceCovariance", finiteOrNull(noise.traceCovariance()));
+        object.addProperty("batchSizes", noise.batchSizes());
+        object.addProperty("description", noise.describe());
+        return object;
+    }
+
+    private static NoiseScale noiseScale(JsonObject object) {
+        return new NoiseScale(
+                doubleOrNaN(object, "bSimple"),
+                doubleOrNaN(object, "low"),
+                doubleOrNaN(object, "high"),
+                doubleOrNaN(object, "gradientSquared"),
+                doubleOrNaN(object, "traceCovariance"),
+                number(object, "batchSizes").intValue());
+    }
+
+    private static JsonObject accumulation(AccumulationPlan plan) {
+        JsonObject object = new JsonObject();
+        object.addProperty("microBatchSize", plan.microBatchSize());
+        object.addProperty("accumulationSteps", plan.accumulationSteps());
+        object.addProperty("devices", plan.devices());
+        object.addProperty("globalBatchSize", plan.globalBatchSize());
+        object.addProperty("targetBatchSize", plan.targetBatchSize() > 0 ? plan.targetBatchSize() : null);
+        object.addProperty("description", plan.describe());
+        return object;
+    }
+
+    private static AccumulationPlan accumulation(JsonObject object) {
+        return new AccumulationPlan(
+                number(object, "microBatchSize").intValue(),
+                number(object, "accumulationSteps").intValue(),
+                number(object, "devices").intValue(),
+                (int) optionalLong(object, "targetBatchSize", 0));
+    }
+
+    private static JsonObject learningRate(LearningRateAdvice advice) {
+        JsonObject object = new JsonObject();
+        object.addProperty("rule", advice.rule().name());
+        object.addProperty("optimizer", advice.optimizer());
+        object.addProperty("referenceBatchSize", advice.referenceBatchSize());
+        object.addProperty("referenceLearningRate", finiteOrNull(advice.referenceLearningRate()));
+        object.addProperty("referenceSource", advice.referenceSource());
+        object.addProperty("batchSize", advice.batchSize());
+        object.addProperty("learningRate", finiteOrNull(advice.learningRate()));
+        object.addProperty("warmupEpochs", advice.warmupEpochs());
+        object.addProperty("advice", advice.describe());
+        return object;
+    }
+
+    private static LearningRateAdvice learningRate(JsonObject object) {
+        return new LearningRateAdvice(
+                constant(LearningRateAdvice.Rule.class, object, "rule"),
+                string(object, "optimizer"),
+                number(object, "referenceBatchSize").intValue(),
+                doubleOrNaN(object, "referenceLearningRate"),
+                string(object, "referenceSource"),
+                number(object, "batchSize").intValue(),
+                doubleOrNaN(object, "learningRate"),
+                number(object, "warmupEpochs").intValue());
     }
 
     private static Long knownOrNull(long value) {
@@ -340,6 +438,12 @@ public final class ReportJson {
     private static long longOrUnknown(JsonObject object, String name) {
         JsonElement element = member(object, name);
         return element.isJsonNull() ? -1 : element.getAsLong();
+    }
+
+    /** A count that reports written before it was added lack: {@code fallback} when absent or null. */
+    private static long optionalLong(JsonObject object, String name, long fallback) {
+        JsonElement element = object.get(name);
+        return element == null || element.isJsonNull() ? fallback : element.getAsLong();
     }
 
     private static double doubleOrNaN(JsonObject object, String name) {

@@ -1,6 +1,8 @@
 package dev.autobatch.autotune.report;
 
+import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.SearchSettings;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
@@ -64,11 +66,19 @@ final class ReportMarkdown {
         row(md, "Engine", hardware.engine() + ", " + known(hardware.engineThreads(), "intra-op thread")
                 + ", " + known(hardware.engineInteropThreads(), "inter-op thread"));
 
+        md.append("\n## Training with it\n\n");
+        md.append("| | |\n| --- | --- |\n");
+        row(md, "Gradient noise scale", result.noiseScale().describe());
+        row(md, "Batch per step", result.accumulation().describe());
+        row(md, "Learning rate", result.learningRate().describe());
+        md.append('\n');
+        md.append(advice(result)).append('\n');
+
         md.append("\n## Trials\n\n");
         md.append("In the order they ran. ").append(memoryNote(result.trials())).append("\n\n");
         boolean gradients = result.trials().stream().anyMatch(t -> Double.isFinite(t.gradientNormSquared()));
         md.append("| batch size | outcome | samples/s | median step | peak memory | above baseline |");
-        md.append(gradients ? " gradient norm² |\n" : "\n");
+        md.append(gradients ? " gradient norm² (mean ± sd over steps) |\n" : "\n");
         md.append("| ---: | --- | ---: | ---: | ---: | ---: |").append(gradients ? " ---: |\n" : "\n");
         Trial chosen = result.chosenTrial().orElse(null);
         for (Trial trial : result.trials()) {
@@ -81,9 +91,7 @@ final class ReportMarkdown {
             cells.add(trial.peakMemoryBytes() >= 0 ? Bytes.format(trial.peakMemoryBytes()) : "");
             cells.add(trial.peakAboveBaselineBytes() >= 0 ? Bytes.format(trial.peakAboveBaselineBytes()) : "");
             if (gradients) {
-                cells.add(Double.isFinite(trial.gradientNormSquared())
-                        ? String.format(Locale.ROOT, "%.4g", trial.gradientNormSquared())
-                        : "");
+                cells.add(gradientNorm(trial));
             }
             md.append("| ").append(String.join(" | ", cells.stream().map(ReportMarkdown::cell).toList())).append(" |\n");
         }
@@ -91,9 +99,45 @@ final class ReportMarkdown {
         return md.toString();
     }
 
+    private static String gradientNorm(Trial trial) {
+        if (!Double.isFinite(trial.gradientNormSquared())) {
+            return "";
+        }
+        String mean = String.format(Locale.ROOT, "%.4g", trial.gradientNormSquared());
+        return Double.isFinite(trial.gradientNormSquaredStdDev())
+                ? mean + " ± " + String.format(Locale.ROOT, "%.2g", trial.gradientNormSquaredStdDev())
+                : mean;
+    }
+
+    /** What the three rows above mean for the training run, in a sentence or two. */
+    private static String advice(TuningResult result) {
+        StringBuilder text = new StringBuilder();
+        AccumulationPlan plan = result.accumulation();
+        if (plan.accumulates()) {
+            text.append("The target batch does not fit: accumulate the gradients of ")
+                    .append(plan.accumulationSteps())
+                    .append(" micro-batches of ")
+                    .append(Wording.count(plan.microBatchSize()))
+                    .append(" before each optimizer step (`GradientAccumulation.trainStep` in `dev.autobatch.core`). ");
+        }
+        NoiseScale noise = result.noiseScale();
+        if (noise.isKnown()) {
+            text.append("Up to about the noise scale a larger batch saves steps; well above it, it only costs"
+                    + " samples. The noise scale grows as training proceeds, so this one, measured where the model"
+                    + " stood when tuned, is a lower bound for later epochs.");
+        } else {
+            text.append("Without a noise scale, the batch size's effect on the steps to converge is unknown.");
+        }
+        return text.toString();
+    }
+
     private static String goal(SearchSettings settings) {
         if (settings.goal() == Goal.MAX_FIT) {
             return "largest fit: the largest batch size that runs within the memory budget";
+        }
+        if (settings.goal() == Goal.GOODPUT) {
+            return "goodput: the batch size with the most throughput times statistical efficiency (reference batch"
+                    + " size " + Wording.count(settings.referenceBatchSize()) + ") within the memory budget";
         }
         return "throughput: the smallest batch size within " + Wording.percent(settings.saturationThreshold())
                 + " of the best throughput within the memory budget";

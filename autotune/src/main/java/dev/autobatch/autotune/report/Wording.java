@@ -1,6 +1,7 @@
 package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.SearchSettings;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.internal.Bytes;
@@ -82,6 +83,25 @@ final class Wording {
             return size + " was chosen; no measured trial ran at that size.";
         }
         Trial trial = chosen.get();
+        if (result.settings().goal() == Goal.GOODPUT) {
+            NoiseScale noise = result.noiseScale();
+            if (!noise.isKnown()) {
+                return "The gradient noise scale is " + noise.describe() + ", so GOODPUT fell back to the"
+                        + " THROUGHPUT choice. " + throughputChoice(result, trial);
+            }
+            SearchSettings settings = result.settings();
+            long global = (long) result.batchSize() * settings.devices();
+            return size
+                    + " has the most goodput measured: "
+                    + throughput(trial)
+                    + " times a statistical efficiency of "
+                    + String.format(Locale.ROOT, "%.2f", noise.efficiency(global, settings.referenceBatchSize()))
+                    + " relative to batch size "
+                    + count(settings.referenceBatchSize())
+                    + ", at a gradient noise scale of "
+                    + String.format(Locale.ROOT, "%,.0f", noise.bSimple())
+                    + ".";
+        }
         if (result.settings().goal() == Goal.MAX_FIT) {
             return size
                     + " is the largest that ran within the memory budget: peak "
@@ -90,6 +110,12 @@ final class Wording {
                     + Bytes.format(budgetBytes(result.settings()))
                     + ".";
         }
+        return throughputChoice(result, trial);
+    }
+
+    /** Why the throughput goal chose the trial's size. */
+    private static String throughputChoice(TuningResult result, Trial trial) {
+        String size = "Batch size " + count(result.batchSize());
         Trial best = bestTrial(result).orElse(trial);
         if (best.batchSize() == trial.batchSize()) {
             return size + " gave the best throughput measured: " + throughput(trial) + ".";

@@ -33,7 +33,7 @@ class PrometheusScrapeTest {
     private static TuningResult tuning() {
         try (Model model = TestModels.model("prometheus-mlp", TestModels.mlp(32, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 2048, 784, 10);
-            return AutoBatch.tune(model, data, TuneOptions.builder().optMeasuredSteps(2).build());
+            return AutoBatch.tune(model, data, TuneOptions.builder().optMeasuredSteps(2).optCache(false).build());
         }
     }
 
