@@ -20,6 +20,10 @@ final class ReplayRunner implements TrialRunner {
     private Random noise;
     private double noiseAmplitude;
     private final Map<Integer, Double> factors = new HashMap<>();
+    private double gradientSquared = Double.NaN;
+    private double traceCovariance;
+    private Random gradientNoise;
+    private double gradientNoiseAmplitude;
     final List<Trial> trials = new ArrayList<>();
 
     ReplayRunner(Trace trace) {
@@ -45,6 +49,24 @@ final class ReplayRunner implements TrialRunner {
         return this;
     }
 
+    /**
+     * Records gradient norms consistent with a known noise scale {@code trace / gradientSquared}:
+     * {@code |G_B|^2 = gradientSquared + trace / B}, with a per-step spread of a third of the noise
+     * term.
+     */
+    ReplayRunner withGradientNorms(double gradientSquared, double trace) {
+        this.gradientSquared = gradientSquared;
+        this.traceCovariance = trace;
+        return this;
+    }
+
+    /** Multiplies each recorded gradient norm by a factor uniform in [1 - amplitude, 1 + amplitude]. */
+    ReplayRunner withGradientNoise(double amplitude, long seed) {
+        gradientNoise = new Random(seed);
+        gradientNoiseAmplitude = amplitude;
+        return this;
+    }
+
     @Override
     public Trial run(int batchSize) {
         boolean oom = trace.outOfMemory(batchSize);
@@ -62,6 +84,13 @@ final class ReplayRunner implements TrialRunner {
                 sps *= 1 + noiseAmplitude * (2 * noise.nextDouble() - 1);
             }
             trial = Trial.measured(batchSize, sps, Math.round(trace.peakBytes(batchSize)));
+            if (!Double.isNaN(gradientSquared)) {
+                double norm = gradientSquared + traceCovariance / batchSize;
+                if (gradientNoise != null) {
+                    norm *= 1 + gradientNoiseAmplitude * (2 * gradientNoise.nextDouble() - 1);
+                }
+                trial = trial.withGradientNorm(norm, traceCovariance / batchSize / 3);
+            }
         }
         trials.add(trial);
         return trial;
