@@ -1,6 +1,9 @@
 package dev.autobatch.autotune.report;
 
+import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.LearningRateAdvice;
+import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.SearchSettings;
 import dev.autobatch.autotune.StopReason;
 import dev.autobatch.autotune.TuningContext;
@@ -15,8 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The tuning results the report tests use, built by hand. {@link #result} is the only place that
- * calls the {@link TuningResult} constructor: when the record gains a component, change it there.
+ * The tuning results the report tests use, built by hand. {@link #full} is the only place that
+ * calls the {@link TuningResult} constructor with every component: when the record gains one,
+ * change it there.
  */
 final class ReportFixtures {
 
@@ -48,7 +52,8 @@ final class ReportFixtures {
     private ReportFixtures() {}
 
     /**
-     * Builds a result: the one call of the {@link TuningResult} constructor in the tests.
+     * Builds a result with what a search derives from its trials (the noise scale estimated from
+     * them, no accumulation, no learning-rate advice).
      *
      * @return the result
      */
@@ -59,7 +64,46 @@ final class ReportFixtures {
             SearchSettings settings,
             Duration elapsed,
             TuningContext context) {
-        return new TuningResult(batchSize, stopReason, trials, settings, elapsed, context);
+        TuningResult derived = new TuningResult(batchSize, stopReason, trials, settings, elapsed, context);
+        return full(derived, derived.noiseScale(), derived.accumulation(), derived.learningRate());
+    }
+
+    /**
+     * Copies a result with a noise scale, a plan and advice: the one call of the {@link
+     * TuningResult} constructor with every component in the tests.
+     *
+     * @return the result
+     */
+    static TuningResult full(
+            TuningResult result, NoiseScale noiseScale, AccumulationPlan plan, LearningRateAdvice advice) {
+        return new TuningResult(result.batchSize(), result.stopReason(), result.trials(), result.settings(),
+                result.elapsed(), result.context(), result.verdicts(), noiseScale, plan, advice);
+    }
+
+    /**
+     * A GOODPUT tuning on a CPU planned for a target of 10,000 with accumulation, with SGD advice
+     * and trials whose gradient norms carry their spread.
+     *
+     * @return the result
+     */
+    static TuningResult cpuGoodputPlanned() {
+        List<Trial> trials = new ArrayList<>();
+        for (int b = 16; b <= 1024; b *= 2) {
+            double norm = 0.25 + 120.0 / b;
+            trials.add(new Trial(b, 2000.0 * b / (b + 64.0) * 100, 900_000_000L + 50_000L * b, false,
+                    (b + 64.0) / 200_000, 880_000_000L, MemoryMeasurement.HOST_PEAK_RSS, null, norm,
+                    0.3 * 120.0 / b, 1));
+        }
+        SearchSettings settings = new SearchSettings(
+                Goal.GOODPUT, 2_000_000_000L, 0.05, 16, 4096, 60_000, 32, 10_000, 1);
+        TuningContext context = new TuningContext("mlp-784-128-10", "cpu()", HardwareSnapshot.unknown(),
+                "given", 2, 5);
+        TuningResult derived = new TuningResult(256, StopReason.THROUGHPUT_SATURATED, trials, settings,
+                Duration.ofMillis(12_345), context);
+        AccumulationPlan plan = AccumulationPlan.plan(10_000, 1024, 1024, 1);
+        return full(derived, derived.noiseScale(), plan,
+                LearningRateAdvice.advise(LearningRateAdvice.Rule.LINEAR, "Sgd", 32, 0.01, "read from the optimizer",
+                        plan.globalBatchSize()));
     }
 
     /**

@@ -26,9 +26,58 @@ class ReportJsonTest {
             ReportFixtures.h100Mlp(),
             ReportFixtures.h100MlpMaxFit(),
             ReportFixtures.cpuEveryOutcome(),
+            ReportFixtures.cpuGoodputPlanned(),
             ReportFixtures.bare(2, StopReason.DATASET_SIZE, Trial.measured(2, 0.1, -1)),
         }) {
             assertEquals(result, ReportJson.fromJson(ReportJson.toJson(result)));
+        }
+    }
+
+    @Test
+    void writesTheNoiseScaleThePlanAndTheLearningRate() {
+        TuningResult result = ReportFixtures.cpuGoodputPlanned();
+        JsonObject json = JsonParser.parseString(ReportJson.toJson(result)).getAsJsonObject();
+
+        JsonObject noise = json.getAsJsonObject("noiseScale");
+        assertEquals(480.0, noise.get("bSimple").getAsDouble(), 1e-6);
+        assertEquals(7, noise.get("batchSizes").getAsInt());
+        assertTrue(noise.get("description").getAsString().startsWith("B_simple ≈ 480 samples"),
+                noise.get("description").getAsString());
+        JsonObject plan = json.getAsJsonObject("accumulation");
+        assertEquals(1000, plan.get("microBatchSize").getAsInt());
+        assertEquals(10, plan.get("accumulationSteps").getAsInt());
+        assertEquals(10_000, plan.get("globalBatchSize").getAsInt());
+        assertEquals(10_000, plan.get("targetBatchSize").getAsInt());
+        JsonObject rate = json.getAsJsonObject("learningRate");
+        assertEquals("LINEAR", rate.get("rule").getAsString());
+        assertEquals(3.125, rate.get("learningRate").getAsDouble(), 1e-12);
+        assertEquals(5, rate.get("warmupEpochs").getAsInt());
+        assertEquals(10_000, json.getAsJsonObject("configuration").get("targetBatchSize").getAsInt());
+        assertEquals("GOODPUT", json.getAsJsonObject("configuration").get("goal").getAsString());
+        JsonObject trial = json.getAsJsonArray("trials").get(0).getAsJsonObject();
+        assertEquals(0.3 * 120.0 / 16, trial.get("gradientNormSquaredStdDev").getAsDouble(), 1e-12);
+        assertEquals(1, trial.get("accumulationSteps").getAsInt());
+        JsonObject bare = JsonParser.parseString(ReportJson.toJson(ReportFixtures.cpuEveryOutcome())).getAsJsonObject();
+        assertTrue(bare.getAsJsonObject("learningRate").get("learningRate").isJsonNull());
+        assertTrue(bare.getAsJsonObject("configuration").get("targetBatchSize").isJsonNull());
+    }
+
+    @Test
+    void readsAReportWrittenBeforeTheNoiseScalePlanAndAdviceWereAdded() {
+        for (TuningResult result : new TuningResult[] {ReportFixtures.h100Mlp(), ReportFixtures.cpuEveryOutcome()}) {
+            JsonObject json = JsonParser.parseString(ReportJson.toJson(result)).getAsJsonObject();
+            json.remove("noiseScale");
+            json.remove("accumulation");
+            json.remove("learningRate");
+            for (String field : new String[] {"referenceBatchSize", "targetBatchSize", "devices"}) {
+                json.getAsJsonObject("configuration").remove(field);
+            }
+            json.getAsJsonArray("trials").forEach(t -> {
+                t.getAsJsonObject().remove("gradientNormSquaredStdDev");
+                t.getAsJsonObject().remove("accumulationSteps");
+            });
+
+            assertEquals(result, ReportJson.fromJson(json.toString()));
         }
     }
 

@@ -135,6 +135,41 @@ class ReportWriterTest {
                 + " of 1.0 GiB."), markdown);
     }
 
+    @Test
+    void theMarkdownSaysTheNoiseScaleThePlanAndTheLearningRate(@TempDir Path directory) throws IOException {
+        String markdown = Files.readString(
+                ReportWriter.write(ReportFixtures.cpuGoodputPlanned(), directory).markdown(), StandardCharsets.UTF_8);
+
+        assertTrue(markdown.contains("Batch size 256 has the most goodput measured: 160,000 samples/s times a"
+                + " statistical efficiency of 0.70 relative to batch size 32, at a gradient noise scale of 480."),
+                markdown);
+        assertTrue(markdown.contains("| Gradient noise scale | B_simple ≈ 480 samples (one standard error: "), markdown);
+        assertTrue(markdown.contains("| Batch per step | micro-batch 1,000 x 1 device x 10 accumulation steps"
+                + " = global batch 10,000 (target 10,000) |"), markdown);
+        assertTrue(markdown.contains("| Learning rate | learning rate 3.125 at batch size 10,000 (linear scaling for"
+                + " Sgd from 0.01000 at 32, read from the optimizer), warmed up linearly over the first 5 epochs |"),
+                markdown);
+        assertTrue(markdown.contains("accumulate the gradients of 10 micro-batches of 1,000"), markdown);
+        assertTrue(markdown.contains("| 16 | ok | "), markdown);
+        assertTrue(markdown.contains("| 7.750 ± 2.3 |"), markdown);
+    }
+
+    @Test
+    void theMarkdownSaysWhenGoodputFellBackToThroughput(@TempDir Path directory) throws IOException {
+        TuningResult result = ReportFixtures.result(
+                8, StopReason.THROUGHPUT_SATURATED,
+                List.of(Trial.measured(4, 100, 1 << 20), Trial.measured(8, 190, 2 << 20)),
+                new SearchSettings(Goal.GOODPUT, 1L << 30, 0.05, 4, 16), java.time.Duration.ofSeconds(3),
+                dev.autobatch.autotune.TuningContext.none());
+        String markdown = Files.readString(ReportWriter.write(result, directory).markdown());
+
+        assertTrue(markdown.contains("The gradient noise scale is unknown: no trial recorded gradient norms, so"
+                + " GOODPUT fell back to the THROUGHPUT choice. Batch size 8 gave the best throughput measured:"
+                + " 190 samples/s."), markdown);
+        assertTrue(markdown.contains("| Learning rate | no learning-rate advice: the optimizer is not known |"),
+                markdown);
+    }
+
     private static List<String> names(Path directory) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
             return files.map(path -> path.getFileName().toString()).sorted().toList();
