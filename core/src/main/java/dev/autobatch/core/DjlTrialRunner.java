@@ -249,15 +249,22 @@ public final class DjlTrialRunner implements AutoCloseable {
         return scalar.toType(DataType.FLOAT32, false).getFloat();
     }
 
+    /**
+     * The squared global L2 norm of the gradient: one norm a parameter, squared and summed on the
+     * host. Every array it creates is closed here: results of operations on a gradient belong to
+     * the parameter's manager, which lives as long as the model, so an unclosed one would pile up
+     * there step after step.
+     */
     private double gradientNormSquared() {
         double sum = 0;
         for (Pair<String, Parameter> pair : model.getBlock().getParameters()) {
             NDArray array = pair.getValue().getArray();
             if (pair.getValue().requiresGradient() && array.hasGradient()) {
                 try (NDArray gradient = array.getGradient();
-                        NDArray squares = gradient.square();
-                        NDArray total = squares.sum()) {
-                    sum += total.toType(DataType.FLOAT64, false).getDouble();
+                        NDArray norm = gradient.norm();
+                        NDArray wide = norm.toType(DataType.FLOAT64, false)) {
+                    double value = wide.getDouble();
+                    sum += value * value;
                 }
             }
         }
