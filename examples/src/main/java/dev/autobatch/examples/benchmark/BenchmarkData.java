@@ -1,6 +1,7 @@
 package dev.autobatch.examples.benchmark;
 
 import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -36,13 +37,36 @@ final class BenchmarkData {
      * The 60,000 training images, shuffled by the seed so each seed trains and tunes on another
      * order (the trials read the data in order).
      */
-    static ArrayDataset training(NDManager manager, long seed, int batchSize) throws IOException {
-        return dataset(manager, "train", new Random(seed), batchSize);
+    static Split training(NDManager manager, long seed) throws IOException {
+        return load(manager, "train", new Random(seed));
     }
 
     /** The 10,000 test images, in file order, as the validation set. */
-    static ArrayDataset validation(NDManager manager, int batchSize) throws IOException {
-        return dataset(manager, "t10k", null, batchSize);
+    static Split validation(NDManager manager) throws IOException {
+        return load(manager, "t10k", null);
+    }
+
+    /**
+     * Images and labels in memory.
+     *
+     * @param images {@code (n, 784)} floats in [0, 1]
+     * @param labels {@code (n)} class indices as floats
+     */
+    record Split(NDArray images, NDArray labels) {
+
+        /** The split as a DJL dataset of the batch size, shuffled each pass or in order. */
+        ArrayDataset dataset(int batchSize, boolean shuffle) {
+            return new ArrayDataset.Builder()
+                    .setData(images)
+                    .optLabels(labels)
+                    .setSampling(batchSize, shuffle)
+                    .build();
+        }
+
+        /** How many samples the split holds. */
+        int size() {
+            return Math.toIntExact(labels.size());
+        }
     }
 
     /** The classic 784-128-10 multilayer perceptron of DJL's MNIST example. */
@@ -56,8 +80,7 @@ final class BenchmarkData {
         return model;
     }
 
-    private static ArrayDataset dataset(NDManager manager, String prefix, Random shuffle, int batchSize)
-            throws IOException {
+    private static Split load(NDManager manager, String prefix, Random shuffle) throws IOException {
         Path directory = Path.of(System.getProperty(DIRECTORY_PROPERTY, "/usr/share/datasets/fashion-mnist"));
         byte[] images = read(directory.resolve(prefix + "-images-idx3-ubyte.gz"), 3);
         byte[] labels = read(directory.resolve(prefix + "-labels-idx1-ubyte.gz"), 1);
@@ -86,11 +109,7 @@ final class BenchmarkData {
             }
             y[i] = labels[from] & 0xff;
         }
-        return new ArrayDataset.Builder()
-                .setData(manager.create(x, new Shape(n, PIXELS)))
-                .optLabels(manager.create(y, new Shape(n)))
-                .setSampling(batchSize, shuffle != null)
-                .build();
+        return new Split(manager.create(x, new Shape(n, PIXELS)), manager.create(y, new Shape(n)));
     }
 
     /** The unsigned bytes of an IDX file with {@code dimensions} dimensions. */

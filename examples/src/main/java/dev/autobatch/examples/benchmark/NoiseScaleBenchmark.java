@@ -67,7 +67,7 @@ public final class NoiseScaleBenchmark {
             Engine.getInstance().setRandomSeed((int) seed);
             try (Model model = BenchmarkData.mlp("mlp-784-128-10");
                     NDManager manager = NDManager.newBaseManager()) {
-                ArrayDataset train = BenchmarkData.training(manager, seed, 32);
+                ArrayDataset train = BenchmarkData.training(manager, seed).dataset(32, false);
                 TuningResult result = AutoBatch.tune(model, train,
                         TuneOptions.builder().optCache(false).optMeasuredSteps(steps).build());
                 NoiseScale noise = result.noiseScale();
@@ -91,7 +91,7 @@ public final class NoiseScaleBenchmark {
         try (Model without = BenchmarkData.mlp("without");
                 Model with = BenchmarkData.mlp("with");
                 NDManager manager = NDManager.newBaseManager()) {
-            ArrayDataset train = BenchmarkData.training(manager, 1, 32);
+            ArrayDataset train = BenchmarkData.training(manager, 1).dataset(32, false);
             try (DjlTrialRunner plain = runner(without, train, false);
                     DjlTrialRunner recording = runner(with, train, true)) {
                 for (int batchSize : OVERHEAD_BATCH_SIZES) {
