@@ -115,14 +115,14 @@ public final class GoodputBenchmark {
                     Outcome outcome = train(train, validation, result.accumulation(), advice, target, maxEpochs,
                             maxSeconds);
                     String label = advice == result.learningRate() ? goal.name() : goal + " (fixed lr)";
-                    rows.add(String.format(Locale.ROOT, "%-19s %7d %8.4f %6d %8.1f %14s %7d %7.2f %9.2f%%",
+                    rows.add(String.format(Locale.ROOT, "%-21s %7d %8.4f %6d %8.1f %14s %7d %7.2f %9.2f%%",
                             label, result.batchSize(), advice.learningRate(), advice.warmupEpochs(),
                             result.elapsed().toMillis() / 1000.0,
                             String.format(Locale.ROOT, outcome.reached() ? "%.1f" : "> %.1f", outcome.seconds()),
                             outcome.steps(), outcome.epochs(), 100 * outcome.bestAccuracy()));
                 }
             }
-            System.out.printf(Locale.ROOT, "%n%-19s %7s %8s %6s %8s %14s %7s %7s %10s%n", "goal", "batch", "lr",
+            System.out.printf(Locale.ROOT, "%n%-21s %7s %8s %6s %8s %14s %7s %7s %10s%n", "goal", "batch", "lr",
                     "warmup", "tune s", "s to target", "steps", "epochs", "best acc");
             rows.forEach(System.out::println);
         }
