@@ -25,7 +25,7 @@ public enum ModelKind {
 
     /**
      * A small convolutional network: conv 5x5 x16 (padded) + ReLU + 2x2 max-pool, conv 5x5 x32
-     * (padded) + ReLU + 2x2 max-pool, linear 10 (28,874 parameters, about 25 times the MLP's
+     * (padded) + ReLU + 2x2 max-pool, linear 10 (28,938 parameters, about 28 times the MLP's
      * arithmetic a sample).
      */
     CNN("CNN conv5x5x16-pool-conv5x5x32-pool-linear10", FashionMnist.Layout.IMAGE, new Shape(1, 1, 28, 28));
