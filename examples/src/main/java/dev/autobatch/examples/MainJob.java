@@ -8,6 +8,10 @@ import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.hardware.HardwareProbe;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
 import dev.autobatch.autotune.hardware.MemoryBudget;
+import dev.autobatch.autotune.report.PrometheusEndpoint;
+import dev.autobatch.autotune.report.ReportFiles;
+import dev.autobatch.autotune.report.ReportWriter;
+import dev.autobatch.autotune.report.TuningMetrics;
 import dev.autobatch.core.Trial;
 import dev.autobatch.examples.data.DataFileException;
 import dev.autobatch.examples.data.FashionMnist;
@@ -63,6 +67,10 @@ public final class MainJob {
      * @param args the command line; {@code --help} lists the options
      */
     public static void main(String[] args) {
+        // The chart is drawn off screen; without this a desktop JVM would open a display connection.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
         System.exit(run(args, System.out, System.err));
     }
 
@@ -99,9 +107,12 @@ public final class MainJob {
             out.println(MainJobOptions.USAGE);
             return EXIT_OK;
         }
-        try {
-            new MainJob(options, out).execute();
+        try (PrometheusEndpoint endpoint = startEndpoint(options)) {
+            new MainJob(options, out).execute(endpoint);
             return EXIT_OK;
+        } catch (MetricsPortException e) {
+            err.println("autobatch: " + e.getMessage());
+            return EXIT_FAILED;
         } catch (DataFileException e) {
             err.println("autobatch: " + e.getMessage());
             return EXIT_FAILED;
@@ -112,7 +123,25 @@ public final class MainJob {
         }
     }
 
-    private void execute() {
+    /** Binds the port before any long work, so a port in use fails at once. */
+    private static PrometheusEndpoint startEndpoint(MainJobOptions options) throws MetricsPortException {
+        if (options.serveMetricsPort().isEmpty()) {
+            return null;
+        }
+        int port = options.serveMetricsPort().getAsInt();
+        try {
+            return PrometheusEndpoint.start(port);
+        } catch (IOException e) {
+            throw new MetricsPortException(
+                    "cannot serve metrics on 127.0.0.1:"
+                            + port
+                            + " ("
+                            + e.getMessage()
+                            + "); choose a free port with --serve-metrics PORT");
+        }
+    }
+
+    private void execute(PrometheusEndpoint endpoint) {
         long start = System.nanoTime();
         ModelKind kind = options.model();
         out.printf(
@@ -139,10 +168,19 @@ public final class MainJob {
 
             TuningResult result = tune(kind, data);
             int batchSize = result.batchSize();
+            if (endpoint != null) {
+                TuningMetrics.global().record(result);
+                out.println("Serving the tuning's metrics for Prometheus at " + endpoint.uri());
+            }
 
             Path output = options.output();
-            createDirectories(output);
             List<Path> written = new ArrayList<>();
+            try {
+                ReportFiles report = ReportWriter.write(result, output);
+                written.addAll(report.all());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
             if (options.compare()) {
                 written.add(compare(kind, data, batchSize));
             } else {
@@ -153,6 +191,17 @@ public final class MainJob {
                 out.println("  " + file.toAbsolutePath().normalize());
             }
             out.printf(Locale.ROOT, "Done in %.1f s.%n", seconds(start));
+        }
+        if (endpoint != null) {
+            out.println(
+                    "Serving metrics at " + endpoint.uri() + " until interrupted (Ctrl-C to stop)");
+            out.flush();
+            try {
+                new java.util.concurrent.CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                out.println("Interrupted: the metrics endpoint stops.");
+            }
         }
     }
 
@@ -339,15 +388,6 @@ public final class MainJob {
         return file;
     }
 
-    private static void createDirectories(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "could not create the output directory " + dir + "; give a writable one with --output DIR", e);
-        }
-    }
-
     private static String mebibytes(long bytes) {
         if (bytes < 0) {
             return "unknown";
@@ -359,5 +399,15 @@ public final class MainJob {
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** The metrics port cannot be bound. */
+    private static final class MetricsPortException extends Exception {
+
+        private static final long serialVersionUID = 1L;
+
+        MetricsPortException(String message) {
+            super(message);
+        }
     }
 }

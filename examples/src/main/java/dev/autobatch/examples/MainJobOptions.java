@@ -82,8 +82,9 @@ public record MainJobOptions(
                     "                           tuned size for the same time each and print a table",
                     "  --time-budget SECONDS    training time each size gets with --compare (default 20)",
                     "  --target-accuracy A      the validation accuracy --compare times (default 0.80)",
-                    "  --serve-metrics PORT     afterwards, serve Prometheus metrics on 127.0.0.1:PORT",
-                    "                           until interrupted (Ctrl-C)",
+                    "  --serve-metrics PORT     serve the tuning's Prometheus metrics on 127.0.0.1:PORT",
+                    "                           (0: any free port) and keep serving after the run until",
+                    "                           interrupted (Ctrl-C)",
                     "  -h, --help               print this help and exit",
                     "",
                     "Exit status: 0 done, 1 failed (such as missing data), 2 bad command line.");
@@ -167,9 +168,11 @@ public record MainJobOptions(
                         }
                         case "--serve-metrics" -> {
                             int p = integer(name, value);
-                            if (p < 1 || p > 65535) {
+                            if (p < 0 || p > 65535) {
                                 throw new UsageException(
-                                        "--serve-metrics needs a port from 1 to 65535, got " + value + "; for example 9464");
+                                        "--serve-metrics needs a port from 1 to 65535 (0: any free one), got "
+                                                + value
+                                                + "; for example 9464");
                             }
                             port = OptionalInt.of(p);
                         }
