@@ -257,7 +257,7 @@ public final class MainJob {
                             .setLearningRate(rate)
                             .optEpochs(options.epochs())
                             .optShuffleSeed(options.seed())
-                            .optProgress(out::println)
+                            .optProgress(line -> out.println("  " + line))
                             .build()
                             .run();
         }

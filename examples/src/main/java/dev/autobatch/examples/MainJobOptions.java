@@ -18,7 +18,7 @@ import java.util.OptionalInt;
  * @param budgetBytes the memory budget in bytes, or {@code -1} to use {@code budgetFraction}
  * @param budgetFraction the fraction of the available memory to budget, when no bytes are given
  * @param maxBatch the largest batch size the tuner may try, or empty for its own cap
- * @param epochs epochs to train at the chosen size
+ * @param epochs epochs to train at the chosen size; by default {@link ModelKind#defaultEpochs()}
  * @param data the directory holding the Fashion-MNIST files
  * @param limit the most samples of each split to use
  * @param output the directory the report goes to
@@ -45,8 +45,6 @@ public record MainJobOptions(
         double targetAccuracy,
         OptionalInt serveMetricsPort) {
 
-    /** The default number of epochs to train at the chosen size. */
-    public static final int DEFAULT_EPOCHS = 10;
     /** The default training seconds a batch size gets with {@code --compare}. */
     public static final double DEFAULT_TIME_BUDGET_SECONDS = 20;
     /** The default target accuracy of {@code --compare}. */
@@ -72,7 +70,11 @@ public record MainJobOptions(
                     "  --budget SIZE|FRACTION   memory a trial may use: a size such as 2g or 512m, or a",
                     "                           fraction of the available memory such as 0.5 (default 0.8)",
                     "  --max-batch N            the largest batch size to try (default: the tuner's own cap)",
-                    "  --epochs N               epochs to train at the chosen size (default " + DEFAULT_EPOCHS + ")",
+                    "  --epochs N               epochs to train at the chosen size (default "
+                            + ModelKind.MLP.defaultEpochs()
+                            + " for the mlp, "
+                            + ModelKind.CNN.defaultEpochs()
+                            + " for the cnn)",
                     "  --data DIR               the directory holding the four Fashion-MNIST IDX files",
                     "                           (default " + FashionMnist.DEFAULT_DIRECTORY + ")",
                     "  --limit N                use only the first N training and N validation samples",
@@ -105,7 +107,7 @@ public record MainJobOptions(
         long budgetBytes = -1;
         double budgetFraction = DEFAULT_BUDGET_FRACTION;
         OptionalInt maxBatch = OptionalInt.empty();
-        int epochs = DEFAULT_EPOCHS;
+        int epochs = 0;
         Path data = FashionMnist.DEFAULT_DIRECTORY;
         int limit = Integer.MAX_VALUE;
         Path output = DEFAULT_OUTPUT;
@@ -183,6 +185,9 @@ public record MainJobOptions(
                         (arg.startsWith("-") ? "unknown option '" + name + "'" : "unexpected argument '" + arg + "'")
                                 + "; see --help for the options");
             }
+        }
+        if (epochs == 0) {
+            epochs = model.defaultEpochs();
         }
         return new MainJobOptions(
                 help, model, goal, budgetBytes, budgetFraction, maxBatch, epochs, data, limit, output, seed,

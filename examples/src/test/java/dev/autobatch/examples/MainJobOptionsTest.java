@@ -24,7 +24,8 @@ class MainJobOptionsTest {
         assertEquals(-1, o.budgetBytes());
         assertEquals(0.8, o.budgetFraction());
         assertTrue(o.maxBatch().isEmpty());
-        assertEquals(MainJobOptions.DEFAULT_EPOCHS, o.epochs());
+        assertEquals(10, o.epochs());
+        assertEquals(2, MainJobOptions.parse("--model", "cnn").epochs());
         assertEquals(FashionMnist.DEFAULT_DIRECTORY, o.data());
         assertEquals(Integer.MAX_VALUE, o.limit());
         assertEquals(Path.of("autobatch-out"), o.output());

@@ -107,7 +107,7 @@ public final class BatchSizeComparison {
                                 .optEvaluationInterval(interval)
                                 .optTargetAccuracy(b.targetAccuracy)
                                 .optShuffleSeed(b.seed)
-                                .optProgress(b.progress)
+                                .optProgress(line -> b.progress.accept("  batch " + size + ": " + line))
                                 .build()
                                 .run();
             }

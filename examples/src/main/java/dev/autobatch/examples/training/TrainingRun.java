@@ -121,9 +121,8 @@ public final class TrainingRun {
                             b.progress.accept(
                                     String.format(
                                             Locale.ROOT,
-                                            "  batch %d: the loss became %s in epoch %d at learning rate %s;"
+                                            "the loss became %s in epoch %d at learning rate %s;"
                                                     + " stopping this run (lower the learning rate)",
-                                            b.batchSize,
                                             loss,
                                             epoch,
                                             b.learningRate));
@@ -138,8 +137,7 @@ public final class TrainingRun {
                             b.progress.accept(
                                     String.format(
                                             Locale.ROOT,
-                                            "  batch %d: epoch %d, %,d/%,d samples, loss %.4f, %,.0f samples/s",
-                                            b.batchSize,
+                                            "epoch %d, %,d/%,d samples, loss %.4f, %,.0f samples/s",
                                             epoch,
                                             epochSamples,
                                             trainSize,
@@ -373,7 +371,9 @@ public final class TrainingRun {
         }
 
         /**
-         * Sets where progress lines go: one a epoch, and one every progress interval mid-epoch.
+         * Sets where progress lines go: one a epoch ({@code "epoch 2/10: training loss 0.5123,
+         * validation accuracy 0.8125 (1.9 s, 61,000 samples/s)"}), and one every progress interval
+         * mid-epoch. Lines carry no indentation or prefix: the caller adds its own.
          *
          * @param sink the consumer of lines
          * @return this builder
