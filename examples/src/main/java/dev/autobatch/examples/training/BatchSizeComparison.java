@@ -151,11 +151,13 @@ public final class BatchSizeComparison {
             out.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %s | %s | %,.0f | %s | %s | %.2f | %.4f%s | %s |%n",
+                            "| %s | %s | %s | %s | %s | %s | %.2f | %.4f%s | %s |%n",
                             row.tuned() ? "**" + row.batchSize() + "** (tuned)" : Integer.toString(row.batchSize()),
                             o.learningRate(),
                             t.ok() ? String.format(Locale.ROOT, "%,.0f", t.samplesPerSecond()) : "-",
-                            o.samplesPerSecond(),
+                            Double.isNaN(o.samplesPerSecond())
+                                    ? "-"
+                                    : String.format(Locale.ROOT, "%,.0f", o.samplesPerSecond()),
                             mebibytes(t.peakMemoryBytes()),
                             mebibytes(t.peakAboveBaselineBytes()),
                             (double) o.samplesTrained() / trainingSamples,
