@@ -11,7 +11,6 @@ import dev.autobatch.autotune.hardware.MemoryBudget;
 import dev.autobatch.autotune.report.PrometheusEndpoint;
 import dev.autobatch.autotune.report.ReportFiles;
 import dev.autobatch.autotune.report.ReportWriter;
-import dev.autobatch.autotune.report.TuningMetrics;
 import dev.autobatch.core.Trial;
 import dev.autobatch.examples.data.DataFileException;
 import dev.autobatch.examples.data.FashionMnist;
@@ -33,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The main job, what a newcomer runs first ({@code bin/autobatch}): loads Fashion-MNIST, prints
@@ -113,7 +113,8 @@ public final class MainJob {
         } catch (MetricsPortException e) {
             err.println("autobatch: " + e.getMessage());
             return EXIT_FAILED;
-        } catch (DataFileException e) {
+        } catch (DataFileException | UncheckedIOException e) {
+            // Both name the file or directory and the fix; a stack trace would only bury that.
             err.println("autobatch: " + e.getMessage());
             return EXIT_FAILED;
         } catch (RuntimeException e) {
@@ -169,7 +170,7 @@ public final class MainJob {
             TuningResult result = tune(kind, data);
             int batchSize = result.batchSize();
             if (endpoint != null) {
-                TuningMetrics.global().record(result);
+                // AutoBatch.tune published the result to TuningMetrics.global(), which the endpoint serves.
                 out.println("Serving the tuning's metrics for Prometheus at " + endpoint.uri());
             }
 
@@ -197,7 +198,7 @@ public final class MainJob {
                     "Serving metrics at " + endpoint.uri() + " until interrupted (Ctrl-C to stop)");
             out.flush();
             try {
-                new java.util.concurrent.CountDownLatch(1).await();
+                new CountDownLatch(1).await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 out.println("Interrupted: the metrics endpoint stops.");
