@@ -108,6 +108,7 @@ public final class BatchSizeComparison {
                                 .optTargetAccuracy(b.targetAccuracy)
                                 .optShuffleSeed(b.seed)
                                 .optProgress(line -> b.progress.accept("  batch " + size + ": " + line))
+                                .optEpochLines(false)
                                 .build()
                                 .run();
             }

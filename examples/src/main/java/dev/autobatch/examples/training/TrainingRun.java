@@ -137,12 +137,18 @@ public final class TrainingRun {
                             b.progress.accept(
                                     String.format(
                                             Locale.ROOT,
-                                            "epoch %d, %,d/%,d samples, loss %.4f, %,.0f samples/s",
+                                            "epoch %d, %,d/%,d samples, loss %.4f, %,.0f samples/s%s",
                                             epoch,
                                             epochSamples,
                                             trainSize,
                                             lossSum / epochSamples,
-                                            samples / (trainingNanos / 1e9)));
+                                            samples / (trainingNanos / 1e9),
+                                            evaluations.isEmpty()
+                                                    ? ""
+                                                    : String.format(
+                                                            Locale.ROOT,
+                                                            ", last validation accuracy %.4f",
+                                                            evaluations.get(evaluations.size() - 1).accuracy())));
                         }
                         if (trainingNanos >= nextEvaluation) {
                             while (nextEvaluation <= trainingNanos) {
@@ -159,7 +165,7 @@ public final class TrainingRun {
                 }
                 Evaluation atEnd = evaluate(trainer, trainingNanos, samples, epoch - 1 + (double) epochSamples / trainSize);
                 evaluations.add(atEnd);
-                if (complete && !diverged) {
+                if (complete && !diverged && b.epochLines) {
                     b.progress.accept(
                             String.format(
                                     Locale.ROOT,
@@ -241,6 +247,7 @@ public final class TrainingRun {
         private long shuffleSeed = 42;
         private Consumer<String> progress = line -> {};
         private Duration progressInterval = Duration.ofSeconds(5);
+        private boolean epochLines = true;
 
         private Builder() {}
 
@@ -372,14 +379,27 @@ public final class TrainingRun {
 
         /**
          * Sets where progress lines go: one a epoch ({@code "epoch 2/10: training loss 0.5123,
-         * validation accuracy 0.8125 (1.9 s, 61,000 samples/s)"}), and one every progress interval
-         * mid-epoch. Lines carry no indentation or prefix: the caller adds its own.
+         * validation accuracy 0.8125 (1.9 s, 61,000 samples/s)"}, see {@link #optEpochLines}),
+         * and one every progress interval of wall time. Lines carry no indentation or prefix: the
+         * caller adds its own.
          *
          * @param sink the consumer of lines
          * @return this builder
          */
         public Builder optProgress(Consumer<String> sink) {
             this.progress = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
+         * Sets whether a line is printed at every epoch end (default yes). Without them only the
+         * periodic progress lines appear: for runs of many short epochs.
+         *
+         * @param print {@code false} to print no epoch lines
+         * @return this builder
+         */
+        public Builder optEpochLines(boolean print) {
+            this.epochLines = print;
             return this;
         }
 

@@ -73,6 +73,7 @@ class TrainingRunTest {
 
     @Test
     void stopsWhenTheTimeBudgetIsSpentAndTimesTheTarget() {
+        List<String> lines = new ArrayList<>();
         TrainingOutcome outcome =
                 train(
                         3,
@@ -82,11 +83,16 @@ class TrainingRunTest {
                                 .optEpochs(0)
                                 .optTimeBudget(Duration.ofMillis(600))
                                 .optEvaluationInterval(Duration.ofMillis(100))
-                                .optTargetAccuracy(0.3));
+                                .optTargetAccuracy(0.3)
+                                .optEpochLines(false)
+                                .optProgress(lines::add)
+                                .optProgressInterval(Duration.ofMillis(200)));
         assertTrue(outcome.trainingSeconds() >= 0.6 && outcome.trainingSeconds() < 5, "" + outcome.trainingSeconds());
         assertTrue(outcome.evaluations().size() >= 3, outcome.evaluations().toString());
         assertTrue(outcome.secondsToTarget().isPresent(), outcome.evaluations().toString());
         assertTrue(outcome.secondsToTarget().getAsDouble() <= outcome.trainingSeconds());
+        assertTrue(lines.stream().noneMatch(l -> l.contains("training loss")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("samples/s, last validation accuracy 0.")), lines.toString());
     }
 
     @Test
