@@ -1,0 +1,38 @@
+package dev.autobatch.autotune.hardware;
+
+import ai.djl.Device;
+
+import dev.autobatch.core.DeviceMemoryProbe;
+
+import java.util.OptionalLong;
+
+/**
+ * Reads the memory in use on a GPU for {@code core}'s trials: device-wide, by every process, the
+ * driver and its reservations ({@code total - free}), through NVML where it is installed (no CUDA
+ * context) and DJL's CUDA query otherwise. See {@link GpuProbe} for how GPUs are numbered.
+ *
+ * <pre>{@code
+ * DeviceMemoryProbe probe = new GpuMemoryProbe();
+ * OptionalLong used = probe.usedBytes(Device.gpu(0));
+ * }</pre>
+ */
+public final class GpuMemoryProbe implements DeviceMemoryProbe {
+
+    /** Creates the probe; it holds no state, and NVML is loaded once per JVM on first use. */
+    public GpuMemoryProbe() {}
+
+    /**
+     * Returns the bytes in use on a GPU, device-wide.
+     *
+     * @param device the device to read
+     * @return the bytes in use, or empty for a device that is not a GPU, a GPU that does not exist,
+     *     or one that cannot be read; never throws
+     */
+    @Override
+    public OptionalLong usedBytes(Device device) {
+        if (device == null || !device.isGpu()) {
+            return OptionalLong.empty();
+        }
+        return GpuProbe.usedBytes(device.getDeviceId());
+    }
+}

@@ -1,0 +1,347 @@
+package dev.autobatch.autotune.report;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.SearchSettings;
+import dev.autobatch.autotune.StopReason;
+import dev.autobatch.autotune.TuningContext;
+import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.autotune.hardware.GpuInfo;
+import dev.autobatch.autotune.hardware.HardwareSnapshot;
+import dev.autobatch.core.MemoryMeasurement;
+import dev.autobatch.core.Trial;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Converts a {@link TuningResult} to and from {@code report.json}, schema {@value #SCHEMA}.
+ *
+ * <p>The schema is documented field by field in {@code report-schema.md} beside this class (in the
+ * jar, {@code dev/autobatch/autotune/report/report-schema.md}). In short: an object with {@code
+ * schema}, {@code model}, {@code device}, {@code hardware}, {@code budget} ({@code bytes}, {@code
+ * basis}), {@code configuration}, {@code trials} (every component of every trial, in the order they
+ * ran), {@code choice} ({@code batchSize}, {@code stopReason} and both in words) and {@code
+ * elapsedSeconds}. A number that was not measured is {@code null}, never {@code -1} or {@code
+ * NaN}; JSON has no {@code NaN}.
+ *
+ * <p>{@link #fromJson} gives back exactly the result {@link #toJson} was given ({@code equals}
+ * holds) with one exception: every unknown value reads back as the records' own "unknown" ({@code
+ * -1}, {@code NaN}), so a negative count other than {@code -1}, or an infinite throughput, reads
+ * back as {@code -1} or {@code NaN}.
+ */
+public final class ReportJson {
+
+    /** The schema this class writes and reads. A reader of another schema refuses the file. */
+    public static final String SCHEMA = "autobatch-report/1";
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
+
+    private ReportJson() {}
+
+    /**
+     * Writes a result as {@code report.json} text.
+     *
+     * @param result the result
+     * @return pretty-printed JSON, ending in a newline
+     */
+    public static String toJson(TuningResult result) {
+        Objects.requireNonNull(result, "result");
+        TuningContext context = result.context();
+        SearchSettings settings = result.settings();
+
+        JsonObject budget = new JsonObject();
+        budget.addProperty("bytes", knownOrNull(settings.memoryBudgetBytes()));
+        budget.addProperty("basis", context.budgetBasis());
+
+        JsonObject configuration = new JsonObject();
+        configuration.addProperty("goal", settings.goal().name());
+        configuration.addProperty("saturationThreshold", settings.saturationThreshold());
+        configuration.addProperty("startBatchSize", settings.startBatchSize());
+        configuration.addProperty("maxBatchSize", settings.maxBatchSize());
+        configuration.addProperty("warmupSteps", context.warmupSteps());
+        configuration.addProperty("measuredSteps", context.measuredSteps());
+
+        JsonArray trials = new JsonArray();
+        for (Trial trial : result.trials()) {
+            trials.add(trial(trial));
+        }
+
+        JsonObject choice = new JsonObject();
+        choice.addProperty("batchSize", result.batchSize());
+        choice.addProperty("stopReason", result.stopReason().name());
+        choice.addProperty("stoppedBecause", Wording.stopReason(result));
+        choice.addProperty("explanation", Wording.choice(result));
+
+        JsonObject root = new JsonObject();
+        root.addProperty("schema", SCHEMA);
+        root.addProperty("model", context.modelName());
+        root.addProperty("device", context.device());
+        root.add("hardware", hardware(context.hardware()));
+        root.add("budget", budget);
+        root.add("configuration", configuration);
+        root.add("trials", trials);
+        root.add("choice", choice);
+        root.addProperty("elapsedSeconds", seconds(result.elapsed()));
+        return GSON.toJson(root) + "\n";
+    }
+
+    /**
+     * Reads a result from {@code report.json} text.
+     *
+     * @param json the text
+     * @return the result
+     * @throws IllegalArgumentException if the text is not a report of schema {@value #SCHEMA}, with
+     *     a message naming what is wrong
+     */
+    public static TuningResult fromJson(String json) {
+        Objects.requireNonNull(json, "json");
+        JsonElement parsed;
+        try {
+            parsed = JsonParser.parseString(json);
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("not valid JSON: " + e.getMessage(), e);
+        }
+        if (!parsed.isJsonObject()) {
+            throw new IllegalArgumentException("not an AutoBatch report: the JSON is not an object");
+        }
+        JsonObject root = parsed.getAsJsonObject();
+        checkSchema(root);
+        try {
+            JsonObject budget = object(root, "budget");
+            JsonObject configuration = object(root, "configuration");
+            JsonObject choice = object(root, "choice");
+            List<Trial> trials = new ArrayList<>();
+            for (JsonElement trial : array(root, "trials")) {
+                trials.add(trial(trial.getAsJsonObject()));
+            }
+            SearchSettings settings = new SearchSettings(
+                    constant(Goal.class, configuration, "goal"),
+                    longOrUnknown(budget, "bytes"),
+                    number(configuration, "saturationThreshold").doubleValue(),
+                    number(configuration, "startBatchSize").intValue(),
+                    number(configuration, "maxBatchSize").intValue());
+            TuningContext context = new TuningContext(
+                    string(root, "model"),
+                    string(root, "device"),
+                    hardware(object(root, "hardware")),
+                    string(budget, "basis"),
+                    number(configuration, "warmupSteps").intValue(),
+                    number(configuration, "measuredSteps").intValue());
+            return new TuningResult(
+                    number(choice, "batchSize").intValue(),
+                    constant(StopReason.class, choice, "stopReason"),
+                    trials,
+                    settings,
+                    duration(number(root, "elapsedSeconds")),
+                    context);
+        } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
+            // Gson's getAsX throw these when a value has the wrong JSON type.
+            throw new IllegalArgumentException("malformed " + SCHEMA + " report: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a {@code report.json} file.
+     *
+     * @param file the file
+     * @return the result it describes
+     * @throws IOException if the file cannot be read, or is not a report of schema {@value
+     *     #SCHEMA}; the message names the file
+     */
+    public static TuningResult read(Path file) throws IOException {
+        String json = Files.readString(file, StandardCharsets.UTF_8);
+        try {
+            return fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkSchema(JsonObject root) {
+        JsonElement schema = root.get("schema");
+        String found = schema != null && schema.isJsonPrimitive() ? schema.getAsString() : null;
+        if (SCHEMA.equals(found)) {
+            return;
+        }
+        if (found != null && found.startsWith("autobatch-report/")) {
+            throw new IllegalArgumentException(
+                    "report schema " + found + " is not " + SCHEMA
+                            + ", the one this version of AutoBatch reads; read it with the AutoBatch that wrote it");
+        }
+        throw new IllegalArgumentException(
+                "not an AutoBatch report: expected \"schema\": \"" + SCHEMA + "\", found " + schema);
+    }
+
+    private static JsonObject hardware(HardwareSnapshot hardware) {
+        JsonArray gpus = new JsonArray();
+        for (GpuInfo gpu : hardware.gpus()) {
+            JsonObject object = new JsonObject();
+            object.addProperty("index", gpu.index());
+            object.addProperty("name", gpu.name());
+            object.addProperty("totalBytes", knownOrNull(gpu.totalBytes()));
+            object.addProperty("freeBytes", knownOrNull(gpu.freeBytes()));
+            object.addProperty("source", gpu.source());
+            gpus.add(object);
+        }
+        JsonObject object = new JsonObject();
+        object.addProperty("cpuModel", hardware.cpuModel());
+        object.addProperty("physicalCores", knownOrNull(hardware.physicalCores()));
+        object.addProperty("logicalCores", knownOrNull(hardware.logicalCores()));
+        object.addProperty("totalMemoryBytes", knownOrNull(hardware.totalMemoryBytes()));
+        object.addProperty("availableMemoryBytes", knownOrNull(hardware.availableMemoryBytes()));
+        object.addProperty("containerLimitBytes", knownOrNull(hardware.containerLimitBytes()));
+        object.addProperty("jvmMaxHeapBytes", knownOrNull(hardware.jvmMaxHeapBytes()));
+        object.add("gpus", gpus);
+        object.addProperty("engine", hardware.engine());
+        object.addProperty("engineThreads", knownOrNull(hardware.engineThreads()));
+        object.addProperty("engineInteropThreads", knownOrNull(hardware.engineInteropThreads()));
+        return object;
+    }
+
+    private static HardwareSnapshot hardware(JsonObject object) {
+        List<GpuInfo> gpus = new ArrayList<>();
+        for (JsonElement element : array(object, "gpus")) {
+            JsonObject gpu = element.getAsJsonObject();
+            gpus.add(new GpuInfo(
+                    number(gpu, "index").intValue(),
+                    string(gpu, "name"),
+                    longOrUnknown(gpu, "totalBytes"),
+                    longOrUnknown(gpu, "freeBytes"),
+                    string(gpu, "source")));
+        }
+        return new HardwareSnapshot(
+                string(object, "cpuModel"),
+                (int) longOrUnknown(object, "physicalCores"),
+                (int) longOrUnknown(object, "logicalCores"),
+                longOrUnknown(object, "totalMemoryBytes"),
+                longOrUnknown(object, "availableMemoryBytes"),
+                longOrUnknown(object, "containerLimitBytes"),
+                longOrUnknown(object, "jvmMaxHeapBytes"),
+                gpus,
+                string(object, "engine"),
+                (int) longOrUnknown(object, "engineThreads"),
+                (int) longOrUnknown(object, "engineInteropThreads"));
+    }
+
+    private static JsonObject trial(Trial trial) {
+        JsonObject object = new JsonObject();
+        object.addProperty("batchSize", trial.batchSize());
+        object.addProperty("outcome", Wording.outcome(trial));
+        object.addProperty("samplesPerSecond", finiteOrNull(trial.samplesPerSecond()));
+        object.addProperty("medianStepSeconds", finiteOrNull(trial.medianStepSeconds()));
+        object.addProperty("peakMemoryBytes", knownOrNull(trial.peakMemoryBytes()));
+        object.addProperty("baselineMemoryBytes", knownOrNull(trial.baselineMemoryBytes()));
+        object.addProperty("memoryMeasurement", trial.memoryMeasurement().name());
+        object.addProperty("gradientNormSquared", finiteOrNull(trial.gradientNormSquared()));
+        object.addProperty("failure", trial.failure());
+        return object;
+    }
+
+    private static Trial trial(JsonObject object) {
+        String outcome = string(object, "outcome");
+        if (!List.of(Wording.OK, Wording.OUT_OF_MEMORY, Wording.FAILED).contains(outcome)) {
+            throw new IllegalArgumentException(
+                    "trial outcome must be ok, out_of_memory or failed, got " + outcome);
+        }
+        return new Trial(
+                number(object, "batchSize").intValue(),
+                doubleOrNaN(object, "samplesPerSecond"),
+                longOrUnknown(object, "peakMemoryBytes"),
+                Wording.OUT_OF_MEMORY.equals(outcome),
+                doubleOrNaN(object, "medianStepSeconds"),
+                longOrUnknown(object, "baselineMemoryBytes"),
+                constant(MemoryMeasurement.class, object, "memoryMeasurement"),
+                string(object, "failure"),
+                doubleOrNaN(object, "gradientNormSquared"));
+    }
+
+    private static Long knownOrNull(long value) {
+        return value >= 0 ? value : null;
+    }
+
+    private static Double finiteOrNull(double value) {
+        return Double.isFinite(value) ? value : null;
+    }
+
+    /** Seconds with nanosecond precision and no exponent, such as {@code 12.5}. */
+    private static BigDecimal seconds(Duration duration) {
+        BigDecimal seconds = BigDecimal.valueOf(duration.getSeconds()).add(BigDecimal.valueOf(duration.getNano(), 9));
+        return new BigDecimal(seconds.stripTrailingZeros().toPlainString());
+    }
+
+    private static Duration duration(BigDecimal seconds) {
+        BigDecimal whole = new BigDecimal(seconds.toBigInteger());
+        return Duration.ofSeconds(whole.longValueExact(), seconds.subtract(whole).movePointRight(9).longValueExact());
+    }
+
+    private static JsonElement member(JsonObject object, String name) {
+        JsonElement element = object.get(name);
+        if (element == null) {
+            throw new IllegalArgumentException("missing field \"" + name + "\" in " + abbreviate(object));
+        }
+        return element;
+    }
+
+    private static JsonObject object(JsonObject object, String name) {
+        return member(object, name).getAsJsonObject();
+    }
+
+    private static JsonArray array(JsonObject object, String name) {
+        return member(object, name).getAsJsonArray();
+    }
+
+    private static String string(JsonObject object, String name) {
+        JsonElement element = member(object, name);
+        return element.isJsonNull() ? null : element.getAsString();
+    }
+
+    private static <E extends Enum<E>> E constant(Class<E> type, JsonObject object, String name) {
+        String value = string(object, name);
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equals(value)) {
+                return constant;
+            }
+        }
+        throw new IllegalArgumentException(
+                "field \"" + name + "\" must name a " + type.getSimpleName() + ", one of "
+                        + List.of(type.getEnumConstants()) + ", got " + value);
+    }
+
+    private static BigDecimal number(JsonObject object, String name) {
+        JsonElement element = member(object, name);
+        if (element.isJsonNull()) {
+            throw new IllegalArgumentException("field \"" + name + "\" must be a number, not null, in " + abbreviate(object));
+        }
+        return element.getAsBigDecimal();
+    }
+
+    private static long longOrUnknown(JsonObject object, String name) {
+        JsonElement element = member(object, name);
+        return element.isJsonNull() ? -1 : element.getAsLong();
+    }
+
+    private static double doubleOrNaN(JsonObject object, String name) {
+        JsonElement element = member(object, name);
+        return element.isJsonNull() ? Double.NaN : element.getAsDouble();
+    }
+
+    private static String abbreviate(JsonObject object) {
+        String text = object.toString();
+        return text.length() <= 120 ? text : text.substring(0, 117) + "...";
+    }
+}

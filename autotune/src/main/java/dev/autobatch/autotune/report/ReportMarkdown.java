@@ -1,0 +1,159 @@
+package dev.autobatch.autotune.report;
+
+import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.SearchSettings;
+import dev.autobatch.autotune.TuningContext;
+import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.autotune.hardware.GpuInfo;
+import dev.autobatch.autotune.hardware.HardwareSnapshot;
+import dev.autobatch.autotune.internal.Bytes;
+import dev.autobatch.core.MemoryMeasurement;
+import dev.autobatch.core.Trial;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Writes {@code report.md}: the choice and why, the setting, and a table of every trial. */
+final class ReportMarkdown {
+
+    private ReportMarkdown() {}
+
+    /**
+     * Renders the report.
+     *
+     * @param result the result
+     * @param chartFileName the chart image to link, relative to the report
+     * @return Markdown text, ending in a newline
+     */
+    static String render(TuningResult result, String chartFileName) {
+        TuningContext context = result.context();
+        SearchSettings settings = result.settings();
+        HardwareSnapshot hardware = context.hardware();
+        StringBuilder md = new StringBuilder();
+
+        md.append("# AutoBatch report: batch size ").append(Wording.count(result.batchSize())).append("\n\n");
+        md.append(Wording.choice(result)).append("\n\n");
+        md.append("The search stopped because ").append(Wording.stopReason(result)).append(".\n\n");
+
+        md.append("| | |\n| --- | --- |\n");
+        row(md, "Model", context.modelName());
+        row(md, "Device", context.device());
+        row(md, "Goal", goal(settings));
+        long budget = Wording.budgetBytes(settings);
+        row(md, "Memory budget", Bytes.format(budget) + " (" + context.budgetBasis() + ")");
+        row(md, "Batch sizes", "from " + Wording.count(settings.startBatchSize())
+                + ", at most " + Wording.count(settings.maxBatchSize()));
+        row(md, "Each trial", plural(context.warmupSteps(), "warm-up step") + ", then "
+                + plural(context.measuredSteps(), "measured training step"));
+        row(md, "Tuning time", String.format(Locale.ROOT, "%.1f s", result.elapsed().toMillis() / 1000.0));
+        row(md, "Processor", hardware.cpuModel() + ", " + known(hardware.physicalCores(), "core")
+                + ", " + known(hardware.logicalCores(), "thread"));
+        row(md, "Host memory", Bytes.format(hardware.totalMemoryBytes()) + " ("
+                + Bytes.format(hardware.availableMemoryBytes()) + " available"
+                + (hardware.containerLimitBytes() >= 0
+                        ? ", container limit " + Bytes.format(hardware.containerLimitBytes())
+                        : "")
+                + ")");
+        for (GpuInfo gpu : hardware.gpus()) {
+            row(md, "GPU " + gpu.index(), gpu.name() + ", " + Bytes.format(gpu.totalBytes())
+                    + " (" + Bytes.format(gpu.freeBytes()) + " free, read through " + gpu.source() + ")");
+        }
+        row(md, "Engine", hardware.engine() + ", " + known(hardware.engineThreads(), "intra-op thread")
+                + ", " + known(hardware.engineInteropThreads(), "inter-op thread"));
+
+        md.append("\n## Trials\n\n");
+        md.append("In the order they ran. ").append(memoryNote(result.trials())).append("\n\n");
+        boolean gradients = result.trials().stream().anyMatch(t -> Double.isFinite(t.gradientNormSquared()));
+        md.append("| batch size | outcome | samples/s | median step | peak memory | above baseline |");
+        md.append(gradients ? " gradient norm² |\n" : "\n");
+        md.append("| ---: | --- | ---: | ---: | ---: | ---: |").append(gradients ? " ---: |\n" : "\n");
+        Trial chosen = Wording.chosenTrial(result).orElse(null);
+        for (Trial trial : result.trials()) {
+            boolean isChosen = trial == chosen;
+            List<String> cells = new ArrayList<>();
+            cells.add(bold(Wording.count(trial.batchSize()), isChosen));
+            cells.add(bold(outcome(trial) + (isChosen ? ", chosen" : ""), isChosen));
+            cells.add(trial.ok() ? String.format(Locale.ROOT, "%,.0f", trial.samplesPerSecond()) : "");
+            cells.add(stepTime(trial.medianStepSeconds()));
+            cells.add(trial.peakMemoryBytes() >= 0 ? Bytes.format(trial.peakMemoryBytes()) : "");
+            cells.add(trial.peakAboveBaselineBytes() >= 0 ? Bytes.format(trial.peakAboveBaselineBytes()) : "");
+            if (gradients) {
+                cells.add(Double.isFinite(trial.gradientNormSquared())
+                        ? String.format(Locale.ROOT, "%.4g", trial.gradientNormSquared())
+                        : "");
+            }
+            md.append("| ").append(String.join(" | ", cells.stream().map(ReportMarkdown::cell).toList())).append(" |\n");
+        }
+        md.append("\n![Throughput and peak memory against batch size](").append(chartFileName).append(")\n");
+        return md.toString();
+    }
+
+    private static String goal(SearchSettings settings) {
+        if (settings.goal() == Goal.MAX_FIT) {
+            return "largest fit: the largest batch size that runs within the memory budget";
+        }
+        return "throughput: the smallest batch size within " + Wording.percent(settings.saturationThreshold())
+                + " of the best throughput within the memory budget";
+    }
+
+    private static String outcome(Trial trial) {
+        if (trial.outOfMemory()) {
+            return "out of memory";
+        }
+        return trial.failed() ? "failed: " + trial.failure() : "ok";
+    }
+
+    private static String memoryNote(List<Trial> trials) {
+        Set<MemoryMeasurement> kinds = new LinkedHashSet<>();
+        for (Trial trial : trials) {
+            if (trial.memoryMeasurement() != MemoryMeasurement.NONE) {
+                kinds.add(trial.memoryMeasurement());
+            }
+        }
+        if (kinds.isEmpty()) {
+            return "Memory was not measured.";
+        }
+        List<String> phrases = new ArrayList<>();
+        for (MemoryMeasurement kind : kinds) {
+            phrases.add(Wording.memory(kind));
+        }
+        return "Peak memory is the " + String.join("; or the ", phrases)
+                + "; above baseline is what the trial added to the memory in use before it.";
+    }
+
+    private static String stepTime(double seconds) {
+        if (!Double.isFinite(seconds)) {
+            return "";
+        }
+        if (seconds < 1) {
+            return String.format(Locale.ROOT, "%.2f ms", seconds * 1000);
+        }
+        return String.format(Locale.ROOT, "%.2f s", seconds);
+    }
+
+    /** Counts a thing that may be unknown: {@code "8 cores"}, {@code "cores unknown"}. */
+    private static String known(int value, String thing) {
+        return value >= 0 ? plural(value, thing) : thing + "s unknown";
+    }
+
+    /** Counts a thing in English: {@code "1 warm-up step"}, {@code "2 warm-up steps"}. */
+    private static String plural(int value, String thing) {
+        return value + " " + thing + (value == 1 ? "" : "s");
+    }
+
+    private static String bold(String text, boolean bold) {
+        return bold ? "**" + text + "**" : text;
+    }
+
+    private static void row(StringBuilder md, String name, String value) {
+        md.append("| ").append(name).append(" | ").append(cell(value)).append(" |\n");
+    }
+
+    /** Keeps a value inside its table cell: no line breaks, no unescaped column separators. */
+    private static String cell(String text) {
+        return String.valueOf(text).replace("\r", " ").replace("\n", " ").replace("|", "\\|");
+    }
+}

@@ -1,0 +1,62 @@
+package dev.autobatch.autotune.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+
+import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.core.Trial;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The metrics as a real Prometheus server sees them: it scrapes a {@link PrometheusEndpoint} and
+ * answers queries through its HTTP API. Needs the {@code prometheus} binary (see {@link
+ * PrometheusServer#binary()}).
+ */
+class PrometheusScrapeTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** The tuning whose result Prometheus should see. */
+    private static TuningResult tuning() {
+        return ReportFixtures.h100Mlp();
+    }
+
+    @Test
+    void prometheusScrapesTheChosenBatchSizeAndEveryMeasuredTrial(@TempDir Path directory) throws Exception {
+        Path binary = PrometheusServer.binary();
+        TuningResult result = tuning();
+
+        try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(0);
+                PrometheusServer prometheus = PrometheusServer.start(binary, directory, endpoint.uri())) {
+            TuningMetrics.global().record(result);
+
+            JsonArray chosen = prometheus.awaitSeries("autobatch_batch_size", TIMEOUT);
+            assertEquals(1, chosen.size(), chosen.toString());
+            JsonObject series = chosen.get(0).getAsJsonObject();
+            assertEquals(result.batchSize(), series.getAsJsonArray("value").get(1).getAsDouble());
+            JsonObject labels = series.getAsJsonObject("metric");
+            assertEquals(result.context().modelName(), labels.get("model").getAsString());
+            assertEquals(result.context().device(), labels.get("device").getAsString());
+            assertEquals("throughput", labels.get("goal").getAsString());
+
+            Set<String> measured = new HashSet<>();
+            for (Trial trial : result.trials()) {
+                measured.add(Integer.toString(trial.batchSize()));
+            }
+            Set<String> scraped = new HashSet<>();
+            for (var element : prometheus.awaitSeries("autobatch_trial_throughput_samples_per_second", TIMEOUT)) {
+                scraped.add(element.getAsJsonObject().getAsJsonObject("metric").get("batch_size").getAsString());
+            }
+            assertEquals(measured, scraped);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.autobatch.autotune.report;
+
+import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.SearchSettings;
+import dev.autobatch.autotune.StopReason;
+import dev.autobatch.autotune.TuningContext;
+import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.autotune.hardware.GpuInfo;
+import dev.autobatch.autotune.hardware.HardwareSnapshot;
+import dev.autobatch.core.MemoryMeasurement;
+import dev.autobatch.core.Trial;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tuning results the report tests use, built by hand. {@link #result} is the only place that
+ * calls the {@link TuningResult} constructor: when the record gains a component, change it there.
+ */
+final class ReportFixtures {
+
+    /** The H100 sweep of {@code h100-mlp.jsonl}: batch size, median step seconds, samples/s, peak bytes. */
+    private static final double[][] H100_MLP = {
+        {2, 0.0010411, 1921.1, 228500480},
+        {4, 0.0010045, 3982.1, 228539392},
+        {8, 0.0012173, 6571.7, 228617216},
+        {16, 0.0014166, 11294.9, 228773376},
+        {32, 0.0014183, 22561.7, 229085696},
+        {64, 0.0013978, 45785.7, 229710336},
+        {128, 0.0013898, 92099.8, 230960128},
+        {256, 0.0012681, 201877.3, 233459712},
+        {512, 0.0015412, 332218.2, 242604032},
+        {1024, 0.002628, 389654.6, 302705152},
+        {2048, 0.0050791, 403223.1, 389810688},
+        {4096, 0.0099003, 413724.8, 564021760},
+        {8192, 0.0193101, 424234.4, 782420480},
+        {16384, 0.0381191, 429810.9, 1273726976},
+        {32768, 0.0757118, 432798.9, 2398980096L},
+        {65536, 0.1495589, 438195.3, 4649486336L},
+        {131072, 0.29868, 438837.6, 9150498816L},
+        {262144, 0.5996612, 437153.5, 18152523776L},
+        {524288, 1.2096925, 433406.0, 36156573696L},
+    };
+    private static final long H100_BASELINE_BYTES = 227_540_992L;
+    private static final long H100_FREE_BYTES = 84_325_302_272L;
+
+    private ReportFixtures() {}
+
+    /**
+     * Builds a result: the one call of the {@link TuningResult} constructor in the tests.
+     *
+     * @return the result
+     */
+    static TuningResult result(
+            int batchSize,
+            StopReason stopReason,
+            List<Trial> trials,
+            SearchSettings settings,
+            Duration elapsed,
+            TuningContext context) {
+        return new TuningResult(batchSize, stopReason, trials, settings, elapsed, context);
+    }
+
+    /**
+     * A bare result: a search without a machine, default settings and a 1 GiB budget.
+     *
+     * @return the result
+     */
+    static TuningResult bare(int batchSize, StopReason stopReason, Trial... trials) {
+        return result(
+                batchSize,
+                stopReason,
+                List.of(trials),
+                new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, 4096),
+                Duration.ofMillis(1500),
+                TuningContext.none());
+    }
+
+    /**
+     * The throughput tuning of an MLP on one H100, from the measured trace: doubling from 2 until
+     * 32,768, where throughput saturated; 4,096 is the smallest size within 5% of the best.
+     *
+     * @return the result
+     */
+    static TuningResult h100Mlp() {
+        return h100(Goal.THROUGHPUT, 32768, 4096, StopReason.THROUGHPUT_SATURATED, false);
+    }
+
+    /**
+     * The largest-fit tuning of the same MLP: every power of two up to 524,288 ran; 1,048,576 ran
+     * out of memory.
+     *
+     * @return the result
+     */
+    static TuningResult h100MlpMaxFit() {
+        return h100(Goal.MAX_FIT, 524288, 524288, StopReason.OUT_OF_MEMORY, true);
+    }
+
+    private static TuningResult h100(
+            Goal goal, int lastMeasured, int chosen, StopReason stopReason, boolean outOfMemoryAfter) {
+        List<Trial> trials = new ArrayList<>();
+        for (double[] row : H100_MLP) {
+            int batchSize = (int) row[0];
+            if (batchSize > lastMeasured) {
+                break;
+            }
+            trials.add(new Trial(
+                    batchSize,
+                    row[2],
+                    (long) row[3],
+                    false,
+                    row[1],
+                    H100_BASELINE_BYTES,
+                    MemoryMeasurement.DEVICE_USED,
+                    null,
+                    0.4 + 25.0 / batchSize));
+        }
+        if (outOfMemoryAfter) {
+            trials.add(new Trial(
+                    lastMeasured * 2, Double.NaN, -1, true, Double.NaN, H100_BASELINE_BYTES,
+                    MemoryMeasurement.DEVICE_USED, null, Double.NaN));
+        }
+        HardwareSnapshot hardware = new HardwareSnapshot(
+                "Intel(R) Xeon(R) Platinum 8480+",
+                26,
+                52,
+                253_403_070_464L,
+                241_591_910_400L,
+                -1,
+                4_294_967_296L,
+                List.of(new GpuInfo(0, "NVIDIA H100 80GB HBM3", 85_017_493_504L, H100_FREE_BYTES, "NVML")),
+                "PyTorch 2.7.1",
+                26,
+                1);
+        long budget = (long) (H100_FREE_BYTES * 0.8);
+        TuningContext context = new TuningContext(
+                "mlp-784-4096-4096-10", "gpu(0)", hardware, "80% of the 78.5 GiB free on gpu(0) (NVML)", 2, 5);
+        return result(
+                chosen,
+                stopReason,
+                trials,
+                new SearchSettings(goal, budget, 0.05, 2, 1_048_576),
+                Duration.ofSeconds(41, 512_000_345),
+                context);
+    }
+
+    /**
+     * A CPU tuning with every outcome: two measured trials, one that failed, one out of memory.
+     *
+     * @return the result
+     */
+    static TuningResult cpuEveryOutcome() {
+        List<Trial> trials = List.of(
+                new Trial(32, 1480.5, 1_210_000_000L, false, 32 / 1480.5, 1_150_000_000L,
+                        MemoryMeasurement.HOST_PEAK_RSS, null, 1.25),
+                new Trial(64, 2210.0, 1_330_000_000L, false, 64 / 2210.0, 1_150_000_000L,
+                        MemoryMeasurement.HOST_PEAK_RSS, null, Double.NaN),
+                Trial.failed(128, "The loss was NaN at measured step 3 | a | pipe."),
+                Trial.outOfMemory(256));
+        HardwareSnapshot hardware = new HardwareSnapshot(
+                "AMD EPYC 7B13", 8, 16, 34_359_738_368L, 30_064_771_072L, 17_179_869_184L,
+                2_147_483_648L, List.of(), "PyTorch 2.7.1", 8, -1);
+        TuningContext context = new TuningContext(
+                "resnet18", "cpu()", hardware, "80% of the container's 16.0 GiB limit", 1, 3);
+        return result(
+                64,
+                StopReason.OUT_OF_MEMORY,
+                trials,
+                new SearchSettings(Goal.THROUGHPUT, 13_743_895_347L, 0.05, 32, 60_000),
+                Duration.ofMillis(73_250),
+                context);
+    }
+}

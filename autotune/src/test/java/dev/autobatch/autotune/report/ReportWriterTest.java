@@ -1,0 +1,142 @@
+package dev.autobatch.autotune.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.SearchSettings;
+import dev.autobatch.autotune.StopReason;
+import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.core.Trial;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+class ReportWriterTest {
+
+    @Test
+    void writesTheJsonTheMarkdownAndBothCharts(@TempDir Path directory) throws IOException {
+        ReportFiles files = ReportWriter.write(ReportFixtures.h100Mlp(), directory);
+
+        assertEquals(List.of(directory.resolve("report.json"), directory.resolve("report.md"),
+                directory.resolve("chart.svg"), directory.resolve("chart.png")), files.all());
+        for (Path file : files.all()) {
+            assertTrue(Files.size(file) > 0, file + " is empty");
+        }
+        assertEquals(List.of("chart.png", "chart.svg", "report.json", "report.md"), names(directory),
+                "no temporary file is left behind");
+    }
+
+    @Test
+    void createsMissingDirectoriesAndReplacesAnEarlierReport(@TempDir Path directory) throws IOException {
+        Path nested = directory.resolve("out/tuning");
+        ReportWriter.write(ReportFixtures.cpuEveryOutcome(), nested);
+        ReportFiles files = ReportWriter.write(ReportFixtures.h100Mlp(), nested);
+
+        assertEquals(ReportFixtures.h100Mlp(), ReportJson.read(files.json()));
+        assertTrue(Files.readString(files.markdown()).startsWith("# AutoBatch report: batch size 4,096\n"));
+        assertEquals(List.of("chart.png", "chart.svg", "report.json", "report.md"), names(nested));
+    }
+
+    @Test
+    void aDirectoryThatCannotBeCreatedGivesAClearErrorAndLeavesNothingBehind(@TempDir Path directory)
+            throws IOException {
+        // Tests may run as root, whom permissions do not stop; a regular file in the way stops anyone.
+        Path file = Files.writeString(directory.resolve("not-a-directory"), "x");
+        Path target = file.resolve("reports");
+
+        IOException error = assertThrows(IOException.class,
+                () -> ReportWriter.write(ReportFixtures.h100Mlp(), target));
+
+        assertTrue(error.getMessage().startsWith("Cannot write the AutoBatch report into " + target.toAbsolutePath()),
+                error.getMessage());
+        assertTrue(error.getMessage().endsWith(
+                "Give a directory that exists or can be created, and that this process may write."), error.getMessage());
+        assertEquals(List.of("not-a-directory"), names(directory));
+        assertEquals("x", Files.readString(file));
+    }
+
+    @Test
+    void aRegularFileGivenAsTheDirectoryIsRefusedAndLeftAsItWas(@TempDir Path directory) throws IOException {
+        Path file = Files.writeString(directory.resolve("report"), "keep me");
+
+        IOException error = assertThrows(IOException.class, () -> ReportWriter.write(ReportFixtures.h100Mlp(), file));
+
+        assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
+        assertEquals(List.of("report"), names(directory));
+        assertEquals("keep me", Files.readString(file));
+    }
+
+    @Test
+    void theMarkdownStatesTheChoiceWhyAndEveryTrial(@TempDir Path directory) throws IOException {
+        TuningResult result = ReportFixtures.h100Mlp();
+        String markdown = Files.readString(ReportWriter.write(result, directory).markdown(), StandardCharsets.UTF_8);
+
+        assertTrue(markdown.startsWith("# AutoBatch report: batch size 4,096\n\n"
+                + "Batch size 4,096 is the smallest whose throughput (413,725 samples/s) is within 5% of the best"
+                + " measured (432,799 samples/s at batch size 32,768).\n\n"
+                + "The search stopped because a larger batch no longer raised throughput by more than 5%.\n"),
+                markdown);
+        assertTrue(markdown.contains("| Memory budget | 62.8 GiB (80% of the 78.5 GiB free on gpu(0) (NVML)) |"),
+                markdown);
+        assertTrue(markdown.contains("| GPU 0 | NVIDIA H100 80GB HBM3, 79.2 GiB (78.5 GiB free, read through NVML) |"),
+                markdown);
+        assertTrue(markdown.contains("| **4,096** | **ok, chosen** | 413,725 | 9.90 ms | 537.9 MiB | 320.9 MiB | 0.4061 |"),
+                markdown);
+        assertEquals(result.trials().size(), markdown.lines().filter(line -> line.matches("\\| (\\*\\*)?[0-9,]+.*")).count());
+        assertTrue(markdown.contains("![Throughput and peak memory against batch size](chart.png)"), markdown);
+    }
+
+    @Test
+    void theMarkdownShowsFailuresAndKeepsThemInsideTheirCell(@TempDir Path directory) throws IOException {
+        String markdown = Files.readString(
+                ReportWriter.write(ReportFixtures.cpuEveryOutcome(), directory).markdown(), StandardCharsets.UTF_8);
+
+        assertTrue(markdown.contains("| 128 | failed: The loss was NaN at measured step 3 \\| a \\| pipe. |  |  |  |  |"),
+                markdown);
+        assertTrue(markdown.contains("| 256 | out of memory |"), markdown);
+        assertTrue(markdown.contains("The search stopped because batch size 256 ran out of memory."), markdown);
+        assertTrue(markdown.contains("| Host memory | 32.0 GiB (28.0 GiB available, container limit 16.0 GiB) |"),
+                markdown);
+        assertTrue(markdown.contains("| Engine | PyTorch 2.7.1, 8 intra-op threads, inter-op threads unknown |"),
+                markdown);
+    }
+
+    @ParameterizedTest
+    @EnumSource(StopReason.class)
+    void theMarkdownSaysEveryStopReasonInWords(StopReason reason, @TempDir Path directory) throws IOException {
+        TuningResult result = ReportFixtures.result(
+                8, reason, List.of(Trial.measured(4, 100, 1 << 20), Trial.measured(8, 104, 2 << 20)),
+                new SearchSettings(Goal.MAX_FIT, 1L << 30, 0.05, 4, 16), java.time.Duration.ofSeconds(3),
+                dev.autobatch.autotune.TuningContext.none());
+        String markdown = Files.readString(ReportWriter.write(result, directory).markdown());
+
+        String expected = switch (reason) {
+            case OUT_OF_MEMORY -> "a trial ran out of memory";
+            case MEMORY_BUDGET -> "the next batch size's predicted peak memory was above the budget of 1.0 GiB,"
+                    + " so it was not run";
+            case THROUGHPUT_SATURATED -> "a larger batch no longer raised throughput by more than 5%";
+            case MAX_BATCH_SIZE -> "the next batch size would exceed the maximum of 16";
+            case DATASET_SIZE -> "the next batch size would exceed the cap derived from the training set's size";
+        };
+        assertTrue(markdown.contains("The search stopped because " + expected + ".\n"), markdown);
+        assertTrue(markdown.contains("Batch size 8 is the largest that ran within the memory budget: peak 2.0 MiB"
+                + " of 1.0 GiB."), markdown);
+    }
+
+    private static List<String> names(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(path -> path.getFileName().toString()).sorted().toList();
+        }
+    }
+}
