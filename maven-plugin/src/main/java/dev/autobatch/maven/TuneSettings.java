@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
 record TuneSettings(
         String target,
         Goal goal,
-        MemoryBudget memoryBudget,
+        MemoryBudgetParameter memoryBudget,
         double saturationThreshold,
         int maxBatchSize,
         int warmupSteps,
@@ -67,7 +67,7 @@ record TuneSettings(
             throw new IllegalArgumentException("autobatch.goal must be set; " + goals() + " are the goals.");
         }
         if (memoryBudget == null) {
-            memoryBudget = MemoryBudget.DEFAULT;
+            memoryBudget = MemoryBudgetParameter.DEFAULT;
         }
         if (!(saturationThreshold > 0 && saturationThreshold < 1)) {
             throw new IllegalArgumentException(
@@ -101,7 +101,7 @@ record TuneSettings(
      *
      * @param target the target class name; {@code null} or blank is an error
      * @param goal the goal's name, any case, {@code -} or {@code _} between words
-     * @param memoryBudget see {@link MemoryBudget#parse}; {@code null} for the default
+     * @param memoryBudget see {@link MemoryBudgetParameter#parse}; {@code null} for the default
      * @param saturationThreshold in (0, 1)
      * @param maxBatchSize the maximum, or {@code null} for none
      * @param warmupSteps zero or more
@@ -123,7 +123,7 @@ record TuneSettings(
         return new TuneSettings(
                 target,
                 parseGoal(goal),
-                MemoryBudget.parse(memoryBudget),
+                MemoryBudgetParameter.parse(memoryBudget),
                 saturationThreshold,
                 maxBatchSize == null ? 0 : checkMax(maxBatchSize),
                 warmupSteps,

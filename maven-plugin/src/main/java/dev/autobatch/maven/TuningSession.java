@@ -6,6 +6,8 @@ import ai.djl.training.dataset.Dataset;
 import dev.autobatch.autotune.AutoBatch;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.TuningTarget;
+import dev.autobatch.autotune.report.ReportFiles;
+import dev.autobatch.autotune.report.ReportWriter;
 import dev.autobatch.core.Trial;
 
 import java.io.IOException;
@@ -78,6 +80,7 @@ final class TuningSession {
         for (String line : result.toString().split("\\R")) {
             log.accept(line);
         }
+        ReportFiles report = ReportWriter.write(result, outputDirectory);
         writeProperties(result, settings, outputDirectory);
         log.accept(
                 "Chose batch size "
@@ -85,7 +88,13 @@ final class TuningSession {
                         + " ("
                         + result.stopReason()
                         + "); wrote "
-                        + outputDirectory.resolve(PROPERTIES_FILE)
+                        + report.markdown().getFileName()
+                        + ", "
+                        + report.json().getFileName()
+                        + ", the chart and "
+                        + PROPERTIES_FILE
+                        + " in "
+                        + outputDirectory
                         + ".");
         return result;
     }

@@ -20,10 +20,10 @@ import java.util.regex.Pattern;
  * @param bytes the budget in bytes, or {@code 0} when a fraction is set
  * @param fraction the fraction of available memory, or {@code 0} when bytes are set
  */
-record MemoryBudget(long bytes, double fraction) {
+record MemoryBudgetParameter(long bytes, double fraction) {
 
     /** The budget used when none is configured: {@link TuneOptions#DEFAULT_MEMORY_FRACTION}. */
-    static final MemoryBudget DEFAULT = new MemoryBudget(0, TuneOptions.DEFAULT_MEMORY_FRACTION);
+    static final MemoryBudgetParameter DEFAULT = new MemoryBudgetParameter(0, TuneOptions.DEFAULT_MEMORY_FRACTION);
 
     private static final Pattern SIZE =
             Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt])(?:i?b)?");
@@ -33,7 +33,7 @@ record MemoryBudget(long bytes, double fraction) {
     private static final String SUFFIXES = "kmgt";
 
     /** Checks that exactly one component is set and that it is in range. */
-    MemoryBudget {
+    MemoryBudgetParameter {
         if ((bytes > 0) == (fraction > 0)) {
             throw new IllegalArgumentException(
                     "a memory budget is either bytes or a fraction, got " + bytes + " bytes and fraction " + fraction);
@@ -55,7 +55,7 @@ record MemoryBudget(long bytes, double fraction) {
      * @throws IllegalArgumentException if the text is neither a size nor a fraction in (0, 1]; the
      *     message names the value and the accepted forms
      */
-    static MemoryBudget parse(String text) {
+    static MemoryBudgetParameter parse(String text) {
         if (text == null || text.isBlank()) {
             return DEFAULT;
         }
@@ -84,7 +84,7 @@ record MemoryBudget(long bytes, double fraction) {
                         + "'.");
     }
 
-    private static MemoryBudget ofBytes(BigDecimal exact, String text) {
+    private static MemoryBudgetParameter ofBytes(BigDecimal exact, String text) {
         BigDecimal rounded = exact.setScale(0, RoundingMode.HALF_UP);
         if (rounded.signum() <= 0) {
             throw new IllegalArgumentException(
@@ -98,10 +98,10 @@ record MemoryBudget(long bytes, double fraction) {
                             + text
                             + "'. Give a size such as 8g or a fraction such as 0.5.");
         }
-        return new MemoryBudget(rounded.longValueExact(), 0);
+        return new MemoryBudgetParameter(rounded.longValueExact(), 0);
     }
 
-    private static MemoryBudget ofFraction(double fraction, String text) {
+    private static MemoryBudgetParameter ofFraction(double fraction, String text) {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new IllegalArgumentException(
                     "autobatch.memoryBudget as a fraction must be in (0, 1], got '"
@@ -109,7 +109,7 @@ record MemoryBudget(long bytes, double fraction) {
                             + "'. Give a fraction such as 0.5 (half the available memory) or a size"
                             + " such as 8g.");
         }
-        return new MemoryBudget(0, fraction);
+        return new MemoryBudgetParameter(0, fraction);
     }
 
     /**
