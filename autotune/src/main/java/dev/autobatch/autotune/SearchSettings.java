@@ -4,15 +4,86 @@ package dev.autobatch.autotune;
  * The settings a search ran with, as the builder of {@link BatchSizeSearch} resolved them.
  *
  * @param goal what the search optimised
- * @param memoryBudgetBytes no trial whose predicted peak memory exceeds this many bytes is run
+ * @param memoryBudgetBytes no trial whose predicted peak memory exceeds this many bytes is run;
+ *     {@link #NO_MEMORY_BUDGET} when none was given
  * @param saturationThreshold the relative throughput gain below which more batch is not worth it,
  *     in (0, 1)
  * @param startBatchSize the first batch size tried
- * @param maxBatchSize the largest batch size the search may try
+ * @param maxBatchSize the user's largest batch size the search may try
+ * @param datasetSize the number of training samples, which caps the batch size at {@link
+ *     #DATASET_CAP_DIVISOR 1/4} of it; {@code -1} if unknown
  */
 public record SearchSettings(
         Goal goal,
         long memoryBudgetBytes,
         double saturationThreshold,
         int startBatchSize,
-        int maxBatchSize) {}
+        int maxBatchSize,
+        long datasetSize) {
+
+    /** The budget that means "no budget": only running out of memory limits the batch. */
+    public static final long NO_MEMORY_BUDGET = Long.MAX_VALUE;
+
+    /**
+     * The batch size is capped at the data set's size divided by this: a batch larger than a
+     * quarter of the data leaves fewer than four steps an epoch, too few to train on.
+     */
+    public static final int DATASET_CAP_DIVISOR = 4;
+
+    /**
+     * Settings without a data-set size.
+     *
+     * @param goal what the search optimised
+     * @param memoryBudgetBytes the memory budget in bytes, or {@link #NO_MEMORY_BUDGET}
+     * @param saturationThreshold the saturation threshold, in (0, 1)
+     * @param startBatchSize the first batch size tried
+     * @param maxBatchSize the largest batch size the search may try
+     */
+    public SearchSettings(
+            Goal goal, long memoryBudgetBytes, double saturationThreshold, int startBatchSize, int maxBatchSize) {
+        this(goal, memoryBudgetBytes, saturationThreshold, startBatchSize, maxBatchSize, -1);
+    }
+
+    /**
+     * Returns whether a memory budget was set.
+     *
+     * @return {@code false} for {@link #NO_MEMORY_BUDGET}
+     */
+    public boolean hasMemoryBudget() {
+        return memoryBudgetBytes != NO_MEMORY_BUDGET;
+    }
+
+    /**
+     * Returns the cap the data set puts on the batch size: a quarter of the data set, but never
+     * below the start batch size (so the start is always tried).
+     *
+     * @return the cap, or {@link Integer#MAX_VALUE} if the data-set size is unknown
+     */
+    public int datasetCap() {
+        if (datasetSize < 0) {
+            return Integer.MAX_VALUE;
+        }
+        return (int) Math.max(startBatchSize, Math.min(Integer.MAX_VALUE, datasetSize / DATASET_CAP_DIVISOR));
+    }
+
+    /**
+     * Returns the largest batch size the search may try: the smaller of the user's maximum and the
+     * data-set cap.
+     *
+     * @return the cap
+     */
+    public int batchSizeCap() {
+        return Math.min(maxBatchSize, datasetCap());
+    }
+
+    /**
+     * Returns the stop reason that reaching {@link #batchSizeCap()} gives: {@link
+     * StopReason#DATASET_SIZE} where the data set caps below the user's maximum, {@link
+     * StopReason#MAX_BATCH_SIZE} otherwise.
+     *
+     * @return the reason
+     */
+    public StopReason capStopReason() {
+        return datasetCap() < maxBatchSize ? StopReason.DATASET_SIZE : StopReason.MAX_BATCH_SIZE;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.autobatch.autotune.internal;
+
+import dev.autobatch.autotune.SearchSettings;
+import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.core.Trial;
+
+import java.util.List;
+import java.util.Locale;
+
+/** Formats a {@link TuningResult} as a plain-text table; the one place results are formatted. */
+public final class ResultTable {
+
+    private static final String MARK = "->";
+
+    private ResultTable() {}
+
+    /**
+     * Formats the result: a header line, a column header, one row a trial in the order run, the
+     * chosen row marked with {@code ->}.
+     *
+     * @param result the result
+     * @return the table, lines separated by {@code \n}
+     */
+    public static String format(TuningResult result) {
+        SearchSettings s = result.settings();
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(
+                Locale.ROOT,
+                "batch size %d (goal %s): stopped on %s; memory budget %s; %d trials in %.2f s%n",
+                result.batchSize(),
+                s == null ? "?" : s.goal(),
+                phrase(result.stopReason().name()),
+                s == null || !s.hasMemoryBudget() ? "none" : bytes(s.memoryBudgetBytes()),
+                result.trials().size(),
+                result.elapsed() == null ? 0.0 : result.elapsed().toNanos() / 1e9));
+        out.append(String.format(
+                Locale.ROOT,
+                "%2s %10s %12s %10s %12s  %s%n",
+                "",
+                "batch",
+                "samples/s",
+                "step ms",
+                "peak memory",
+                "verdict"));
+        List<Trial> trials = result.trials();
+        boolean marked = false;
+        for (int i = 0; i < trials.size(); i++) {
+            Trial t = trials.get(i);
+            boolean chosen = !marked && t.ok() && t.batchSize() == result.batchSize();
+            marked |= chosen;
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%2s %10d %12s %10s %12s  %s%n",
+                    chosen ? MARK : "",
+                    t.batchSize(),
+                    t.ok() ? samplesPerSecond(t.samplesPerSecond()) : "-",
+                    t.ok() ? String.format(Locale.ROOT, "%.2f", 1000.0 * t.batchSize() / t.samplesPerSecond()) : "-",
+                    t.peakMemoryBytes() >= 0 ? bytes(t.peakMemoryBytes()) : "-",
+                    result.verdicts().get(i)));
+        }
+        return out.toString();
+    }
+
+    /**
+     * Formats a byte count in binary units: MiB below one GiB, GiB from there.
+     *
+     * @param bytes the count, or a negative value for unknown
+     * @return such as {@code "538.0 MiB"} or {@code "33.67 GiB"}, or {@code "unknown"}
+     */
+    public static String bytes(long bytes) {
+        if (bytes < 0) {
+            return "unknown";
+        }
+        double mib = bytes / (1024.0 * 1024.0);
+        if (mib < 1024) {
+            return String.format(Locale.ROOT, "%.1f MiB", mib);
+        }
+        return String.format(Locale.ROOT, "%.2f GiB", mib / 1024);
+    }
+
+    /**
+     * Formats a throughput with thousands separators and no decimals.
+     *
+     * @param samplesPerSecond the throughput
+     * @return such as {@code "420,670"}
+     */
+    public static String samplesPerSecond(double samplesPerSecond) {
+        return String.format(Locale.ROOT, "%,.0f", samplesPerSecond);
+    }
+
+    private static String phrase(String constant) {
+        return constant.toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
+}
