@@ -9,9 +9,15 @@ import java.util.Set;
  */
 enum ClasspathScope {
     /** {@code target/classes} and the compile, provided and system dependencies. */
-    COMPILE(false, Set.of("compile", "provided", "system"), "target/classes and the compile, provided and system dependencies"),
+    COMPILE(
+            false,
+            Set.of("compile", "provided", "system"),
+            "target/classes and the compile, provided and system dependencies"),
     /** {@code target/classes} and the compile and runtime dependencies. */
-    RUNTIME(false, Set.of("compile", "runtime"), "target/classes and the compile and runtime dependencies"),
+    RUNTIME(
+            false,
+            Set.of("compile", "runtime"),
+            "target/classes and the compile and runtime dependencies"),
     /** {@code target/test-classes}, {@code target/classes} and every dependency. */
     TEST(
             true,

@@ -123,7 +123,8 @@ final class ForkedJvm {
             if (lastErrorLines.isEmpty()) {
                 return "";
             }
-            return " Its last error output: " + lastErrorLines.stream().map(String::strip).collect(Collectors.joining(" | "));
+            return " Its last error output: "
+                    + lastErrorLines.stream().map(String::strip).collect(Collectors.joining(" | "));
         }
     }
 

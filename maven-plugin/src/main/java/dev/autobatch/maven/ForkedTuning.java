@@ -78,10 +78,13 @@ public final class ForkedTuning {
             ClasspathScope scope = ClasspathScope.parse(values.getOrDefault(CLASSPATH_SCOPE, "test"));
             String directory = values.get(OUTPUT_DIRECTORY);
             if (directory == null || directory.isBlank()) {
-                throw new IllegalArgumentException("The settings file " + args[0] + " names no " + OUTPUT_DIRECTORY + ".");
+                throw new IllegalArgumentException(
+                        "The settings file " + args[0] + " names no " + OUTPUT_DIRECTORY + ".");
             }
             outputDirectory = Path.of(directory);
-            target = TargetLoader.instantiate(TargetLoader.load(ForkedTuning.class.getClassLoader(), settings.target(), scope));
+            target =
+                    TargetLoader.instantiate(
+                            TargetLoader.load(ForkedTuning.class.getClassLoader(), settings.target(), scope));
         } catch (IllegalArgumentException | IOException e) {
             report(err, Failures.messageOf(e), e, debug);
             return EXIT_BAD_CONFIGURATION;

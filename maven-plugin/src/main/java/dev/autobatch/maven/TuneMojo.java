@@ -180,7 +180,8 @@ public class TuneMojo extends AbstractMojo {
         try {
             Files.deleteIfExists(directory.resolve(TuningSession.PROPERTIES_FILE));
         } catch (IOException e) {
-            throw new MojoExecutionException("Cannot replace " + directory.resolve(TuningSession.PROPERTIES_FILE) + ": " + e.getMessage(), e);
+            throw new MojoExecutionException(
+                    "Cannot replace " + directory.resolve(TuningSession.PROPERTIES_FILE) + ": " + e.getMessage(), e);
         }
         List<File> projectClasspath =
                 ForkClasspath.project(
@@ -193,7 +194,8 @@ public class TuneMojo extends AbstractMojo {
             Class<? extends TuningTarget> type = loadTarget(loader, settings, scope);
             batchSize = fork ? tuneForked(settings, scope, extraJvmArgs) : tuneInProcess(type, settings, loader);
         } catch (IOException e) {
-            throw new MojoExecutionException("Cannot close the class loader of the tuning target: " + e.getMessage(), e);
+            throw new MojoExecutionException(
+                    "Cannot close the class loader of the tuning target: " + e.getMessage(), e);
         }
         project.getProperties().setProperty(TuningSession.BATCH_SIZE_PROPERTY, Integer.toString(batchSize));
         getLog().info(
@@ -206,8 +208,8 @@ public class TuneMojo extends AbstractMojo {
                         + ".");
     }
 
-    private static Class<? extends TuningTarget> loadTarget(ClassLoader loader, TuneSettings settings, ClasspathScope scope)
-            throws MojoExecutionException {
+    private static Class<? extends TuningTarget> loadTarget(
+            ClassLoader loader, TuneSettings settings, ClasspathScope scope) throws MojoExecutionException {
         try {
             return TargetLoader.load(loader, settings.target(), scope);
         } catch (IllegalArgumentException e) {
@@ -324,7 +326,8 @@ public class TuneMojo extends AbstractMojo {
         try {
             batchSize = TuningSession.readBatchSize(directory);
         } catch (IOException e) {
-            throw new MojoExecutionException("Cannot read " + directory.resolve(TuningSession.PROPERTIES_FILE) + ": " + e.getMessage(), e);
+            throw new MojoExecutionException(
+                    "Cannot read " + directory.resolve(TuningSession.PROPERTIES_FILE) + ": " + e.getMessage(), e);
         }
         if (batchSize.isEmpty()) {
             throw new MojoFailureException(
@@ -342,7 +345,8 @@ public class TuneMojo extends AbstractMojo {
             try {
                 urls[i] = files.get(i).toURI().toURL();
             } catch (MalformedURLException e) {
-                throw new MojoExecutionException("Cannot use " + files.get(i) + " on a class path: " + e.getMessage(), e);
+                throw new MojoExecutionException(
+                        "Cannot use " + files.get(i) + " on a class path: " + e.getMessage(), e);
             }
         }
         return urls;

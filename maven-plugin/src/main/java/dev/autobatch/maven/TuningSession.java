@@ -140,7 +140,8 @@ final class TuningSession {
         Path temp = outputDirectory.resolve("." + PROPERTIES_FILE + "." + UUID.randomUUID() + ".tmp");
         try {
             try (Writer out =
-                    Files.newBufferedWriter(temp, StandardCharsets.ISO_8859_1, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    Files.newBufferedWriter(
+                            temp, StandardCharsets.ISO_8859_1, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 out.write("# The batch size autobatch:tune chose for " + settings.target() + "\n");
                 out.write(BATCH_SIZE_PROPERTY + "=" + result.batchSize() + "\n");
                 out.write(GOAL_PROPERTY + "=" + settings.goal() + "\n");

@@ -26,7 +26,8 @@ class ForkClasspathTest {
     private final File classes = new File("/p/target/classes");
     private final File testClasses = new File("/p/target/test-classes");
 
-    private static Artifact artifact(String groupId, String artifactId, String version, String scope, String type, File file) {
+    private static Artifact artifact(
+            String groupId, String artifactId, String version, String scope, String type, File file) {
         DefaultArtifactHandler handler = new DefaultArtifactHandler(type);
         handler.setAddedToClasspath(!"pom".equals(type));
         DefaultArtifact artifact = new DefaultArtifact(groupId, artifactId, version, scope, type, null, handler);
@@ -58,7 +59,9 @@ class ForkClasspathTest {
     @Test
     void leavesOutPomsAndUnresolvedArtifacts() {
         List<Artifact> project =
-                List.of(artifact("g", "bom", "1", "compile", "pom", new File("/repo/bom-1.pom")), artifact("g", "x", "1", "compile", "jar", null));
+                List.of(
+                        artifact("g", "bom", "1", "compile", "pom", new File("/repo/bom-1.pom")),
+                        artifact("g", "x", "1", "compile", "jar", null));
         assertEquals(List.of(classes), ForkClasspath.project(ClasspathScope.COMPILE, classes, testClasses, project));
     }
 

@@ -27,8 +27,8 @@ class ForkedJvmTest {
 
     private ForkedJvm.Outcome runChild(String mode) throws Exception {
         Path java = ForkedJvm.javaLauncher(Path.of(System.getProperty("java.home")));
-        String classes = Path.of(ChildProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        String mainClasses = Path.of(ForkedTuning.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        String classes = locationOf(ChildProcess.class);
+        String mainClasses = locationOf(ForkedTuning.class);
         Path arguments = dir.resolve("child args");
         Files.writeString(
                 arguments,
@@ -42,6 +42,10 @@ class ForkedJvmTest {
                                 mode)),
                 StandardCharsets.UTF_8);
         return ForkedJvm.run(List.of(java.toString(), "@" + arguments), Map.of(), dir.toFile(), out::add, err::add);
+    }
+
+    private static String locationOf(Class<?> type) throws Exception {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     @Test
@@ -118,6 +122,8 @@ class ForkedJvmTest {
 
     @Test
     void argumentFileEscapesBackslashesAndQuotes() {
-        assertEquals("\"-cp\"\n\"C:\\\\a b\\\\c\"\n\"say \\\"hi\\\"\"\n", ForkedJvm.argumentFile(List.of("-cp", "C:\\a b\\c", "say \"hi\"")));
+        assertEquals(
+                "\"-cp\"\n\"C:\\\\a b\\\\c\"\n\"say \\\"hi\\\"\"\n",
+                ForkedJvm.argumentFile(List.of("-cp", "C:\\a b\\c", "say \"hi\"")));
     }
 }

@@ -76,7 +76,8 @@ class ForkedTuningTest {
         assertEquals(
                 "Tuning " + Targets.FailingModel.class.getName() + " failed: IOException: " + Targets.FailingModel.MESSAGE,
                 failureLine());
-        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("Tuning " + Targets.FailingModel.class.getName() + ": goal THROUGHPUT"));
+        String progress = out.toString(StandardCharsets.UTF_8);
+        assertTrue(progress.startsWith("Tuning " + Targets.FailingModel.class.getName() + ": goal THROUGHPUT"), progress);
     }
 
     @Test
