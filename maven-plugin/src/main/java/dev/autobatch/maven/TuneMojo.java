@@ -272,6 +272,8 @@ public class TuneMojo extends AbstractMojo {
         arguments.add("-Djava.awt.headless=true");
         arguments.add("-Dorg.slf4j.simpleLogger.logFile=System.out");
         arguments.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        arguments.add("-Dorg.slf4j.simpleLogger.showThreadName=false");
+        arguments.add("-Dorg.slf4j.simpleLogger.showShortLogName=true");
         arguments.add("-XX:ErrorFile=" + directory.resolve("hs_err_pid%p.log"));
         if (getLog().isDebugEnabled()) {
             arguments.add("-D" + ForkedTuning.DEBUG_PROPERTY + "=true");
