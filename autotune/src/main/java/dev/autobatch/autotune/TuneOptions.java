@@ -2,6 +2,7 @@ package dev.autobatch.autotune;
 
 import ai.djl.training.TrainingConfig;
 
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -32,6 +33,7 @@ public final class TuneOptions {
     private final int warmupSteps;
     private final int measuredSteps;
     private final TuningListener listener;
+    private final Path reportDirectory;
 
     private TuneOptions(Builder builder) {
         goal = builder.goal;
@@ -44,6 +46,7 @@ public final class TuneOptions {
         warmupSteps = builder.warmupSteps;
         measuredSteps = builder.measuredSteps;
         listener = builder.listener;
+        reportDirectory = builder.reportDirectory;
     }
 
     /**
@@ -114,6 +117,11 @@ public final class TuneOptions {
         return listener;
     }
 
+    /** @return the directory report files are written to, or empty to write none */
+    public Optional<Path> reportDirectory() {
+        return Optional.ofNullable(reportDirectory);
+    }
+
     /** Builds {@link TuneOptions}; DJL's convention: {@code optX} for each optional value. */
     public static final class Builder {
 
@@ -127,6 +135,7 @@ public final class TuneOptions {
         private int warmupSteps = DEFAULT_WARMUP_STEPS;
         private int measuredSteps = DEFAULT_MEASURED_STEPS;
         private TuningListener listener = TuningListener.NONE;
+        private Path reportDirectory;
 
         private Builder() {}
 
@@ -267,6 +276,18 @@ public final class TuneOptions {
          */
         public Builder optListener(TuningListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Sets a directory to write the report files to after tuning: {@code report.json},
+         * {@code report.md}, {@code chart.svg} and {@code chart.png} (default: none).
+         *
+         * @param directory the directory; created if missing
+         * @return this builder
+         */
+        public Builder optReportDirectory(Path directory) {
+            this.reportDirectory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 

@@ -127,7 +127,9 @@ class BatchSizeSearchTest {
         TuningResult result = BatchSizeSearch.builder().optMemoryBudgetBytes(1_150_000_000L).build().run(runner);
 
         assertTrue(asked.stream().allMatch(b -> b >= 2), asked::toString);
-        assertTrue(result.batchSize() >= 0.9 * 150, result::toString);
+        // Host memory gets a 2% noise allowance: 1.15 GB less 2% of ~1.1 GB leaves room for 128.
+        assertTrue(result.batchSize() >= 0.9 * 128, result::toString);
+        assertTrue(asked.stream().allMatch(b -> 1_000_000_000L + 1_000_000L * b <= 1_150_000_000L), asked::toString);
     }
 
     @Test

@@ -17,13 +17,13 @@ import ai.djl.training.dataset.ArrayDataset;
 import java.util.Random;
 import java.util.function.Function;
 
-/** Small real DJL models and data of Fashion-MNIST's shape for CPU tests. */
-final class TestModels {
+/** Small real DJL models and data of Fashion-MNIST's shape for CPU tests; shared with autotune. */
+public final class TestModels {
 
     private TestModels() {}
 
     /** A multilayer perceptron: in, one hidden ReLU layer, out. */
-    static Block mlp(int hidden, int out) {
+    public static Block mlp(int hidden, int out) {
         return new SequentialBlock()
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(hidden).build())
@@ -32,7 +32,7 @@ final class TestModels {
     }
 
     /** A model whose activations dominate: each sample tiled {@code copies} times, then linear. */
-    static Block tiled(int copies, int out) {
+    public static Block tiled(int copies, int out) {
         return new SequentialBlock()
                 .add(Blocks.batchFlattenBlock())
                 .add(new LambdaBlock(list -> new NDList(NDArrays.concat(repeat(list.singletonOrThrow(), copies), 1))))
@@ -48,7 +48,7 @@ final class TestModels {
     }
 
     /** An MLP whose middle layer applies {@code middle} to the hidden activations. */
-    static Block mlpWith(int hidden, int out, Function<NDList, NDList> middle) {
+    public static Block mlpWith(int hidden, int out, Function<NDList, NDList> middle) {
         return new SequentialBlock()
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(hidden).build())
@@ -56,14 +56,14 @@ final class TestModels {
                 .add(Linear.builder().setUnits(out).build());
     }
 
-    static Model model(String name, Block block) {
+    public static Model model(String name, Block block) {
         Model model = Model.newInstance(name);
         model.setBlock(block);
         return model;
     }
 
     /** {@code n} random samples of {@code features} floats in [0, 1) with labels in [0, classes). */
-    static ArrayDataset randomData(NDManager manager, int n, int features, int classes) {
+    public static ArrayDataset randomData(NDManager manager, int n, int features, int classes) {
         Random random = new Random(42);
         float[] x = new float[n * features];
         for (int i = 0; i < x.length; i++) {

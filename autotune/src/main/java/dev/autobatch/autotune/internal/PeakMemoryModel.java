@@ -1,5 +1,6 @@
 package dev.autobatch.autotune.internal;
 
+import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
 
 import java.util.Collection;
@@ -23,9 +24,10 @@ import java.util.TreeMap;
  *   <li>below the smallest measured size: that size's peak.
  * </ul>
  *
- * <p>Each prediction away from a measured size adds a safety margin of {@value #MARGIN} of the
- * predicted growth over the nearest measured size below: the error of a linear model grows with
- * the distance it extrapolates.
+ * <p>Each prediction away from a measured size adds a safety margin: {@value #MARGIN} of the
+ * predicted growth over the nearest measured size below (the error of a linear model grows with
+ * the distance it extrapolates), and for host memory at least {@value #HOST_NOISE} of that
+ * size's peak (measurement noise).
  */
 public final class PeakMemoryModel {
 
@@ -35,14 +37,24 @@ public final class PeakMemoryModel {
     /** The safety margin, as a fraction of the predicted growth over the nearest size below. */
     public static final double MARGIN = 0.10;
 
+    /**
+     * The measurement-noise allowance for host memory, as a fraction of the measured peak a
+     * prediction grows from: a process's resident memory moves by a percent or so between trials
+     * for reasons that have nothing to do with the batch (the JIT, the Java heap, allocator
+     * caches). Seen on CPU: a trial 7 MiB above a 740 MiB straight-line prediction.
+     */
+    public static final double HOST_NOISE = 0.02;
+
     private final long[] sizes;
     private final double[] peaks;
     private final double firstBaseline;
+    private final double noise;
 
-    private PeakMemoryModel(long[] sizes, double[] peaks, double firstBaseline) {
+    private PeakMemoryModel(long[] sizes, double[] peaks, double firstBaseline, double noise) {
         this.sizes = sizes;
         this.peaks = peaks;
         this.firstBaseline = firstBaseline;
+        this.noise = noise;
     }
 
     /**
@@ -75,7 +87,11 @@ public final class PeakMemoryModel {
                 baseline = first.baselineMemoryBytes();
             }
         }
-        return new PeakMemoryModel(sizes, peaks, baseline);
+        boolean host =
+                bySize.values().stream()
+                        .anyMatch(t -> t.memoryMeasurement() == MemoryMeasurement.HOST_PEAK_RSS
+                                || t.memoryMeasurement() == MemoryMeasurement.HOST_SAMPLED_RSS);
+        return new PeakMemoryModel(sizes, peaks, baseline, host ? HOST_NOISE : 0);
     }
 
     /**
@@ -164,7 +180,11 @@ public final class PeakMemoryModel {
         return lo;
     }
 
-    private static double withMargin(double predicted, double below) {
-        return predicted + MARGIN * Math.max(0, predicted - below);
+    private double withMargin(double predicted, double below) {
+        double growth = Math.max(0, predicted - below);
+        if (growth == 0) {
+            return predicted;
+        }
+        return predicted + Math.max(MARGIN * growth, noise * below);
     }
 }

@@ -193,7 +193,7 @@ final class ReportChart {
 
     private static String chosenLabel(TuningResult result) {
         StringBuilder label = new StringBuilder("chosen: ").append(Wording.count(result.batchSize()));
-        Wording.chosenTrial(result).ifPresent(trial -> {
+        result.chosenTrial().ifPresent(trial -> {
             label.append(" (").append(Wording.throughput(trial));
             if (trial.peakMemoryBytes() >= 0) {
                 label.append(", ").append(Bytes.format(trial.peakMemoryBytes())).append(" peak");

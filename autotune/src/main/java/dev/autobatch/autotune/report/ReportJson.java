@@ -73,12 +73,15 @@ public final class ReportJson {
         configuration.addProperty("saturationThreshold", settings.saturationThreshold());
         configuration.addProperty("startBatchSize", settings.startBatchSize());
         configuration.addProperty("maxBatchSize", settings.maxBatchSize());
+        configuration.addProperty("datasetSize", knownOrNull(settings.datasetSize()));
         configuration.addProperty("warmupSteps", context.warmupSteps());
         configuration.addProperty("measuredSteps", context.measuredSteps());
 
         JsonArray trials = new JsonArray();
-        for (Trial trial : result.trials()) {
-            trials.add(trial(trial));
+        for (int i = 0; i < result.trials().size(); i++) {
+            JsonObject trial = trial(result.trials().get(i));
+            trial.addProperty("verdict", result.verdicts().get(i));
+            trials.add(trial);
         }
 
         JsonObject choice = new JsonObject();
@@ -126,15 +129,18 @@ public final class ReportJson {
             JsonObject configuration = object(root, "configuration");
             JsonObject choice = object(root, "choice");
             List<Trial> trials = new ArrayList<>();
+            List<String> verdicts = new ArrayList<>();
             for (JsonElement trial : array(root, "trials")) {
                 trials.add(trial(trial.getAsJsonObject()));
+                verdicts.add(string(trial.getAsJsonObject(), "verdict"));
             }
             SearchSettings settings = new SearchSettings(
                     constant(Goal.class, configuration, "goal"),
                     longOrUnknown(budget, "bytes"),
                     number(configuration, "saturationThreshold").doubleValue(),
                     number(configuration, "startBatchSize").intValue(),
-                    number(configuration, "maxBatchSize").intValue());
+                    number(configuration, "maxBatchSize").intValue(),
+                    longOrUnknown(configuration, "datasetSize"));
             TuningContext context = new TuningContext(
                     string(root, "model"),
                     string(root, "device"),
@@ -148,7 +154,8 @@ public final class ReportJson {
                     trials,
                     settings,
                     duration(number(root, "elapsedSeconds")),
-                    context);
+                    context,
+                    verdicts);
         } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
             // Gson's getAsX throw these when a value has the wrong JSON type.
             throw new IllegalArgumentException("malformed " + SCHEMA + " report: " + e.getMessage(), e);

@@ -70,7 +70,7 @@ final class ReportMarkdown {
         md.append("| batch size | outcome | samples/s | median step | peak memory | above baseline |");
         md.append(gradients ? " gradient norm² |\n" : "\n");
         md.append("| ---: | --- | ---: | ---: | ---: | ---: |").append(gradients ? " ---: |\n" : "\n");
-        Trial chosen = Wording.chosenTrial(result).orElse(null);
+        Trial chosen = result.chosenTrial().orElse(null);
         for (Trial trial : result.trials()) {
             boolean isChosen = trial == chosen;
             List<String> cells = new ArrayList<>();

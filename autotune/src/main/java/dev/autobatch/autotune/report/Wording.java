@@ -61,6 +61,11 @@ final class Wording {
             case MAX_BATCH_SIZE -> "the next batch size would exceed the maximum of "
                     + count(settings.maxBatchSize());
             case DATASET_SIZE -> "the next batch size would exceed the cap derived from the training set's size";
+            case TRIAL_FAILED -> result.trials().stream()
+                    .filter(Trial::failed)
+                    .findFirst()
+                    .map(t -> "batch size " + count(t.batchSize()) + " failed: " + t.failure())
+                    .orElse("a trial failed");
         };
     }
 
@@ -72,7 +77,7 @@ final class Wording {
      */
     static String choice(TuningResult result) {
         String size = "Batch size " + count(result.batchSize());
-        Optional<Trial> chosen = chosenTrial(result);
+        Optional<Trial> chosen = result.chosenTrial();
         if (chosen.isEmpty()) {
             return size + " was chosen; no measured trial ran at that size.";
         }
@@ -99,22 +104,6 @@ final class Wording {
                 + " at batch size "
                 + count(best.batchSize())
                 + ").";
-    }
-
-    /**
-     * Finds the measured trial at the chosen size; the last one when that size ran twice.
-     *
-     * @param result the result
-     * @return the trial, or empty when no measured trial ran at the chosen size
-     */
-    static Optional<Trial> chosenTrial(TuningResult result) {
-        Trial found = null;
-        for (Trial trial : result.trials()) {
-            if (trial.ok() && trial.batchSize() == result.batchSize()) {
-                found = trial;
-            }
-        }
-        return Optional.ofNullable(found);
     }
 
     /**

@@ -2,10 +2,14 @@ package dev.autobatch.autotune.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.djl.Model;
+import ai.djl.training.dataset.ArrayDataset;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-
+import dev.autobatch.autotune.AutoBatch;
+import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.core.TestModels;
 import dev.autobatch.core.Trial;
 
 import org.junit.jupiter.api.Test;
@@ -25,19 +29,20 @@ class PrometheusScrapeTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    /** The tuning whose result Prometheus should see. */
+    /** A real tuning of a small MLP on CPU; AutoBatch.tune publishes it to the global registry. */
     private static TuningResult tuning() {
-        return ReportFixtures.h100Mlp();
+        try (Model model = TestModels.model("prometheus-mlp", TestModels.mlp(32, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 2048, 784, 10);
+            return AutoBatch.tune(model, data, TuneOptions.builder().optMeasuredSteps(2).build());
+        }
     }
 
     @Test
     void prometheusScrapesTheChosenBatchSizeAndEveryMeasuredTrial(@TempDir Path directory) throws Exception {
         Path binary = PrometheusServer.binary();
-        TuningResult result = tuning();
-
         try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(0);
                 PrometheusServer prometheus = PrometheusServer.start(binary, directory, endpoint.uri())) {
-            TuningMetrics.global().record(result);
+            TuningResult result = tuning();
 
             JsonArray chosen = prometheus.awaitSeries("autobatch_batch_size", TIMEOUT);
             assertEquals(1, chosen.size(), chosen.toString());
@@ -50,7 +55,9 @@ class PrometheusScrapeTest {
 
             Set<String> measured = new HashSet<>();
             for (Trial trial : result.trials()) {
-                measured.add(Integer.toString(trial.batchSize()));
+                if (trial.ok()) {
+                    measured.add(Integer.toString(trial.batchSize()));
+                }
             }
             Set<String> scraped = new HashSet<>();
             for (var element : prometheus.awaitSeries("autobatch_trial_throughput_samples_per_second", TIMEOUT)) {

@@ -128,6 +128,7 @@ class ReportWriterTest {
             case THROUGHPUT_SATURATED -> "a larger batch no longer raised throughput by more than 5%";
             case MAX_BATCH_SIZE -> "the next batch size would exceed the maximum of 16";
             case DATASET_SIZE -> "the next batch size would exceed the cap derived from the training set's size";
+            case TRIAL_FAILED -> "a trial failed";
         };
         assertTrue(markdown.contains("The search stopped because " + expected + ".\n"), markdown);
         assertTrue(markdown.contains("Batch size 8 is the largest that ran within the memory budget: peak 2.0 MiB"

@@ -1,0 +1,172 @@
+package dev.autobatch.autotune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Parameter;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.util.Pair;
+import dev.autobatch.core.DjlTrialRunner;
+import dev.autobatch.core.TestModels;
+import dev.autobatch.core.Trial;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Real CPU tunings of the classic 784-128-10 MLP (SGD) on data of Fashion-MNIST's shape. */
+class AutoBatchTest {
+
+    @Test
+    void tunesARealMlpReportsWhyItStoppedAndLeavesTheParametersUnchanged(@TempDir Path reports) throws Exception {
+        try (Model model = TestModels.model("mlp-784-128-10", TestModels.mlp(128, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 8192, 784, 10);
+            List<Trial> heard = new ArrayList<>();
+            TuneOptions options =
+                    TuneOptions.builder()
+                            .optMeasuredSteps(3)
+                            .optListener((trial, verdict) -> heard.add(trial))
+                            .optReportDirectory(reports)
+                            .build();
+            // The runner initialises the model; snapshot after a first, trial-free initialisation.
+            TuningResult first = AutoBatch.tune(model, data, options);
+            List<byte[]> before = parameters(model);
+            TuningResult result = AutoBatch.tune(model, data, options);
+
+            assertParametersEqual(before, model);
+            assertTrue(result.batchSize() >= 2 && result.batchSize() <= 8192 / 4, result::toString);
+            assertTrue(result.chosenTrial().isPresent(), result::toString);
+            assertTrue(result.trials().stream().anyMatch(Trial::ok));
+            assertEquals(result.trials().size(), result.verdicts().size());
+            assertEquals("mlp-784-128-10", result.context().modelName());
+            assertEquals("cpu()", result.context().device());
+            assertTrue(result.context().budgetBasis().contains("available host memory"), result.context().budgetBasis());
+            assertTrue(result.settings().memoryBudgetBytes() > 0);
+            assertTrue(result.elapsed().toNanos() > 0);
+            assertEquals(first.trials().size() + result.trials().size(), heard.size(), "the listener hears every trial");
+            assertTrue(Files.size(reports.resolve("report.json")) > 0);
+            assertTrue(result.toString().contains(result.stopReason().name()) || !result.toString().isEmpty());
+        }
+    }
+
+    @Test
+    void aSmallBudgetStopsOnTheBudgetWithoutRunningAnOverBudgetTrial() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(128, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 60000, 784, 10);
+            // Load the engine and its kernels first, so what the process holds is its steady state.
+            try (DjlTrialRunner warm = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
+                assertTrue(warm.run(64).ok());
+            }
+            // 24 MiB above that: a batch of 4,096 images alone is 12.25 MiB and training needs
+            // several such copies, so the budget, not the data, ends the search.
+            long budget = residentBytes() + (24L << 20);
+            TuningResult result =
+                    AutoBatch.tune(
+                            model,
+                            data,
+                            TuneOptions.builder().optMemoryBudgetBytes(budget).optMeasuredSteps(2).build());
+            assertEquals(StopReason.MEMORY_BUDGET, result.stopReason(), result::toString);
+            for (Trial trial : result.trials()) {
+                if (trial.ok()) {
+                    assertTrue(trial.peakMemoryBytes() <= budget, () -> "trial over budget: " + trial + "\n" + result);
+                }
+            }
+            assertEquals(budget, result.settings().memoryBudgetBytes());
+        }
+    }
+
+    @Test
+    void everyTrialFailingNamesTheFirstFailure() {
+        try (Model model =
+                TestModels.model("always-failing", TestModels.mlpWith(16, 10, AutoBatchTest::refuse))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 784, 10);
+            IllegalStateException e =
+                    assertThrows(
+                            IllegalStateException.class,
+                            () -> AutoBatch.tune(model, data, TuneOptions.builder().optStartBatchSize(4).build()));
+            assertTrue(e.getMessage().contains("batch size 4"), e.getMessage());
+            assertTrue(e.getMessage().contains("this block refuses every batch"), e.getMessage());
+        }
+    }
+
+    @Test
+    void rejectsBadInputWithMessagesThatNameTheValueAndTheFix() {
+        assertMessage("memory budget must be positive, got 0", () -> TuneOptions.builder().optMemoryBudgetBytes(0));
+        assertMessage("memory budget must be positive, got -5", () -> TuneOptions.builder().optMemoryBudgetBytes(-5));
+        assertMessage("saturation threshold must be in (0, 1), got 0.0", () -> TuneOptions.builder().optSaturationThreshold(0));
+        assertMessage("saturation threshold must be in (0, 1), got 1.0", () -> TuneOptions.builder().optSaturationThreshold(1));
+        assertMessage(
+                "maximum batch size 8 is below the start batch size 16",
+                () -> TuneOptions.builder().optStartBatchSize(16).optMaxBatchSize(8).build());
+        try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
+            ArrayDataset empty =
+                    new ArrayDataset.Builder()
+                            .setData(model.getNDManager().zeros(new ai.djl.ndarray.types.Shape(0, 784)))
+                            .optLabels(model.getNDManager().zeros(new ai.djl.ndarray.types.Shape(0)))
+                            .setSampling(1, false)
+                            .build();
+            assertMessage("the dataset is empty", () -> AutoBatch.tune(model, empty));
+            ArrayDataset tiny = TestModels.randomData(model.getNDManager(), 8, 784, 10);
+            assertMessage(
+                    "start batch size 16 is above the dataset's 8 samples",
+                    () -> AutoBatch.tune(model, tiny, TuneOptions.builder().optStartBatchSize(16).build()));
+        }
+        try (Model noBlock = Model.newInstance("no-block")) {
+            ArrayDataset data = TestModels.randomData(noBlock.getNDManager(), 8, 784, 10);
+            assertMessage("has no block", () -> AutoBatch.tune(noBlock, data));
+        }
+    }
+
+    private static NDList refuse(NDList input) {
+        NDArray x = input.singletonOrThrow();
+        if (x.getShape().get(0) > 1) {
+            throw new IllegalStateException("this block refuses every batch");
+        }
+        return input;
+    }
+
+    private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' lacks '" + expected + "'");
+    }
+
+    private static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    private static List<byte[]> parameters(Model model) {
+        List<byte[]> values = new ArrayList<>();
+        for (Pair<String, Parameter> pair : model.getBlock().getParameters()) {
+            values.add(pair.getValue().getArray().toByteArray());
+        }
+        return values;
+    }
+
+    private static void assertParametersEqual(List<byte[]> expected, Model model) {
+        List<byte[]> actual = parameters(model);
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i), actual.get(i), "parameter " + i + " changed");
+        }
+        assertFalse(actual.isEmpty());
+    }
+}
