@@ -23,7 +23,11 @@ assert !new File(basedir, 'target/autobatch-in-process/fork.args').exists()
 def log = new File(basedir, 'build.log').text
 assert log.count('Tuning in a forked JVM') == 1
 assert log.count('Tuning com.example.MlpTarget: goal THROUGHPUT') == 2
-assert log.contains('Batch size 2: ')
+// Progress, the budget and the result's table reach the log once a tuning, forked or not.
+assert log.count('batch size 2: ') == 2
+assert log.count('Memory budget: ') == 2
+assert log.count('Tuning done:') == 2
+assert log =~ /(?m)->\s+${forked}\s/ : 'the table marks the chosen size'
 assert log.contains("Set the project property autobatch.batchSize=${forked}; the report is in")
 assert log.contains("Set the project property autobatch.batchSize=${inProcess}; the report is in")
 assert !log.contains('SLF4J') : 'the fork complained about logging'

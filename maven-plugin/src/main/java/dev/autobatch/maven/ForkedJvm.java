@@ -14,6 +14,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -125,6 +127,46 @@ final class ForkedJvm {
             }
             return " Its last error output: "
                     + lastErrorLines.stream().map(String::strip).collect(Collectors.joining(" | "));
+        }
+    }
+
+    /** The level of a line the child logged. */
+    enum Level {
+        /** Debugging detail ({@code TRACE} and {@code DEBUG}). */
+        DEBUG,
+        /** Progress and results; also every line without a level. */
+        INFO,
+        /** A warning. */
+        WARN,
+        /** An error. */
+        ERROR
+    }
+
+    /**
+     * One line of the child's standard output, split into the level SLF4J's simple logger wrote at
+     * its start ({@code "WARN Failed to ..."}) and the rest, so the build log shows it at that level.
+     *
+     * @param level the level; {@link Level#INFO} for a line without one
+     * @param text the line without its level
+     */
+    record LogLine(Level level, String text) {
+
+        private static final Pattern LEVEL = Pattern.compile("(TRACE|DEBUG|INFO|WARN|ERROR) (.*)", Pattern.DOTALL);
+
+        /**
+         * Splits a line.
+         *
+         * @param line the line as the child printed it
+         * @return its level and text
+         */
+        static LogLine parse(String line) {
+            Matcher matcher = LEVEL.matcher(line);
+            if (!matcher.matches()) {
+                return new LogLine(Level.INFO, line);
+            }
+            String name = matcher.group(1);
+            Level level = "TRACE".equals(name) ? Level.DEBUG : Level.valueOf(name);
+            return new LogLine(level, matcher.group(2));
         }
     }
 

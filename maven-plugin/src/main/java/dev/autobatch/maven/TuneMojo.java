@@ -271,9 +271,12 @@ public class TuneMojo extends AbstractMojo {
         arguments.add("-Doffline=true");
         arguments.add("-Djava.awt.headless=true");
         arguments.add("-Dorg.slf4j.simpleLogger.logFile=System.out");
+        // AutoBatch's own progress at INFO, everything else (DJL) from WARN, each line starting with
+        // its level so that it reaches the build log at that level.
         arguments.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        arguments.add("-Dorg.slf4j.simpleLogger.log.dev.autobatch=info");
         arguments.add("-Dorg.slf4j.simpleLogger.showThreadName=false");
-        arguments.add("-Dorg.slf4j.simpleLogger.showShortLogName=true");
+        arguments.add("-Dorg.slf4j.simpleLogger.showLogName=false");
         arguments.add("-XX:ErrorFile=" + directory.resolve("hs_err_pid%p.log"));
         if (getLog().isDebugEnabled()) {
             arguments.add("-D" + ForkedTuning.DEBUG_PROPERTY + "=true");
@@ -309,7 +312,7 @@ public class TuneMojo extends AbstractMojo {
                             List.of(java.toString(), "@" + argumentFile),
                             Map.of("DJL_OFFLINE", "true"),
                             project.getBasedir(),
-                            getLog()::info,
+                            this::logForkOutput,
                             getLog()::warn);
         } catch (IOException e) {
             throw new MojoExecutionException("Cannot start the forked tuning JVM " + java + ": " + e.getMessage(), e);
@@ -339,6 +342,16 @@ public class TuneMojo extends AbstractMojo {
                             + rerun);
         }
         return batchSize.getAsInt();
+    }
+
+    private void logForkOutput(String line) {
+        ForkedJvm.LogLine logLine = ForkedJvm.LogLine.parse(line);
+        switch (logLine.level()) {
+            case DEBUG -> getLog().debug(logLine.text());
+            case WARN -> getLog().warn(logLine.text());
+            case ERROR -> getLog().error(logLine.text());
+            default -> getLog().info(logLine.text());
+        }
     }
 
     private static URL[] urls(List<File> files) throws MojoExecutionException {

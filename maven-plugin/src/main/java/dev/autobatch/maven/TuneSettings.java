@@ -5,6 +5,7 @@ import dev.autobatch.autotune.Goal;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningListener;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -187,11 +188,13 @@ record TuneSettings(
      *
      * @param trainingConfig the target's training configuration, or empty for AutoBatch's default
      * @param listener told of each trial
+     * @param reportDirectory where AutoBatch writes the report files
      * @return the options
      */
-    TuneOptions toOptions(Optional<TrainingConfig> trainingConfig, TuningListener listener) {
+    TuneOptions toOptions(Optional<TrainingConfig> trainingConfig, TuningListener listener, Path reportDirectory) {
         TuneOptions.Builder builder =
                 TuneOptions.builder()
+                        .optReportDirectory(reportDirectory)
                         .optGoal(goal)
                         .optSaturationThreshold(saturationThreshold)
                         .optWarmupSteps(warmupSteps)

@@ -4,11 +4,12 @@ import ai.djl.Model;
 import ai.djl.training.TrainingConfig;
 import ai.djl.training.dataset.Dataset;
 import dev.autobatch.autotune.AutoBatch;
+import dev.autobatch.autotune.BatchSizeSearch;
+import dev.autobatch.autotune.TuningListener;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.TuningTarget;
-import dev.autobatch.autotune.report.ReportFiles;
-import dev.autobatch.autotune.report.ReportWriter;
 import dev.autobatch.core.Trial;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -28,8 +29,9 @@ import java.util.function.Consumer;
 
 /**
  * One tuning of a {@link TuningTarget}, the same in the forked JVM and in Maven's own: builds the
- * model and data, runs {@link AutoBatch#tune}, prints the progress and the result, and writes the
- * report files and {@value #PROPERTIES_FILE} into the output directory.
+ * model and data, runs {@link AutoBatch#tune} (which writes the report files into the output
+ * directory), makes sure the progress and the result's table reach the build log once, and writes
+ * {@value #PROPERTIES_FILE}.
  */
 final class TuningSession {
 
@@ -57,6 +59,12 @@ final class TuningSession {
     static TuningResult run(TuningTarget target, TuneSettings settings, Path outputDirectory, Consumer<String> log)
             throws Exception {
         log.accept("Tuning " + settings.target() + ": " + settings.describe() + ".");
+        // autotune logs each trial (BatchSizeSearch) and the result's table (AutoBatch) at INFO. Where
+        // that logging reaches the build log, print neither again; where it is off, print both here.
+        boolean searchLogsTrials = LoggerFactory.getLogger(BatchSizeSearch.class).isInfoEnabled();
+        boolean tuneLogsTable = LoggerFactory.getLogger(AutoBatch.class).isInfoEnabled();
+        TuningListener progress =
+                searchLogsTrials ? TuningListener.NONE : (trial, verdict) -> log.accept(describe(trial, verdict));
         TuningResult result;
         try (Model model = target.model()) {
             if (model == null) {
@@ -73,27 +81,22 @@ final class TuningSession {
                     AutoBatch.tune(
                             model,
                             data,
-                            settings.toOptions(
-                                    config == null ? Optional.empty() : config,
-                                    (trial, verdict) -> log.accept(describe(trial, verdict))));
+                            settings.toOptions(config == null ? Optional.empty() : config, progress, outputDirectory));
         }
-        for (String line : result.toString().split("\\R")) {
-            log.accept(line);
+        if (!tuneLogsTable) {
+            for (String line : result.toString().split("\\R")) {
+                log.accept(line);
+            }
         }
-        ReportFiles report = ReportWriter.write(result, outputDirectory);
         writeProperties(result, settings, outputDirectory);
         log.accept(
                 "Chose batch size "
                         + result.batchSize()
                         + " ("
                         + result.stopReason()
-                        + "); wrote "
-                        + report.markdown().getFileName()
-                        + ", "
-                        + report.json().getFileName()
-                        + ", the chart and "
+                        + "); the report and "
                         + PROPERTIES_FILE
-                        + " in "
+                        + " are in "
                         + outputDirectory
                         + ".");
         return result;

@@ -104,6 +104,20 @@ class ForkedJvmTest {
     }
 
     @Test
+    void readsTheLevelThatStartsALoggedLine() {
+        assertEquals(
+                new ForkedJvm.LogLine(ForkedJvm.Level.WARN, "Failed to detect GPU count"),
+                ForkedJvm.LogLine.parse("WARN Failed to detect GPU count"));
+        assertEquals(ForkedJvm.Level.INFO, ForkedJvm.LogLine.parse("INFO Memory budget: 80%").level());
+        assertEquals(ForkedJvm.Level.ERROR, ForkedJvm.LogLine.parse("ERROR x").level());
+        assertEquals(ForkedJvm.Level.DEBUG, ForkedJvm.LogLine.parse("TRACE x").level());
+        assertEquals(
+                new ForkedJvm.LogLine(ForkedJvm.Level.INFO, "            2           17     120.49"),
+                ForkedJvm.LogLine.parse("            2           17     120.49"));
+        assertEquals(ForkedJvm.Level.INFO, ForkedJvm.LogLine.parse("WARNING: not SLF4J's").level());
+    }
+
+    @Test
     void splitsJvmArgumentsAtSpacesKeepingQuotedOnesWhole() {
         assertEquals(List.of(), ForkedJvm.splitArguments(null));
         assertEquals(List.of(), ForkedJvm.splitArguments("   "));

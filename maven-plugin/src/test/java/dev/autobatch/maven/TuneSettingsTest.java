@@ -11,6 +11,7 @@ import dev.autobatch.autotune.TuningListener;
 import dev.autobatch.core.DjlTrialRunner;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.Optional;
 
 class TuneSettingsTest {
@@ -94,7 +95,8 @@ class TuneSettingsTest {
         TrainingConfig config = DjlTrialRunner.defaultTrainingConfig();
         TuningListener listener = (trial, verdict) -> {};
         TuneOptions options =
-                TuneSettings.of("a.B", "MAX_FIT", "2g", 0.1, 64, 1, 3).toOptions(Optional.of(config), listener);
+                TuneSettings.of("a.B", "MAX_FIT", "2g", 0.1, 64, 1, 3)
+                        .toOptions(Optional.of(config), listener, Path.of("target/autobatch"));
         assertEquals(Goal.MAX_FIT, options.goal());
         assertEquals(2L << 30, options.memoryBudgetBytes().orElseThrow());
         assertEquals(0.1, options.saturationThreshold());
@@ -103,11 +105,12 @@ class TuneSettingsTest {
         assertEquals(3, options.measuredSteps());
         assertEquals(config, options.trainingConfig().orElseThrow());
         assertEquals(listener, options.listener());
+        assertEquals(Path.of("target/autobatch"), options.reportDirectory().orElseThrow());
     }
 
     @Test
     void defaultsLeaveTheDefaultsOfTuneOptions() {
-        TuneOptions options = defaults("a.B").toOptions(Optional.empty(), TuningListener.NONE);
+        TuneOptions options = defaults("a.B").toOptions(Optional.empty(), TuningListener.NONE, Path.of("out"));
         TuneOptions expected = TuneOptions.defaults();
         assertEquals(expected.goal(), options.goal());
         assertEquals(expected.memoryFraction(), options.memoryFraction());
