@@ -1,5 +1,7 @@
 package dev.autobatch.maven;
 
+import java.io.UncheckedIOException;
+
 /** Turns a failure of the user's target or of the tuning into one sentence for the build log. */
 final class Failures {
 
@@ -39,7 +41,27 @@ final class Failures {
             }
             cause = cause.getCause();
         }
-        return text.replaceAll("\\s*\\R\\s*", " ");
+        return oneLine(text);
+    }
+
+    /** Joins a message's lines into sentences on one line, for Maven's one-line error. */
+    static String oneLine(String text) {
+        StringBuilder line = new StringBuilder();
+        for (String part : text.split("\\R")) {
+            String trimmed = part.strip();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            if (line.length() > 0) {
+                char last = line.charAt(line.length() - 1);
+                if (".!?:;,".indexOf(last) < 0) {
+                    line.append('.');
+                }
+                line.append(' ');
+            }
+            line.append(trimmed);
+        }
+        return line.toString();
     }
 
     private static String ownMessage(Throwable failure) {
@@ -47,10 +69,12 @@ final class Failures {
         if (message == null || message.isBlank()) {
             return failure.getClass().getName();
         }
-        // A full sentence from our code or DJL explains itself; a bare JDK message ("Index 3 out of
-        // bounds") needs its exception's name.
+        // A full sentence from our code, autotune or DJL explains itself (they throw these three for
+        // them); a bare JDK message ("Index 3 out of bounds", "disk full") needs its exception's name.
         if (failure.getClass().getName().startsWith("java.")
-                && !(failure instanceof IllegalArgumentException || failure instanceof IllegalStateException)) {
+                && !(failure instanceof IllegalArgumentException
+                        || failure instanceof IllegalStateException
+                        || failure instanceof UncheckedIOException)) {
             return failure.getClass().getSimpleName() + ": " + message;
         }
         return message;

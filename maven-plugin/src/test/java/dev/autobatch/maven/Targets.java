@@ -1,6 +1,13 @@
 package dev.autobatch.maven;
 
 import ai.djl.Model;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Dataset;
 import dev.autobatch.autotune.TuningTarget;
 
@@ -27,6 +34,44 @@ final class Targets {
         @Override
         public Dataset dataset(Model model) {
             throw new AssertionError("not reached");
+        }
+    }
+
+    /** A real model whose every training trial fails: a layer that refuses batches above one. */
+    public static final class FailsEveryTrial implements TuningTarget {
+        /** The message of each trial's failure. */
+        static final String MESSAGE = "this layer refuses batches of more than one sample";
+
+        /** Creates the target. */
+        public FailsEveryTrial() {}
+
+        @Override
+        public Model model() {
+            Model model = Model.newInstance("fails-every-trial");
+            model.setBlock(
+                    new SequentialBlock()
+                            .add(Blocks.batchFlattenBlock())
+                            .add(
+                                    new LambdaBlock(
+                                            list -> {
+                                                // Shape inference runs with one sample; trials with more.
+                                                if (list.head().getShape().get(0) > 1) {
+                                                    throw new IllegalStateException(MESSAGE);
+                                                }
+                                                return list;
+                                            }))
+                            .add(Linear.builder().setUnits(2).build()));
+            return model;
+        }
+
+        @Override
+        public Dataset dataset(Model model) {
+            NDManager manager = model.getNDManager();
+            return new ArrayDataset.Builder()
+                    .setData(manager.randomUniform(0, 1, new Shape(64, 8)))
+                    .optLabels(manager.zeros(new Shape(64)))
+                    .setSampling(8, false)
+                    .build();
         }
     }
 

@@ -178,6 +178,20 @@ class TuneMojoTest {
     }
 
     @Test
+    void aTuningWhoseEveryTrialFailsFailsTheGoalWithTheFirstFailure() throws Exception {
+        TuneMojo mojo = mojo();
+        mojo.target = Targets.FailsEveryTrial.class.getName();
+        mojo.maxBatchSize = 8;
+        mojo.warmupSteps = 0;
+        mojo.measuredSteps = 1;
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(
+                e.getMessage().startsWith("Tuning " + Targets.FailsEveryTrial.class.getName() + " failed: "),
+                e.getMessage());
+        assertTrue(e.getMessage().contains(Targets.FailsEveryTrial.MESSAGE), e.getMessage());
+    }
+
+    @Test
     void aForkKilledByTheKernelFailsTheGoalAndLeavesMavenRunning() throws Exception {
         TuneMojo mojo = mojo();
         mojo.target = Targets.KilledByTheKernel.class.getName();
