@@ -44,7 +44,13 @@ final class Failures {
         return oneLine(text);
     }
 
-    /** Joins a message's lines into sentences on one line, for Maven's one-line error. */
+    /**
+     * Joins a message's lines into sentences on one line, for Maven's one-line error: a line that
+     * ends without punctuation gets a full stop.
+     *
+     * @param text the message, possibly on several lines
+     * @return the message on one line
+     */
     static String oneLine(String text) {
         StringBuilder line = new StringBuilder();
         for (String part : text.split("\\R")) {
