@@ -70,7 +70,8 @@ public record MainJobOptions(
                     "  --budget SIZE|FRACTION   memory a trial may use: a size such as 2g or 512m, or a",
                     "                           fraction of the available memory such as 0.5 (default 0.8)",
                     "  --max-batch N            the largest batch size to try (default: the tuner's own cap)",
-                    "  --epochs N               epochs to train at the chosen size (default "
+                    "  --epochs N               epochs to train at the chosen size",
+                    "                           (default "
                             + ModelKind.MLP.defaultEpochs()
                             + " for the mlp, "
                             + ModelKind.CNN.defaultEpochs()
