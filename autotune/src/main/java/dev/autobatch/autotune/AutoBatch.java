@@ -141,6 +141,7 @@ public final class AutoBatch {
                             .orElseGet(() -> MemoryBudget.of(hardware, device, options.memoryFraction()));
             LOG.info("Tuning '{}' on {}: {}", model.getName(), device, hardware.describe().replace('\n', ';'));
             LOG.info("Memory budget: {}", budget.basis());
+            warnIfTheCpuIsBusy(hardware, device);
             BatchSizeSearch.Builder search =
                     BatchSizeSearch.builder()
                             .optGoal(options.goal())
@@ -237,6 +238,22 @@ public final class AutoBatch {
             return new ReferenceRate(
                     DjlTrialRunner.DEFAULT_LEARNING_RATE,
                     "the default configuration's, as the optimizer's could not be read; set optReferenceLearningRate");
+        }
+    }
+
+    /**
+     * On a CPU shared with other work, a step can take ten times longer from one trial to the
+     * next (seen on 2 cores at load 4: 14 samples/s where 2,300 were measured alone).
+     */
+    private static void warnIfTheCpuIsBusy(HardwareSnapshot hardware, Device device) {
+        double load = HardwareProbe.loadAverage();
+        if (!device.isGpu() && hardware.logicalCores() > 0 && load > hardware.logicalCores()) {
+            LOG.warn(
+                    "Other work is using the CPU (load average {} on {} cores): trial timings will be"
+                            + " noisy and the choice unreliable. Tune on an idle machine, or give"
+                            + " training fewer threads (-Dai.djl.pytorch.num_threads=1).",
+                    String.format(java.util.Locale.ROOT, "%.1f", load),
+                    hardware.logicalCores());
         }
     }
 

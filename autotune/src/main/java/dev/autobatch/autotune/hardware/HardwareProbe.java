@@ -95,6 +95,22 @@ public final class HardwareProbe {
         });
     }
 
+    /**
+     * Returns the system's load average over the last minute: how many threads were running or
+     * waiting to run. Above the number of cores, other work competes with training for the CPU
+     * and trial timings become noise.
+     *
+     * @return the load average, or {@code -1} where the system does not report one (Windows)
+     */
+    public static double loadAverage() {
+        CentralProcessor cpu = read(() -> Oshi.SYSTEM.getHardware().getProcessor(), null);
+        if (cpu == null) {
+            return -1;
+        }
+        double[] load = read(() -> cpu.getSystemLoadAverage(1), new double[] {-1});
+        return load.length > 0 && load[0] >= 0 ? load[0] : -1;
+    }
+
     private static HardwareSnapshot snapshot(String engine, int threads, int interopThreads) {
         CentralProcessor cpu = read(() -> Oshi.SYSTEM.getHardware().getProcessor(), null);
         GlobalMemory memory = read(() -> Oshi.SYSTEM.getHardware().getMemory(), null);

@@ -120,6 +120,20 @@ final class Wording {
         if (best.batchSize() == trial.batchSize()) {
             return size + " gave the best throughput measured: " + throughput(trial) + ".";
         }
+        double threshold = result.settings().saturationThreshold();
+        if (trial.samplesPerSecond() < (1 - threshold) * best.samplesPerSecond()) {
+            // The search judges noisy timings by a model fitted to all sizes, not one lucky trial.
+            return size
+                    + " is the smallest within "
+                    + percent(threshold)
+                    + " of the best throughput once timing noise is smoothed across sizes (measured: "
+                    + throughput(trial)
+                    + " here, "
+                    + throughput(best)
+                    + " at batch size "
+                    + count(best.batchSize())
+                    + ").";
+        }
         return size
                 + " is the smallest whose throughput ("
                 + throughput(trial)

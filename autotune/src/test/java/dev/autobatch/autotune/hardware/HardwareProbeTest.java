@@ -31,6 +31,16 @@ class HardwareProbeTest {
     }
 
     @Test
+    void theLoadAverageIsKnownOnLinuxAndNeverNegativeOtherwise() {
+        double load = HardwareProbe.loadAverage();
+
+        assertTrue(load == -1 || load >= 0, "load average " + load);
+        if (System.getProperty("os.name").startsWith("Linux")) {
+            assertTrue(load >= 0, "Linux reports a load average, got " + load);
+        }
+    }
+
+    @Test
     void withoutAnEngineTheDefaultEngineIsNamedButNotLoaded() {
         HardwareSnapshot hw = HardwareProbe.snapshot();
 

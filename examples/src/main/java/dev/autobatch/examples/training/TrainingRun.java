@@ -1,0 +1,459 @@
+package dev.autobatch.examples.training;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.TrainingConfig;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.BatchSampler;
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.dataset.SequenceSampler;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.translate.TranslateException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Trains a classifier with plain SGD and softmax cross-entropy at one batch size, for a number of
+ * epochs or a training-time budget, measuring accuracy on held-out data at every epoch end and,
+ * optionally, at a fixed interval of training time.
+ *
+ * <p>Every step's arrays live in the batch's own sub-manager, closed with the batch, so memory
+ * stays flat however long it trains. The clock counts training steps only (fetching the batch,
+ * forward, backward, optimizer): evaluations stop it, so runs that evaluate at different rates
+ * compare fairly. Samples are shuffled each epoch by a generator of the run's own seed, and the
+ * last, partial batch of an epoch is trained too.
+ *
+ * <p>The run creates one {@link Trainer} on the model and closes it at the end. Give it a fresh
+ * model: a second trainer on the same model leaks one gradient array per parameter (DJL issue
+ * 1317).
+ */
+public final class TrainingRun {
+
+    private static final int EVALUATION_BATCH = 1000;
+
+    private final Builder b;
+
+    private TrainingRun(Builder builder) {
+        this.b = builder;
+    }
+
+    /**
+     * Returns a builder.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Trains the model.
+     *
+     * @return what the run did and reached
+     */
+    public TrainingOutcome run() {
+        TrainingConfig config =
+                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                        .optOptimizer(
+                                Optimizer.sgd()
+                                        .setLearningRateTracker(Tracker.fixed(b.learningRate))
+                                        .build());
+        long trainSize = b.trainingSet.size();
+        long budgetNanos = b.timeBudget == null ? Long.MAX_VALUE : b.timeBudget.toNanos();
+        long evaluationNanos = b.evaluationInterval == null ? Long.MAX_VALUE : b.evaluationInterval.toNanos();
+        long progressNanos = b.progressInterval.toNanos();
+        List<Double> epochLosses = new ArrayList<>();
+        List<Evaluation> evaluations = new ArrayList<>();
+        SeededShuffle shuffle = new SeededShuffle(b.shuffleSeed);
+        long trainingNanos = 0;
+        long samples = 0;
+        long nextEvaluation = evaluationNanos;
+        long lastProgressWall = System.nanoTime();
+        boolean diverged = false;
+
+        try (Trainer trainer = b.model.newTrainer(config)) {
+            trainer.initialize(b.inputShape);
+            int epoch = 0;
+            boolean timeUp = false;
+            while (!timeUp && !diverged && (b.epochs == 0 || epoch < b.epochs)) {
+                epoch++;
+                double lossSum = 0;
+                long epochSamples = 0;
+                BatchSampler sampler = new BatchSampler(shuffle, b.batchSize, false);
+                try (NDManager epochManager = trainer.getManager().newSubManager()) {
+                    Iterator<Batch> batches = batches(b.trainingSet, epochManager, sampler);
+                    while (true) {
+                        long start = System.nanoTime();
+                        if (!batches.hasNext()) {
+                            break;
+                        }
+                        int size;
+                        float loss;
+                        // The batch owns a sub-manager of its own: closing it frees the step's arrays.
+                        try (Batch batch = batches.next()) {
+                            size = batch.getSize();
+                            loss = step(trainer, batch);
+                        }
+                        long end = System.nanoTime();
+                        trainingNanos += end - start;
+                        samples += size;
+                        epochSamples += size;
+                        lossSum += (double) loss * size;
+                        if (!Float.isFinite(loss)) {
+                            diverged = true;
+                            b.progress.accept(
+                                    String.format(
+                                            Locale.ROOT,
+                                            "the loss became %s in epoch %d at learning rate %s;"
+                                                    + " stopping this run (lower the learning rate)",
+                                            loss,
+                                            epoch,
+                                            b.learningRate));
+                            break;
+                        }
+                        if (trainingNanos >= budgetNanos) {
+                            timeUp = true;
+                            break;
+                        }
+                        if (end - lastProgressWall >= progressNanos) {
+                            lastProgressWall = end;
+                            b.progress.accept(
+                                    String.format(
+                                            Locale.ROOT,
+                                            "epoch %d, %,d/%,d samples, loss %.4f, %,.0f samples/s%s",
+                                            epoch,
+                                            epochSamples,
+                                            trainSize,
+                                            lossSum / epochSamples,
+                                            samples / (trainingNanos / 1e9),
+                                            evaluations.isEmpty()
+                                                    ? ""
+                                                    : String.format(
+                                                            Locale.ROOT,
+                                                            ", last validation accuracy %.4f",
+                                                            evaluations.get(evaluations.size() - 1).accuracy())));
+                        }
+                        if (trainingNanos >= nextEvaluation) {
+                            while (nextEvaluation <= trainingNanos) {
+                                nextEvaluation += evaluationNanos;
+                            }
+                            evaluations.add(
+                                    evaluate(trainer, trainingNanos, samples, epoch - 1 + (double) epochSamples / trainSize));
+                        }
+                    }
+                }
+                boolean complete = epochSamples == trainSize;
+                if (complete) {
+                    epochLosses.add(lossSum / epochSamples);
+                }
+                Evaluation atEnd = evaluate(trainer, trainingNanos, samples, epoch - 1 + (double) epochSamples / trainSize);
+                evaluations.add(atEnd);
+                if (complete && !diverged && b.epochLines) {
+                    b.progress.accept(
+                            String.format(
+                                    Locale.ROOT,
+                                    "epoch %d%s: training loss %.4f, validation accuracy %.4f (%,.1f s, %,.0f samples/s)",
+                                    epoch,
+                                    b.epochs == 0 ? "" : "/" + b.epochs,
+                                    lossSum / epochSamples,
+                                    atEnd.accuracy(),
+                                    trainingNanos / 1e9,
+                                    samples / (trainingNanos / 1e9)));
+                }
+            }
+        }
+        return new TrainingOutcome(
+                b.batchSize,
+                b.learningRate,
+                samples,
+                trainingNanos / 1e9,
+                epochLosses,
+                evaluations,
+                b.targetAccuracy,
+                diverged);
+    }
+
+    private static float step(Trainer trainer, Batch batch) {
+        NDArray loss;
+        try (GradientCollector collector = trainer.newGradientCollector()) {
+            NDList predictions = trainer.forward(batch.getData(), batch.getLabels());
+            loss = trainer.getLoss().evaluate(batch.getLabels(), predictions);
+            collector.backward(loss);
+        }
+        trainer.step();
+        return loss.toType(DataType.FLOAT32, false).getFloat();
+    }
+
+    private Evaluation evaluate(Trainer trainer, long trainingNanos, long samples, double epochs) {
+        long correct = 0;
+        long total = 0;
+        int size = (int) Math.min(EVALUATION_BATCH, b.validationSet.size());
+        BatchSampler sampler = new BatchSampler(new SequenceSampler(), size, false);
+        try (NDManager manager = trainer.getManager().newSubManager()) {
+            Iterator<Batch> batches = batches(b.validationSet, manager, sampler);
+            while (batches.hasNext()) {
+                try (Batch batch = batches.next()) {
+                    NDArray logits = trainer.evaluate(batch.getData()).singletonOrThrow();
+                    NDArray predicted = logits.argMax(1).toType(DataType.FLOAT32, false);
+                    NDArray labels = batch.getLabels().singletonOrThrow().toType(DataType.FLOAT32, false);
+                    correct += predicted.eq(labels).countNonzero().getLong();
+                    total += batch.getSize();
+                }
+            }
+        }
+        return new Evaluation(trainingNanos / 1e9, samples, epochs, (double) correct / total);
+    }
+
+    private static Iterator<Batch> batches(RandomAccessDataset data, NDManager manager, BatchSampler sampler) {
+        try {
+            return data.getData(manager, sampler).iterator();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the dataset", e);
+        } catch (TranslateException e) {
+            throw new IllegalStateException("could not read the dataset: " + e.getMessage(), e);
+        }
+    }
+
+    /** Builds a {@link TrainingRun}: {@code setX} for required values, {@code optX} for optional. */
+    public static final class Builder {
+
+        private Model model;
+        private Shape inputShape;
+        private RandomAccessDataset trainingSet;
+        private RandomAccessDataset validationSet;
+        private int batchSize;
+        private float learningRate = Float.NaN;
+        private int epochs = 1;
+        private Duration timeBudget;
+        private Duration evaluationInterval;
+        private double targetAccuracy = Double.NaN;
+        private long shuffleSeed = 42;
+        private Consumer<String> progress = line -> {};
+        private Duration progressInterval = Duration.ofSeconds(5);
+        private boolean epochLines = true;
+
+        private Builder() {}
+
+        /**
+         * Sets the model to train: a fresh one, with its block set and not yet trained. Required.
+         *
+         * @param model the model
+         * @param inputShape the input shape of a batch of one, to initialise its parameters
+         * @return this builder
+         */
+        public Builder setModel(Model model, Shape inputShape) {
+            this.model = Objects.requireNonNull(model, "model");
+            this.inputShape = Objects.requireNonNull(inputShape, "inputShape");
+            return this;
+        }
+
+        /**
+         * Sets the training data. Required.
+         *
+         * @param data the data, with labels
+         * @return this builder
+         */
+        public Builder setTrainingSet(RandomAccessDataset data) {
+            this.trainingSet = Objects.requireNonNull(data, "data");
+            return this;
+        }
+
+        /**
+         * Sets the held-out data accuracy is measured on. Required.
+         *
+         * @param data the data, with class-number labels
+         * @return this builder
+         */
+        public Builder setValidationSet(RandomAccessDataset data) {
+            this.validationSet = Objects.requireNonNull(data, "data");
+            return this;
+        }
+
+        /**
+         * Sets the batch size. Required.
+         *
+         * @param size at least 1
+         * @return this builder
+         */
+        public Builder setBatchSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("batch size must be at least 1, got " + size);
+            }
+            this.batchSize = size;
+            return this;
+        }
+
+        /**
+         * Sets the SGD learning rate. Required; see {@link LearningRateScaling}.
+         *
+         * @param rate positive and finite
+         * @return this builder
+         */
+        public Builder setLearningRate(float rate) {
+            if (!(rate > 0) || Float.isInfinite(rate)) {
+                throw new IllegalArgumentException("learning rate must be positive and finite, got " + rate);
+            }
+            this.learningRate = rate;
+            return this;
+        }
+
+        /**
+         * Sets the number of epochs (default 1); 0 trains until the time budget is spent.
+         *
+         * @param count zero or more
+         * @return this builder
+         */
+        public Builder optEpochs(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("epochs must be zero or more, got " + count);
+            }
+            this.epochs = count;
+            return this;
+        }
+
+        /**
+         * Sets a budget of training time (steps only, evaluations excluded) after which the run
+         * stops, mid-epoch if need be (default: none).
+         *
+         * @param budget positive
+         * @return this builder
+         */
+        public Builder optTimeBudget(Duration budget) {
+            this.timeBudget = positive(budget, "time budget");
+            return this;
+        }
+
+        /**
+         * Sets an interval of training time at which validation accuracy is also measured, besides
+         * every epoch end (default: epoch ends only).
+         *
+         * @param interval positive
+         * @return this builder
+         */
+        public Builder optEvaluationInterval(Duration interval) {
+            this.evaluationInterval = positive(interval, "evaluation interval");
+            return this;
+        }
+
+        /**
+         * Sets the accuracy whose first crossing the outcome reports (default: none).
+         *
+         * @param accuracy in (0, 1]
+         * @return this builder
+         */
+        public Builder optTargetAccuracy(double accuracy) {
+            if (!(accuracy > 0 && accuracy <= 1)) {
+                throw new IllegalArgumentException("target accuracy must be in (0, 1], got " + accuracy);
+            }
+            this.targetAccuracy = accuracy;
+            return this;
+        }
+
+        /**
+         * Sets the seed of the sample order (default 42).
+         *
+         * @param seed the seed
+         * @return this builder
+         */
+        public Builder optShuffleSeed(long seed) {
+            this.shuffleSeed = seed;
+            return this;
+        }
+
+        /**
+         * Sets where progress lines go: one a epoch ({@code "epoch 2/10: training loss 0.5123,
+         * validation accuracy 0.8125 (1.9 s, 61,000 samples/s)"}, see {@link #optEpochLines}),
+         * and one every progress interval of wall time. Lines carry no indentation or prefix: the
+         * caller adds its own.
+         *
+         * @param sink the consumer of lines
+         * @return this builder
+         */
+        public Builder optProgress(Consumer<String> sink) {
+            this.progress = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
+         * Sets whether a line is printed at every epoch end (default yes). Without them only the
+         * periodic progress lines appear: for runs of many short epochs.
+         *
+         * @param print {@code false} to print no epoch lines
+         * @return this builder
+         */
+        public Builder optEpochLines(boolean print) {
+            this.epochLines = print;
+            return this;
+        }
+
+        /**
+         * Sets the wall time between mid-epoch progress lines (default 5 s).
+         *
+         * @param interval positive
+         * @return this builder
+         */
+        public Builder optProgressInterval(Duration interval) {
+            this.progressInterval = positive(interval, "progress interval");
+            return this;
+        }
+
+        /**
+         * Builds the run.
+         *
+         * @return the run
+         * @throws IllegalArgumentException if a required value is missing, or neither epochs nor a
+         *     time budget bound the run
+         */
+        public TrainingRun build() {
+            if (model == null) {
+                throw new IllegalArgumentException("no model set; call setModel(model, inputShape)");
+            }
+            if (trainingSet == null || validationSet == null) {
+                throw new IllegalArgumentException("set both the training and the validation set");
+            }
+            if (validationSet.size() < 1) {
+                throw new IllegalArgumentException("the validation set is empty; give at least one sample");
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("no batch size set; call setBatchSize(size)");
+            }
+            if (trainingSet.size() < 1) {
+                throw new IllegalArgumentException("the training set is empty; give at least one sample");
+            }
+            if (Float.isNaN(learningRate)) {
+                throw new IllegalArgumentException("no learning rate set; call setLearningRate(rate)");
+            }
+            if (epochs == 0 && timeBudget == null) {
+                throw new IllegalArgumentException(
+                        "epochs 0 means 'until the time budget is spent', but no budget is set;"
+                                + " call optTimeBudget(duration) or give epochs above 0");
+            }
+            return new TrainingRun(this);
+        }
+
+        private static Duration positive(Duration duration, String what) {
+            Objects.requireNonNull(duration, what);
+            if (duration.isZero() || duration.isNegative()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + duration);
+            }
+            return duration;
+        }
+    }
+}

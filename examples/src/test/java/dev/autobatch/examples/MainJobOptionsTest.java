@@ -1,0 +1,96 @@
+package dev.autobatch.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autobatch.autotune.Goal;
+import dev.autobatch.examples.data.FashionMnist;
+import dev.autobatch.examples.training.ModelKind;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+class MainJobOptionsTest {
+
+    @Test
+    void everyOptionHasADefault() throws UsageException {
+        MainJobOptions o = MainJobOptions.parse();
+        assertFalse(o.help());
+        assertEquals(ModelKind.MLP, o.model());
+        assertEquals(Goal.THROUGHPUT, o.goal());
+        assertEquals(-1, o.budgetBytes());
+        assertEquals(0.8, o.budgetFraction());
+        assertTrue(o.maxBatch().isEmpty());
+        assertEquals(10, o.epochs());
+        assertEquals(2, MainJobOptions.parse("--model", "cnn").epochs());
+        assertEquals(FashionMnist.DEFAULT_DIRECTORY, o.data());
+        assertEquals(Integer.MAX_VALUE, o.limit());
+        assertEquals(Path.of("autobatch-out"), o.output());
+        assertFalse(o.compare());
+        assertEquals(20.0, o.timeBudgetSeconds());
+        assertEquals(0.80, o.targetAccuracy());
+        assertTrue(o.serveMetricsPort().isEmpty());
+    }
+
+    @Test
+    void readsSpaceAndEqualsForms() throws UsageException {
+        MainJobOptions o =
+                MainJobOptions.parse(
+                        "--model=cnn", "--goal", "max-fit", "--epochs", "3", "--data=/tmp/fm", "--limit", "500",
+                        "--output", "out", "--compare", "--time-budget=2.5", "--target-accuracy", "0.7",
+                        "--serve-metrics", "9464", "--seed", "-3", "--max-batch", "512");
+        assertEquals(ModelKind.CNN, o.model());
+        assertEquals(Goal.MAX_FIT, o.goal());
+        assertEquals(3, o.epochs());
+        assertEquals(Path.of("/tmp/fm"), o.data());
+        assertEquals(500, o.limit());
+        assertEquals(Path.of("out"), o.output());
+        assertTrue(o.compare());
+        assertEquals(2.5, o.timeBudgetSeconds());
+        assertEquals(0.7, o.targetAccuracy());
+        assertEquals(9464, o.serveMetricsPort().getAsInt());
+        assertEquals(-3, o.seed());
+        assertEquals(512, o.maxBatch().getAsInt());
+    }
+
+    @Test
+    void aBudgetIsASizeWithSuffixOrAFraction() throws UsageException {
+        assertEquals(2L << 30, MainJobOptions.parse("--budget", "2g").budgetBytes());
+        assertEquals(512L << 20, MainJobOptions.parse("--budget", "512m").budgetBytes());
+        assertEquals(512L << 20, MainJobOptions.parse("--budget", "512MiB").budgetBytes());
+        assertEquals(3L << 29, MainJobOptions.parse("--budget", "1.5G").budgetBytes());
+        assertEquals(4_000_000_000L, MainJobOptions.parse("--budget", "4000000000").budgetBytes());
+        MainJobOptions fraction = MainJobOptions.parse("--budget", "0.5");
+        assertEquals(-1, fraction.budgetBytes());
+        assertEquals(0.5, fraction.budgetFraction());
+        assertEquals(1.0, MainJobOptions.parse("--budget", "1.0").budgetFraction());
+    }
+
+    @Test
+    void badValuesAreNamedWithTheFix() {
+        assertMessage("--budget as a fraction must be in (0, 1], got 1.5", "--budget", "1.5");
+        assertMessage("below 1 MiB", "--budget", "12");
+        assertMessage("--budget must be a size such as 2g", "--budget", "lots");
+        assertMessage("--model: unknown model 'resnet'; choose mlp or cnn", "--model", "resnet");
+        assertMessage("--goal must be throughput or max-fit, got 'speed'", "--goal", "speed");
+        assertMessage("--epochs must be at least 1, got 0", "--epochs", "0");
+        assertMessage("--limit needs a whole number, got 'many'", "--limit", "many");
+        assertMessage("--target-accuracy must be in (0, 1], got 80", "--target-accuracy", "80");
+        assertMessage("--time-budget must be a positive number, got -1", "--time-budget", "-1");
+        assertMessage("--serve-metrics needs a port from 1 to 65535", "--serve-metrics", "70000");
+        assertMessage("--epochs needs a value", "--epochs");
+        assertMessage("--data needs a value", "--data", "--compare");
+        assertMessage("unknown option '--frobnicate'", "--frobnicate");
+        assertMessage("unknown option '--batch'", "--batch=64");
+        assertMessage("unexpected argument 'train'", "train");
+        assertMessage("--compare takes no value", "--compare=yes");
+    }
+
+    private static void assertMessage(String expected, String... args) {
+        UsageException e = assertThrows(UsageException.class, () -> MainJobOptions.parse(args));
+        assertTrue(e.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + e.getMessage());
+    }
+}

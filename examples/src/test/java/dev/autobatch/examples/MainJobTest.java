@@ -1,0 +1,161 @@
+package dev.autobatch.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autobatch.examples.data.FashionMnistFiles;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+class MainJobTest {
+
+    @TempDir Path dir;
+
+    /** What one run printed and returned. */
+    private record Run(int status, String output) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int status;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            status = MainJob.run(args, out);
+        }
+        return new Run(status, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpPrintsTheUsageAndSucceeds() {
+        Run run = run("--help");
+        assertEquals(MainJob.EXIT_OK, run.status());
+        assertTrue(run.output().startsWith("Usage: bin/autobatch [options]"), run.output());
+        for (String option : List.of("--model", "--goal", "--budget", "--epochs", "--output", "--serve-metrics",
+                "--compare", "--time-budget", "--target-accuracy", "--data", "--limit", "--max-batch")) {
+            assertTrue(run.output().contains(option), option);
+        }
+    }
+
+    @Test
+    void anUnknownOptionIsOneLineOfErrorThenTheUsageAndStatus2() {
+        Run run = run("--frobnicate");
+        assertEquals(MainJob.EXIT_USAGE, run.status());
+        List<String> lines = run.output().lines().toList();
+        assertEquals("autobatch: unknown option '--frobnicate'; see --help for the options", lines.get(0));
+        assertEquals("", lines.get(1));
+        assertEquals("Usage: bin/autobatch [options]", lines.get(2));
+    }
+
+    @Test
+    void aBadValueNamesItselfAndExitsWithStatus2() {
+        Run run = run("--epochs", "zero");
+        assertEquals(MainJob.EXIT_USAGE, run.status());
+        assertTrue(run.output().startsWith("autobatch: --epochs needs a whole number, got 'zero'\n"), run.output());
+        assertTrue(run.output().contains("Usage:"), run.output());
+    }
+
+    @Test
+    void missingDataFailsWithHowToGetIt() {
+        Run run = run("--data", dir.toString(), "--output", dir.resolve("out").toString());
+        assertEquals(MainJob.EXIT_FAILED, run.status());
+        assertTrue(run.output().contains("autobatch: Cannot load " + dir.resolve("train-images-idx3-ubyte.gz")), run.output());
+        assertTrue(run.output().contains("sudo apt-get install dataset-fashion-mnist"), run.output());
+        assertTrue(run.output().contains("--data DIR"), run.output());
+    }
+
+    @Test
+    void tunesTrainsAndWritesTheReport() {
+        FashionMnistFiles.assumeInstalled();
+        Path out = dir.resolve("out");
+        Run run = run("--limit", "2000", "--epochs", "1", "--max-batch", "256", "--output", out.toString());
+        assertEquals(MainJob.EXIT_OK, run.status(), run.output());
+        String text = run.output();
+        assertTrue(text.contains("2,000 training images, 2,000 validation images"), text);
+        assertTrue(text.contains("CPU: "), text);
+        assertTrue(text.contains("Memory budget: "), text);
+        assertTrue(Pattern.compile("trial batch +\\d+: ").matcher(text).find(), text);
+        Matcher chosen = Pattern.compile("Chosen batch size: (\\d+)").matcher(text);
+        assertTrue(chosen.find(), text);
+        int batchSize = Integer.parseInt(chosen.group(1));
+        assertTrue(batchSize >= 1 && batchSize <= 256, text);
+        assertTrue(text.contains("at batch size " + batchSize + ", learning rate "), text);
+        Matcher epoch = Pattern.compile("epoch 1/1: training loss [0-9.]+, validation accuracy (0\\.\\d{4})").matcher(text);
+        assertTrue(epoch.find(), text);
+        Matcher accuracy = Pattern.compile("Validation accuracy after 1 epochs: (0\\.\\d{4})").matcher(text);
+        assertTrue(accuracy.find(), text);
+        assertTrue(Double.parseDouble(accuracy.group(1)) > 0.1, "better than chance: " + text);
+        for (String name : List.of("report.json", "report.md", "chart.png", "chart.svg", "training.md")) {
+            Path file = out.resolve(name);
+            assertTrue(Files.isRegularFile(file), name + " missing; output:\n" + text);
+            assertTrue(file.toFile().length() > 0, name + " is empty");
+            assertTrue(text.contains(file.toAbsolutePath().normalize().toString()), "path of " + name + " printed");
+        }
+    }
+
+    @Test
+    void comparesTheUsualSizesWithTheTunedOne() throws Exception {
+        FashionMnistFiles.assumeInstalled();
+        Path out = dir.resolve("compare");
+        Run run = run("--compare", "--limit", "2000", "--time-budget", "0.5", "--max-batch", "128",
+                "--target-accuracy", "0.5", "--output", out.toString());
+        assertEquals(MainJob.EXIT_OK, run.status(), run.output());
+        String text = run.output();
+        assertTrue(text.contains("| batch size | learning rate |"), text);
+        assertTrue(text.contains("time to 0.50 |"), text);
+        for (String size : List.of("32", "64", "128", "256")) {
+            assertTrue(Pattern.compile("(?m)^\\| (\\*\\*)?" + size + "(\\*\\*)? ").matcher(text).find(), "row " + size + ":\n" + text);
+        }
+        assertTrue(text.contains("(tuned)"), text);
+        String markdown = Files.readString(out.resolve("compare.md"));
+        assertTrue(markdown.contains("| batch size |"), markdown);
+        assertTrue(Files.isRegularFile(out.resolve("report.json")));
+    }
+
+    @Test
+    void servesMetricsAfterTheRunUntilInterrupted() throws Exception {
+        FashionMnistFiles.assumeInstalled();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        AtomicInteger status = new AtomicInteger(-1);
+        Thread job =
+                new Thread(
+                        () -> status.set(
+                                MainJob.run(
+                                        new String[] {"--limit", "1000", "--epochs", "1", "--max-batch", "64",
+                                            "--serve-metrics", "0", "--output", dir.resolve("m").toString()},
+                                        out)));
+        job.start();
+        Pattern serving = Pattern.compile("Serving metrics at (http://\\S+) until interrupted");
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        Matcher m = serving.matcher(bytes.toString(StandardCharsets.UTF_8));
+        boolean found = false;
+        while (!(found = m.find()) && job.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            m = serving.matcher(bytes.toString(StandardCharsets.UTF_8));
+        }
+        assertTrue(found, "the job says where it serves; output:\n" + bytes);
+        assertTrue(job.isAlive(), "the job keeps serving; output:\n" + bytes);
+        HttpResponse<String> response =
+                HttpClient.newHttpClient()
+                        .send(HttpRequest.newBuilder(URI.create(m.group(1))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().contains("autobatch_batch_size"), response.body());
+        job.interrupt();
+        job.join(10_000);
+        assertEquals(MainJob.EXIT_OK, status.get(), bytes.toString(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,119 @@
+package dev.autobatch.examples.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDManager;
+import dev.autobatch.examples.data.FashionMnist;
+import dev.autobatch.examples.data.FashionMnistFiles;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+class TrainingRunTest {
+
+    private static NDManager manager;
+    private static FashionMnist data;
+
+    @BeforeAll
+    static void load() {
+        FashionMnistFiles.assumeInstalled();
+        manager = NDManager.newBaseManager();
+        data = FashionMnist.load(FashionMnist.DEFAULT_DIRECTORY, manager, FashionMnist.Layout.FLAT, 3000);
+    }
+
+    @AfterAll
+    static void close() {
+        if (manager != null) {
+            manager.close();
+        }
+    }
+
+    private static TrainingOutcome train(int seed, TrainingRun.Builder builder) {
+        try (Model model = ModelKind.MLP.newModel("test", seed)) {
+            return builder.setModel(model, ModelKind.MLP.inputShape())
+                    .setTrainingSet(data.train())
+                    .setValidationSet(data.validation())
+                    .optShuffleSeed(seed)
+                    .build()
+                    .run();
+        }
+    }
+
+    @Test
+    void learnsWellAboveChanceAndReportsEveryEpoch() {
+        List<String> lines = new ArrayList<>();
+        TrainingOutcome outcome =
+                train(1, TrainingRun.builder().setBatchSize(64).setLearningRate(0.02f).optEpochs(3).optProgress(lines::add));
+        assertEquals(3, outcome.epochLosses().size());
+        assertEquals(3, outcome.evaluations().size());
+        assertEquals(3 * 3000, outcome.samplesTrained(), "the last, partial batch of an epoch is trained too");
+        assertTrue(outcome.finalAccuracy() > 0.6, "ten classes: chance is 0.1, got " + outcome.finalAccuracy());
+        assertTrue(outcome.epochLosses().get(2) < outcome.epochLosses().get(0), outcome.epochLosses().toString());
+        assertEquals(3, lines.stream().filter(l -> l.startsWith("epoch ")).count(), lines.toString());
+        assertTrue(lines.get(0).contains("validation accuracy"), lines.get(0));
+        assertFalse(outcome.diverged());
+    }
+
+    @Test
+    void theSameSeedTrainsTheSameModel() {
+        TrainingOutcome a = train(7, TrainingRun.builder().setBatchSize(100).setLearningRate(0.03f).optEpochs(1));
+        TrainingOutcome b = train(7, TrainingRun.builder().setBatchSize(100).setLearningRate(0.03f).optEpochs(1));
+        assertEquals(a.epochLosses(), b.epochLosses());
+        assertEquals(a.finalAccuracy(), b.finalAccuracy());
+    }
+
+    @Test
+    void stopsWhenTheTimeBudgetIsSpentAndTimesTheTarget() {
+        List<String> lines = new ArrayList<>();
+        TrainingOutcome outcome =
+                train(
+                        3,
+                        TrainingRun.builder()
+                                .setBatchSize(32)
+                                .setLearningRate(0.01f)
+                                .optEpochs(0)
+                                .optTimeBudget(Duration.ofMillis(600))
+                                .optEvaluationInterval(Duration.ofMillis(100))
+                                .optTargetAccuracy(0.3)
+                                .optEpochLines(false)
+                                .optProgress(lines::add)
+                                .optProgressInterval(Duration.ofMillis(200)));
+        assertTrue(outcome.trainingSeconds() >= 0.6 && outcome.trainingSeconds() < 5, "" + outcome.trainingSeconds());
+        assertTrue(outcome.evaluations().size() >= 3, outcome.evaluations().toString());
+        assertTrue(outcome.secondsToTarget().isPresent(), outcome.evaluations().toString());
+        assertTrue(outcome.secondsToTarget().getAsDouble() <= outcome.trainingSeconds());
+        assertTrue(lines.stream().noneMatch(l -> l.contains("training loss")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("samples/s, last validation accuracy 0.")), lines.toString());
+    }
+
+    @Test
+    void aRateFarTooHighIsReportedAsDiverged() {
+        TrainingOutcome outcome = train(5, TrainingRun.builder().setBatchSize(500).setLearningRate(1e6f).optEpochs(2));
+        assertTrue(outcome.diverged(), "loss " + outcome.epochLosses());
+    }
+
+    @Test
+    void refusesAnUnboundedRun() {
+        try (Model model = ModelKind.MLP.newModel("unused", 1)) {
+            TrainingRun.Builder builder =
+                    TrainingRun.builder()
+                            .setBatchSize(32)
+                            .setLearningRate(0.01f)
+                            .optEpochs(0)
+                            .setTrainingSet(data.train())
+                            .setValidationSet(data.validation())
+                            .setModel(model, ModelKind.MLP.inputShape());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
+            assertTrue(e.getMessage().contains("optTimeBudget"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.autobatch.maven;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+class FailuresTest {
+
+    @Test
+    void joinsTheLinesOfAMessageIntoSentences() {
+        assertEquals(
+                "The trial at batch size 2 failed: boom. No trial succeeded.",
+                Failures.oneLine("The trial at batch size 2 failed: boom\nNo trial succeeded.\n"));
+        assertEquals("a: b", Failures.oneLine("a:\n  b"));
+    }
+
+    @Test
+    void namesTheExceptionOfABareJdkMessageButNotOfASentence() {
+        assertEquals("IOException: disk full", Failures.messageOf(new IOException("disk full")));
+        assertEquals(
+                "batch size must be at least 1, got 0",
+                Failures.messageOf(new IllegalArgumentException("batch size must be at least 1, got 0")));
+        assertEquals("java.lang.NullPointerException", Failures.messageOf(new NullPointerException()));
+    }
+
+    @Test
+    void addsTheFirstCauseThatSaysMore() {
+        assertEquals(
+                "report not written (caused by IOException: disk full)",
+                Failures.messageOf(new UncheckedIOException("report not written", new IOException("disk full"))));
+    }
+
+    @Test
+    void suggestsAHeapForAJavaHeapExhaustion() {
+        String message = Failures.tuningFailed("com.example.Mlp", new OutOfMemoryError("Java heap space"));
+        assertTrue(message.startsWith("Tuning com.example.Mlp failed: OutOfMemoryError: Java heap space"), message);
+        assertTrue(message.contains("-Dautobatch.jvmArgs=-Xmx4g"), message);
+    }
+}
