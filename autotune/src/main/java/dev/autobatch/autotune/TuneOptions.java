@@ -27,6 +27,11 @@ public final class TuneOptions {
     public static final int DEFAULT_MEASURED_STEPS = 5;
     /** The system property that moves the default cache directory, such as for a build's tests. */
     public static final String CACHE_DIRECTORY_PROPERTY = "autobatch.cache.dir";
+    /**
+     * The system property that turns the cache off by default when {@code "false"}, such as for a
+     * build's tests; {@link Builder#optCache(boolean)} still decides for one tuning.
+     */
+    public static final String CACHE_PROPERTY = "autobatch.cache";
 
     private final Goal goal;
     private final long memoryBudgetBytes;
@@ -163,7 +168,10 @@ public final class TuneOptions {
         return cacheDirectory != null ? cacheDirectory : defaultCacheDirectory();
     }
 
-    /** @return whether results are cached and cached results returned; default {@code true} */
+    /**
+     * @return whether results are cached and cached results returned; default {@code true}, or
+     *     {@code false} where the system property {@value #CACHE_PROPERTY} is {@code "false"}
+     */
     public boolean cache() {
         return cache;
     }
@@ -211,7 +219,7 @@ public final class TuneOptions {
         private double referenceLearningRate;
         private int targetBatchSize;
         private Path cacheDirectory;
-        private boolean cache = true;
+        private boolean cache = !"false".equalsIgnoreCase(System.getProperty(CACHE_PROPERTY, "true").trim());
         private boolean force;
 
         private Builder() {}
@@ -434,7 +442,8 @@ public final class TuneOptions {
         }
 
         /**
-         * Sets whether to use the cache of results (default {@code true}): a tuning of the same
+         * Sets whether to use the cache of results (default {@code true}, unless the system
+         * property {@value TuneOptions#CACHE_PROPERTY} is {@code "false"}): a tuning of the same
          * model, input shape and options on the same machine and engine returns the stored result
          * without running a trial. {@code false} neither reads nor writes it.
          *

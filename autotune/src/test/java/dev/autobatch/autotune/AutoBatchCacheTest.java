@@ -125,6 +125,7 @@ class AutoBatchCacheTest {
         return TuneOptions.builder()
                 .optMeasuredSteps(2)
                 .optMaxBatchSize(128)
+                .optCache(true)
                 .optCacheDirectory(cache)
                 .optListener((trial, verdict) -> heard.add(trial));
     }

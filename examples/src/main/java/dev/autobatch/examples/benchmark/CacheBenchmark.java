@@ -44,6 +44,7 @@ public final class CacheBenchmark {
             for (int call = 0; call <= repeats; call++) {
                 AtomicInteger trials = new AtomicInteger();
                 TuneOptions options = TuneOptions.builder()
+                        .optCache(true)
                         .optCacheDirectory(cache)
                         .optListener((trial, verdict) -> trials.incrementAndGet())
                         .build();
