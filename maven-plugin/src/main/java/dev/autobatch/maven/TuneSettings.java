@@ -199,6 +199,8 @@ record TuneSettings(
                         .optSaturationThreshold(saturationThreshold)
                         .optWarmupSteps(warmupSteps)
                         .optMeasuredSteps(measuredSteps)
+                        // The goal tunes every time, as it did before AutoBatch cached results.
+                        .optCache(false)
                         .optListener(listener);
         memoryBudget.applyTo(builder);
         if (maxBatchSize > 0) {
