@@ -30,9 +30,9 @@ import java.util.TreeMap;
  *       memory available at the moment, which varies from run to run: the budget derived from it
  *       is the cached one;
  *   <li>{@code device.*}: the device that trains and how many devices do;
- *   <li>{@code model.*}: the block's class, each parameter's name and shape, and the shape of one
- *       sample's inputs. Not the parameters' values, nor the data's: the same architecture on data
- *       of the same shape trains at the same speed;
+ *   <li>{@code model.*}: the block's class, each parameter's name, shape and data type, and the
+ *       shape of one sample's inputs. Not the parameters' values, nor the data's: the same
+ *       architecture on data of the same shape trains at the same speed;
  *   <li>{@code options.*}: every option that changes the result, as the caller names them.
  * </ul>
  *
@@ -84,7 +84,9 @@ public record CacheKey(SortedMap<String, String> fields) {
         List<String> parameters = new ArrayList<>();
         for (Pair<String, Parameter> pair : block.getParameters()) {
             Parameter parameter = pair.getValue();
-            String shape = parameter.isInitialized() ? parameter.getArray().getShape().toString() : "?";
+            String shape = parameter.isInitialized()
+                    ? parameter.getArray().getShape() + " " + parameter.getArray().getDataType()
+                    : "?";
             parameters.add(pair.getKey() + shape);
         }
         fields.put("model.parameters", String.join(", ", parameters));

@@ -229,8 +229,8 @@ public final class ResultCache {
     }
 
     private static Lookup bad(Status status, Path file, String problem) {
-        LOG.warn("Ignoring the cached tuning result {}: {}. Tuning again; the new result will replace it.", file,
-                problem);
+        LOG.warn("Ignoring the cached tuning result {}: {}. The next result stored under its key replaces it.",
+                file, problem);
         return new Lookup(status, file, null, problem);
     }
 }
