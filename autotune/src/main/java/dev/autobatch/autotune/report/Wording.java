@@ -92,9 +92,10 @@ final class Wording {
             SearchSettings settings = result.settings();
             long global = (long) result.batchSize() * settings.devices();
             return size
-                    + " has the most goodput measured: "
+                    + " has the most goodput, throughput times statistical efficiency, with throughput"
+                    + " smoothed over the trials: it measured "
                     + throughput(trial)
-                    + " times a statistical efficiency of "
+                    + " at an efficiency of "
                     + String.format(Locale.ROOT, "%.2f", noise.efficiency(global, settings.referenceBatchSize()))
                     + " relative to batch size "
                     + count(settings.referenceBatchSize())

@@ -157,9 +157,9 @@ class ReportWriterTest {
         String markdown = Files.readString(
                 ReportWriter.write(ReportFixtures.cpuGoodputPlanned(), directory).markdown(), StandardCharsets.UTF_8);
 
-        assertTrue(markdown.contains("Batch size 256 has the most goodput measured: 160,000 samples/s times a"
-                + " statistical efficiency of 0.70 relative to batch size 32, at a gradient noise scale of 480."),
-                markdown);
+        assertTrue(markdown.contains("Batch size 256 has the most goodput, throughput times statistical efficiency,"
+                + " with throughput smoothed over the trials: it measured 160,000 samples/s at an efficiency of 0.70"
+                + " relative to batch size 32, at a gradient noise scale of 480."), markdown);
         assertTrue(markdown.contains("| Gradient noise scale | B_simple ≈ 480 samples (one standard error: "), markdown);
         assertTrue(markdown.contains("| Batch per step | micro-batch 1,000 x 1 device x 10 accumulation steps"
                 + " = global batch 10,000 (target 10,000) |"), markdown);
