@@ -1,5 +1,7 @@
 package dev.autobatch.autotune;
 
+import dev.autobatch.core.internal.Checks;
+
 /**
  * How to train at a global batch size: micro-batches of {@code microBatchSize} samples on each of
  * {@code devices} devices, {@code accumulationSteps} of them accumulated before each optimizer
@@ -20,16 +22,9 @@ public record AccumulationPlan(int microBatchSize, int accumulationSteps, int de
 
     /** Validates the components. */
     public AccumulationPlan {
-        if (microBatchSize < 1) {
-            throw new IllegalArgumentException("micro-batch size must be at least 1, got " + microBatchSize);
-        }
-        if (accumulationSteps < 1) {
-            throw new IllegalArgumentException(
-                    "accumulation steps must be at least 1 (1: none), got " + accumulationSteps);
-        }
-        if (devices < 1) {
-            throw new IllegalArgumentException("devices must be at least 1, got " + devices);
-        }
+        Checks.atLeastOne(microBatchSize, "micro-batch size", "");
+        Checks.atLeastOne(accumulationSteps, "accumulation steps", "1 means no accumulation");
+        Checks.atLeastOne(devices, "devices", "");
         if (targetBatchSize < 0) {
             throw new IllegalArgumentException(
                     "target batch size must be positive, or 0 for none, got " + targetBatchSize);

@@ -6,6 +6,7 @@ import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.autotune.internal.StepTimeModel;
 import dev.autobatch.autotune.internal.ThroughputSmoothing;
 import dev.autobatch.core.Trial;
+import dev.autobatch.core.internal.Checks;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -831,12 +832,7 @@ public final class BatchSizeSearch {
          * @return this builder
          */
         public Builder optMemoryBudgetBytes(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException(
-                        "memory budget must be positive, got " + bytes
-                                + " bytes; give the bytes a trial may use, or leave it unset for no budget");
-            }
-            this.memoryBudgetBytes = bytes;
+            this.memoryBudgetBytes = Checks.positiveBudget(bytes);
             return this;
         }
 
@@ -847,11 +843,8 @@ public final class BatchSizeSearch {
          * @return this builder
          */
         public Builder optSaturationThreshold(double threshold) {
-            if (!(threshold > 0 && threshold < 1)) {
-                throw new IllegalArgumentException(
-                        "saturation threshold must be in (0, 1), got " + threshold + "; 0.05 (5%) is the default");
-            }
-            this.saturationThreshold = threshold;
+            this.saturationThreshold =
+                    Checks.inOpenUnitInterval(threshold, "saturation threshold", "0.05 (5%) is the default");
             return this;
         }
 
@@ -862,11 +855,7 @@ public final class BatchSizeSearch {
          * @return this builder
          */
         public Builder optStartBatchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException(
-                        "start batch size must be at least 1, got " + size + "; 2 is the default");
-            }
-            this.startBatchSize = size;
+            this.startBatchSize = Checks.atLeastOne(size, "start batch size", "2 is the default");
             return this;
         }
 
@@ -878,10 +867,7 @@ public final class BatchSizeSearch {
          * @return this builder
          */
         public Builder optMaxBatchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("maximum batch size must be at least 1, got " + size);
-            }
-            this.maxBatchSize = size;
+            this.maxBatchSize = Checks.atLeastOne(size, "maximum batch size", "");
             return this;
         }
 
@@ -909,11 +895,7 @@ public final class BatchSizeSearch {
          * @return this builder
          */
         public Builder optReferenceBatchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException(
-                        "reference batch size must be at least 1, got " + size + "; 32 is the default");
-            }
-            this.referenceBatchSize = size;
+            this.referenceBatchSize = Checks.atLeastOne(size, "reference batch size", "32 is the default");
             return this;
         }
 
@@ -925,10 +907,7 @@ public final class BatchSizeSearch {
          * @return this builder
          */
         public Builder optTargetBatchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("target batch size must be at least 1, got " + size);
-            }
-            this.targetBatchSize = size;
+            this.targetBatchSize = Checks.atLeastOne(size, "target batch size", "");
             return this;
         }
 
@@ -941,10 +920,7 @@ public final class BatchSizeSearch {
          * @return this builder
          */
         public Builder optDevices(int count) {
-            if (count < 1) {
-                throw new IllegalArgumentException("devices must be at least 1, got " + count);
-            }
-            this.devices = count;
+            this.devices = Checks.atLeastOne(count, "devices", "");
             return this;
         }
 
@@ -966,11 +942,7 @@ public final class BatchSizeSearch {
          * @throws IllegalArgumentException if the maximum or the data set is smaller than the start
          */
         public BatchSizeSearch build() {
-            if (maxBatchSize < startBatchSize) {
-                throw new IllegalArgumentException(
-                        "maximum batch size " + maxBatchSize + " is below the start batch size " + startBatchSize
-                                + "; raise optMaxBatchSize or lower optStartBatchSize");
-            }
+            Checks.maxNotBelowStart(maxBatchSize, startBatchSize);
             if (datasetSize >= 0 && datasetSize < startBatchSize) {
                 throw new IllegalArgumentException(
                         "the data set has " + datasetSize + " samples, fewer than the start batch size "

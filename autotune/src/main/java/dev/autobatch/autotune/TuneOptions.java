@@ -4,6 +4,8 @@ import ai.djl.training.TrainingConfig;
 
 import dev.autobatch.core.DjlTrialRunner;
 
+import dev.autobatch.core.internal.Checks;
+
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -242,13 +244,7 @@ public final class TuneOptions {
          * @return this builder
          */
         public Builder optMemoryBudgetBytes(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException(
-                        "memory budget must be positive, got "
-                                + bytes
-                                + " bytes; give bytes above zero or use optMemoryFraction");
-            }
-            this.memoryBudgetBytes = bytes;
+            this.memoryBudgetBytes = Checks.positiveBudget(bytes);
             return this;
         }
 
@@ -274,13 +270,8 @@ public final class TuneOptions {
          * @return this builder
          */
         public Builder optSaturationThreshold(double threshold) {
-            if (!(threshold > 0 && threshold < 1)) {
-                throw new IllegalArgumentException(
-                        "saturation threshold must be in (0, 1), got "
-                                + threshold
-                                + "; 0.05 (5%) is the default");
-            }
-            this.saturationThreshold = threshold;
+            this.saturationThreshold =
+                    Checks.inOpenUnitInterval(threshold, "saturation threshold", "0.05 (5%) is the default");
             return this;
         }
 
@@ -291,10 +282,7 @@ public final class TuneOptions {
          * @return this builder
          */
         public Builder optStartBatchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("start batch size must be at least 1, got " + size);
-            }
-            this.startBatchSize = size;
+            this.startBatchSize = Checks.atLeastOne(size, "start batch size", "2 is the default");
             return this;
         }
 
@@ -305,10 +293,7 @@ public final class TuneOptions {
          * @return this builder
          */
         public Builder optMaxBatchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("maximum batch size must be at least 1, got " + size);
-            }
-            this.maxBatchSize = size;
+            this.maxBatchSize = Checks.atLeastOne(size, "maximum batch size", "");
             return this;
         }
 
@@ -332,10 +317,7 @@ public final class TuneOptions {
          * @return this builder
          */
         public Builder optWarmupSteps(int steps) {
-            if (steps < 0) {
-                throw new IllegalArgumentException("warm-up steps must be zero or more, got " + steps);
-            }
-            this.warmupSteps = steps;
+            this.warmupSteps = Checks.zeroOrMore(steps, "warm-up steps");
             return this;
         }
 
@@ -346,10 +328,7 @@ public final class TuneOptions {
          * @return this builder
          */
         public Builder optMeasuredSteps(int steps) {
-            if (steps < 1) {
-                throw new IllegalArgumentException("measured steps must be at least 1, got " + steps);
-            }
-            this.measuredSteps = steps;
+            this.measuredSteps = Checks.atLeastOne(steps, "measured steps", "5 is the default");
             return this;
         }
 
@@ -386,11 +365,7 @@ public final class TuneOptions {
          * @return this builder
          */
         public Builder optReferenceBatchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException(
-                        "reference batch size must be at least 1, got " + size + "; 32 is the default");
-            }
-            this.referenceBatchSize = size;
+            this.referenceBatchSize = Checks.atLeastOne(size, "reference batch size", "32 is the default");
             return this;
         }
 
@@ -423,10 +398,7 @@ public final class TuneOptions {
          * @return this builder
          */
         public Builder optTargetBatchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("target batch size must be at least 1, got " + size);
-            }
-            this.targetBatchSize = size;
+            this.targetBatchSize = Checks.atLeastOne(size, "target batch size", "");
             return this;
         }
 
@@ -474,13 +446,8 @@ public final class TuneOptions {
          * @throws IllegalArgumentException if the maximum is below the start
          */
         public TuneOptions build() {
-            if (maxBatchSize > 0 && maxBatchSize < startBatchSize) {
-                throw new IllegalArgumentException(
-                        "maximum batch size "
-                                + maxBatchSize
-                                + " is below the start batch size "
-                                + startBatchSize
-                                + "; raise the maximum or lower the start");
+            if (maxBatchSize > 0) {
+                Checks.maxNotBelowStart(maxBatchSize, startBatchSize);
             }
             return new TuneOptions(this);
         }

@@ -19,6 +19,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.Pair;
+import dev.autobatch.core.internal.Checks;
 import dev.autobatch.core.internal.OutOfMemory;
 import dev.autobatch.core.internal.ParameterSnapshot;
 import dev.autobatch.core.internal.PeakMemoryMeter;
@@ -129,17 +130,7 @@ public final class DjlTrialRunner implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("this trial runner is closed; build a new one");
         }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-        }
-        if (batchSize > dataset.size()) {
-            throw new IllegalArgumentException(
-                    "the dataset holds "
-                            + dataset.size()
-                            + " samples, fewer than one batch of "
-                            + batchSize
-                            + "; lower the batch size or give more data");
-        }
+        Rebatcher.requireOneBatch(dataset, batchSize);
         try {
             return measure(batchSize);
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -456,10 +447,7 @@ public final class DjlTrialRunner implements AutoCloseable {
          * @return this builder
          */
         public Builder optWarmupSteps(int steps) {
-            if (steps < 0) {
-                throw new IllegalArgumentException("warm-up steps must be zero or more, got " + steps);
-            }
-            this.warmupSteps = steps;
+            this.warmupSteps = Checks.zeroOrMore(steps, "warm-up steps");
             return this;
         }
 
@@ -470,11 +458,7 @@ public final class DjlTrialRunner implements AutoCloseable {
          * @return this builder
          */
         public Builder optMeasuredSteps(int steps) {
-            if (steps < 1) {
-                throw new IllegalArgumentException(
-                        "measured steps must be at least 1, got " + steps + "; 5 is the default");
-            }
-            this.measuredSteps = steps;
+            this.measuredSteps = Checks.atLeastOne(steps, "measured steps", "5 is the default");
             return this;
         }
 
@@ -503,11 +487,7 @@ public final class DjlTrialRunner implements AutoCloseable {
          * @return this builder
          */
         public Builder optAccumulationSteps(int steps) {
-            if (steps < 1) {
-                throw new IllegalArgumentException(
-                        "accumulation steps must be at least 1 (1: no accumulation), got " + steps);
-            }
-            this.accumulationSteps = steps;
+            this.accumulationSteps = Checks.atLeastOne(steps, "accumulation steps", "1 means no accumulation");
             return this;
         }
 

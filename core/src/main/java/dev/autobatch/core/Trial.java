@@ -1,5 +1,7 @@
 package dev.autobatch.core;
 
+import dev.autobatch.core.internal.Checks;
+
 import java.util.Objects;
 
 /**
@@ -49,13 +51,8 @@ public record Trial(
 
     /** Validates the components. */
     public Trial {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-        }
-        if (accumulationSteps < 1) {
-            throw new IllegalArgumentException(
-                    "accumulation steps must be at least 1 (1: none), got " + accumulationSteps);
-        }
+        Checks.atLeastOne(batchSize, "batch size", "");
+        Checks.atLeastOne(accumulationSteps, "accumulation steps", "1 means no accumulation");
         Objects.requireNonNull(memoryMeasurement, "memoryMeasurement");
         if (outOfMemory && failure != null) {
             throw new IllegalArgumentException(

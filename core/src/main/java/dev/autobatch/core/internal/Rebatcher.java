@@ -25,6 +25,25 @@ public final class Rebatcher {
     private Rebatcher() {}
 
     /**
+     * Checks that a batch size is at least 1 and the dataset holds at least one batch of it.
+     *
+     * @param dataset the data
+     * @param batchSize the batch size
+     * @throws IllegalArgumentException naming both sizes otherwise
+     */
+    public static void requireOneBatch(RandomAccessDataset dataset, int batchSize) {
+        Checks.atLeastOne(batchSize, "batch size", "");
+        if (dataset.size() < batchSize) {
+            throw new IllegalArgumentException(
+                    "the dataset holds "
+                            + dataset.size()
+                            + " samples, fewer than one batch of "
+                            + batchSize
+                            + "; lower the batch size or give more data");
+        }
+    }
+
+    /**
      * Returns an endless iterator of full batches. Each batch owns a sub-manager of {@code
      * manager}; close the batch to free it.
      *
@@ -36,17 +55,7 @@ public final class Rebatcher {
      */
     public static Iterator<Batch> fullBatches(
             RandomAccessDataset dataset, NDManager manager, int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-        }
-        if (dataset.size() < batchSize) {
-            throw new IllegalArgumentException(
-                    "the dataset holds "
-                            + dataset.size()
-                            + " samples, fewer than one batch of "
-                            + batchSize
-                            + "; lower the batch size or give more data");
-        }
+        requireOneBatch(dataset, batchSize);
         return new Iterator<>() {
             private Iterator<Batch> pass = newPass();
 

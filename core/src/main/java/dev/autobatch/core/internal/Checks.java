@@ -1,0 +1,97 @@
+package dev.autobatch.core.internal;
+
+/**
+ * The argument checks the builders share, so a value is judged, and its error worded, in one
+ * place: each names the value, what was given and, where there is one, the default or the fix.
+ */
+public final class Checks {
+
+    private Checks() {}
+
+    /**
+     * Checks a count that must be at least 1.
+     *
+     * @param value the value given
+     * @param what what it is, such as {@code "start batch size"}
+     * @param hint the default or the fix, such as {@code "2 is the default"}; empty for none
+     * @return the value
+     * @throws IllegalArgumentException if the value is below 1
+     */
+    public static int atLeastOne(int value, String what, String hint) {
+        if (value < 1) {
+            throw new IllegalArgumentException(what + " must be at least 1, got " + value + suffix(hint));
+        }
+        return value;
+    }
+
+    /**
+     * Checks a count that may be 0.
+     *
+     * @param value the value given
+     * @param what what it is, such as {@code "warm-up steps"}
+     * @return the value
+     * @throws IllegalArgumentException if the value is negative
+     */
+    public static int zeroOrMore(int value, String what) {
+        if (value < 0) {
+            throw new IllegalArgumentException(what + " must be zero or more, got " + value);
+        }
+        return value;
+    }
+
+    /**
+     * Checks a fraction strictly between 0 and 1.
+     *
+     * @param value the value given
+     * @param what what it is, such as {@code "saturation threshold"}
+     * @param hint the default, such as {@code "0.05 (5%) is the default"}
+     * @return the value
+     * @throws IllegalArgumentException if the value is not in (0, 1)
+     */
+    public static double inOpenUnitInterval(double value, String what, String hint) {
+        if (!(value > 0 && value < 1)) {
+            throw new IllegalArgumentException(what + " must be in (0, 1), got " + value + suffix(hint));
+        }
+        return value;
+    }
+
+    /**
+     * Checks a memory budget in bytes.
+     *
+     * @param bytes the value given
+     * @return the value
+     * @throws IllegalArgumentException if it is 0 or negative
+     */
+    public static long positiveBudget(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException(
+                    "memory budget must be positive, got "
+                            + bytes
+                            + " bytes; give the bytes a trial may use, or a fraction of the available"
+                            + " memory (TuneOptions.optMemoryFraction)");
+        }
+        return bytes;
+    }
+
+    /**
+     * Checks that a maximum batch size is not below the start.
+     *
+     * @param max the maximum batch size
+     * @param start the start batch size
+     * @throws IllegalArgumentException if {@code max < start}
+     */
+    public static void maxNotBelowStart(int max, int start) {
+        if (max < start) {
+            throw new IllegalArgumentException(
+                    "maximum batch size "
+                            + max
+                            + " is below the start batch size "
+                            + start
+                            + "; raise optMaxBatchSize or lower optStartBatchSize");
+        }
+    }
+
+    private static String suffix(String hint) {
+        return hint.isEmpty() ? "" : "; " + hint;
+    }
+}
