@@ -223,8 +223,8 @@ public record LearningRateAdvice(
      * Says the advice in a sentence, for people.
      *
      * @return such as {@code "learning rate 0.16 at batch size 512 (linear scaling for Sgd from 0.01
-     *     at 32, given), warmed up over the first 4 epochs"}; {@code "linear scaling, capped at
-     *     32x"} where {@link #isCapped()}; or {@code "no learning-rate advice:
+     *     at 32, given), warmed up over the first 4 epochs"}; {@code "; factor capped at
+     *     32x"} before the closing parenthesis where {@link #isCapped()}; or {@code "no learning-rate advice:
      *     the optimizer is not known"}
      */
     public String describe() {
@@ -236,15 +236,13 @@ public record LearningRateAdvice(
             case SQUARE_ROOT -> "square-root scaling";
             case UNCHANGED -> "unchanged: the scaling of this optimizer is not known";
         };
-        if (isCapped()) {
-            how += String.format(Locale.ROOT, ", capped at %.0fx", MAX_FACTOR);
-        }
+        String cap = isCapped() ? String.format(Locale.ROOT, "; factor capped at %.0fx", MAX_FACTOR) : "";
         String warm = warmupEpochs == 0
                 ? ""
                 : ", warmed up linearly over the first " + warmupEpochs + " epoch" + (warmupEpochs == 1 ? "" : "s");
         return String.format(
                 Locale.ROOT,
-                "learning rate %.4g at batch size %,d (%s for %s from %.4g at %,d, %s)%s",
+                "learning rate %.4g at batch size %,d (%s for %s from %.4g at %,d, %s%s)%s",
                 learningRate,
                 batchSize,
                 how,
@@ -252,6 +250,7 @@ public record LearningRateAdvice(
                 referenceLearningRate,
                 referenceBatchSize,
                 referenceSource,
+                cap,
                 warm);
     }
 

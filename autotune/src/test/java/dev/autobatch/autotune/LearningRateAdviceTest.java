@@ -54,7 +54,7 @@ class LearningRateAdviceTest {
             assertEquals(0.32, capped.learningRate(), 1e-12);
             assertEquals(5, capped.warmupEpochs(), "32-fold: five doublings");
             assertTrue(capped.isCapped());
-            assertTrue(capped.describe().contains("linear scaling, capped at 32x"), capped.describe());
+            assertTrue(capped.describe().contains("given; factor capped at 32x)"), capped.describe());
         }
         LearningRateAdvice notCapped = LearningRateAdvice.advise(Rule.LINEAR, "Sgd", 32, 0.01, "given", 256);
         assertEquals(0.08, notCapped.learningRate(), 1e-12);
