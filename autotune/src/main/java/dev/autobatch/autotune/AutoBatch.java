@@ -127,7 +127,7 @@ public final class AutoBatch {
             if (cache != null && !options.force()) {
                 ResultCache.Lookup lookup = cache.load(key);
                 if (lookup.hit()) {
-                    TuningResult cached = lookup.result();
+                    TuningResult cached = readvised(lookup.result());
                     LOG.info(
                             "Batch size {} for '{}' from the cache ({}); set optForce(true) to tune again:\n{}",
                             cached.batchSize(), model.getName(), lookup.file(), cached);
@@ -179,6 +179,21 @@ public final class AutoBatch {
             publish(tuned, options);
             return tuned;
         }
+    }
+
+    /**
+     * The learning-rate advice is derived, not measured: derive it again from the cached reference
+     * so that an entry stored before a change of the rules (such as the cap at {@link
+     * LearningRateAdvice#MAX_FACTOR}) advises by today's rules.
+     */
+    private static TuningResult readvised(TuningResult cached) {
+        LearningRateAdvice stored = cached.learningRate();
+        if (!stored.isAdvised()) {
+            return cached;
+        }
+        return cached.withLearningRate(LearningRateAdvice.advise(
+                stored.rule(), stored.optimizer(), stored.referenceBatchSize(), stored.referenceLearningRate(),
+                stored.referenceSource(), stored.batchSize()));
     }
 
     /** The options that change a result, by name, for the cache key. */

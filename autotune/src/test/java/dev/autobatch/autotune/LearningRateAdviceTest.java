@@ -47,6 +47,36 @@ class LearningRateAdviceTest {
     }
 
     @Test
+    void capsTheFactorAt32AndWarmsUpFromTheCappedFactor() {
+        assertEquals(0.32, LearningRateAdvice.advise(Rule.LINEAR, "Sgd", 32, 0.01, "given", 1024).learningRate(), 1e-12);
+        for (int batchSize : new int[] {4096, 1 << 20}) {
+            LearningRateAdvice capped = LearningRateAdvice.advise(Rule.LINEAR, "Sgd", 32, 0.01, "given", batchSize);
+            assertEquals(0.32, capped.learningRate(), 1e-12);
+            assertEquals(5, capped.warmupEpochs(), "32-fold: five doublings");
+            assertTrue(capped.isCapped());
+            assertTrue(capped.describe().contains("given; factor capped at 32x)"), capped.describe());
+        }
+        LearningRateAdvice notCapped = LearningRateAdvice.advise(Rule.LINEAR, "Sgd", 32, 0.01, "given", 256);
+        assertEquals(0.08, notCapped.learningRate(), 1e-12);
+        assertFalse(notCapped.isCapped());
+
+        // sqrt(2^20 / 32) = 181: capped at 32 too.
+        LearningRateAdvice adam = LearningRateAdvice.advise(Rule.SQUARE_ROOT, "Adam", 32, 0.001, "given", 1 << 20);
+        assertEquals(0.032, adam.learningRate(), 1e-12);
+        assertEquals(5, adam.warmupEpochs());
+        assertTrue(adam.isCapped());
+        assertFalse(LearningRateAdvice.advise(Rule.UNCHANGED, "Adagrad", 32, 0.05, "given", 1 << 20).isCapped());
+    }
+
+    @Test
+    void keepsTheReferenceRateAtTheReferenceBatchAndScalesDownLinearly() {
+        assertEquals(0.01, LearningRateAdvice.advise(Rule.LINEAR, "Sgd", 32, 0.01, "given", 32).learningRate(), 1e-12);
+        assertEquals(0.005, LearningRateAdvice.advise(Rule.LINEAR, "Sgd", 32, 0.01, "given", 16).learningRate(), 1e-12);
+        assertEquals(0.01 / 32, LearningRateAdvice.advise(Rule.LINEAR, "Sgd", 32, 0.01, "given", 1).learningRate(),
+                1e-15);
+    }
+
+    @Test
     void aSmallerBatchLowersTheRateWithoutWarmUpAndAnUnknownOptimizerKeepsIt() {
         LearningRateAdvice smaller = LearningRateAdvice.advise(Rule.LINEAR, "Sgd", 32, 0.01, "given", 8);
         assertEquals(0.0025, smaller.learningRate(), 1e-12);
@@ -91,6 +121,9 @@ class LearningRateAdviceTest {
                 () -> LearningRateAdvice.advise(Rule.LINEAR, "Sgd", 0, 0.1, "given", 64));
         assertTrue(reference.getMessage().contains("reference batch size must be at least 1, got 0"),
                 reference.getMessage());
+        IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+                () -> LearningRateAdvice.advise(Rule.LINEAR, "Sgd", 32, 0.1, "given", 0));
+        assertTrue(size.getMessage().contains("batch size must be at least 1, got 0"), size.getMessage());
         IllegalArgumentException option = assertThrows(IllegalArgumentException.class,
                 () -> TuneOptions.builder().optReferenceLearningRate(-1));
         assertTrue(option.getMessage().contains("got -1.0"), option.getMessage());

@@ -3,6 +3,7 @@ package dev.autobatch.examples;
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
 import dev.autobatch.autotune.AutoBatch;
+import dev.autobatch.autotune.LearningRateAdvice;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.hardware.HardwareProbe;
@@ -17,7 +18,6 @@ import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.BatchSizeComparison;
 import dev.autobatch.examples.training.ComparisonRow;
 import dev.autobatch.examples.training.Evaluation;
-import dev.autobatch.examples.training.LearningRateScaling;
 import dev.autobatch.examples.training.ModelKind;
 import dev.autobatch.examples.training.TrainingOutcome;
 import dev.autobatch.examples.training.TrainingRun;
@@ -33,12 +33,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The main job, what a newcomer runs first ({@code bin/autobatch}): loads Fashion-MNIST, prints
  * the hardware, tunes the batch size of the 784-128-10 MLP (or a small CNN) with {@link
- * AutoBatch#tune}, trains a fresh model a few epochs at the chosen size with a scaled learning
- * rate while reporting held-out accuracy, and writes the report.
+ * AutoBatch#tune} (or takes the size tuned earlier from AutoBatch's cache), trains a fresh model a
+ * few epochs at the chosen size with the learning rate {@link LearningRateAdvice} advises, warm-up
+ * included, while reporting held-out accuracy, and writes the report.
  *
  * <p>With {@code --compare} it trains at 32, 64, 128, 256 and the tuned size instead, each for
  * the same training time, and prints a table of throughput, peak memory, accuracy and time to a
@@ -185,7 +187,7 @@ public final class MainJob {
             if (options.compare()) {
                 written.add(compare(kind, data, batchSize));
             } else {
-                written.add(train(kind, data, batchSize));
+                written.add(train(kind, data, batchSize, advice(result)));
             }
             out.println("Files written:");
             for (Path file : written) {
@@ -207,10 +209,16 @@ public final class MainJob {
     }
 
     private TuningResult tune(ModelKind kind, FashionMnist data) {
+        // AutoBatch.tune runs no trial, so the listener hears none, when it returns a cached result.
+        AtomicInteger heard = new AtomicInteger();
         TuneOptions.Builder tuneOptions =
                 TuneOptions.builder()
                         .optGoal(options.goal())
-                        .optListener((trial, verdict) -> out.println("  " + describe(trial) + ": " + verdict));
+                        .optForce(options.retune())
+                        .optListener((trial, verdict) -> {
+                            heard.incrementAndGet();
+                            out.println("  " + describe(trial) + ": " + verdict);
+                        });
         if (options.budgetBytes() > 0) {
             tuneOptions.optMemoryBudgetBytes(options.budgetBytes());
         } else {
@@ -226,27 +234,58 @@ public final class MainJob {
         try (Model model = kind.newModel("fashion-" + kind.cliName() + "-tuning", options.seed())) {
             result = AutoBatch.tune(model, data.train(), tuneOptions.build());
         }
-        out.printf(
-                Locale.ROOT,
-                "Chosen batch size: %d (stopped: %s; %d trials in %.1f s)%n",
-                result.batchSize(),
-                result.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '),
-                result.trials().size(),
-                result.elapsed().toMillis() / 1000.0);
+        if (heard.get() == 0) {
+            out.printf(
+                    Locale.ROOT,
+                    "Batch size %d from the cache (tuned earlier on this machine); --retune to measure again%n",
+                    result.batchSize());
+        } else {
+            out.printf(
+                    Locale.ROOT,
+                    "Chosen batch size: %d (stopped: %s; %d trials in %.1f s)%n",
+                    result.batchSize(),
+                    result.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                    result.trials().size(),
+                    result.elapsed().toMillis() / 1000.0);
+        }
+        out.println("Gradient noise scale: " + result.noiseScale().describe());
         return result;
     }
 
-    private Path train(ModelKind kind, FashionMnist data, int batchSize) {
-        float rate = learningRate(batchSize);
+    /**
+     * The tuning's advice where it is the SGD rule the training uses at the chosen size (the tuning
+     * trains with SGD at 0.01, as {@link TrainingRun} does), else the same rule from {@link
+     * TrainingRun#REFERENCE_LEARNING_RATE}.
+     */
+    private static LearningRateAdvice advice(TuningResult result) {
+        LearningRateAdvice advice = result.learningRate();
+        if (advice.isAdvised()
+                && advice.rule() == LearningRateAdvice.Rule.LINEAR
+                && advice.batchSize() == result.batchSize()) {
+            return advice;
+        }
+        return TrainingRun.learningRateAdvice(result.batchSize());
+    }
+
+    private Path train(ModelKind kind, FashionMnist data, int batchSize, LearningRateAdvice advice) {
+        float rate = (float) advice.learningRate();
+        out.println("Learning rate: " + advice.describe());
+        if (advice.warmupEpochs() >= options.epochs()) {
+            out.printf(
+                    Locale.ROOT,
+                    "  (the %d-epoch run ends within the warm-up: the rate stays below %s; give --epochs %d or more"
+                            + " to train at it)%n",
+                    options.epochs(),
+                    rate,
+                    advice.warmupEpochs() + 1);
+        }
         out.printf(
                 Locale.ROOT,
-                "Training a fresh %s for %d epochs at batch size %d, learning rate %s"
-                        + " (0.01 at batch 32, scaled linearly, at most %.0fx)%n",
+                "Training a fresh %s for %d epochs at batch size %d, learning rate %s%n",
                 kind.cliName().toUpperCase(Locale.ROOT),
                 options.epochs(),
                 batchSize,
-                rate,
-                LearningRateScaling.MAX_FACTOR);
+                rate);
         TrainingOutcome outcome;
         try (Model model = kind.newModel("fashion-" + kind.cliName(), options.seed())) {
             outcome =
@@ -256,6 +295,7 @@ public final class MainJob {
                             .setValidationSet(data.validation())
                             .setBatchSize((int) Math.min(batchSize, data.train().size()))
                             .setLearningRate(rate)
+                            .optWarmUp(advice.warmupEpochs(), (float) advice.referenceLearningRate())
                             .optEpochs(options.epochs())
                             .optShuffleSeed(options.seed())
                             .optProgress(line -> out.println("  " + line))
@@ -269,7 +309,7 @@ public final class MainJob {
                 outcome.finalAccuracy(),
                 outcome.samplesPerSecond(),
                 outcome.trainingSeconds());
-        return write("training.md", trainingMarkdown(kind, outcome));
+        return write("training.md", trainingMarkdown(kind, outcome, advice));
     }
 
     private Path compare(ModelKind kind, FashionMnist data, int tunedSize) {
@@ -277,9 +317,11 @@ public final class MainJob {
         out.printf(
                 Locale.ROOT,
                 "Comparing batch sizes 32, 64, 128, 256 and the tuned %d: %.1f s of training each,"
-                        + " learning rate scaled from 0.01 at batch 32, target accuracy %.2f%n",
+                        + " learning rate scaled linearly from 0.01 at batch 32 (at most %.0fx, no warm-up),"
+                        + " target accuracy %.2f%n",
                 tunedSize,
                 options.timeBudgetSeconds(),
+                LearningRateAdvice.MAX_FACTOR,
                 options.targetAccuracy());
         List<ComparisonRow> rows =
                 BatchSizeComparison.builder()
@@ -302,28 +344,26 @@ public final class MainJob {
                         "# Batch sizes compared: %s on Fashion-MNIST%n%n"
                                 + "Each size trained a fresh model from seed %d for %.1f s of training time"
                                 + " (evaluations excluded), learning rate 0.01 at batch 32 scaled linearly"
-                                + " (at most %.0fx); accuracy on the %,d held-out validation images;"
+                                + " (at most %.0fx, no warm-up); accuracy on the %,d held-out validation images;"
                                 + " samples/s and peak memory (process RSS) also from a 7-step trial at each size.%n%n",
                         kind.description(),
                         options.seed(),
                         options.timeBudgetSeconds(),
-                        LearningRateScaling.MAX_FACTOR,
+                        LearningRateAdvice.MAX_FACTOR,
                         data.validation().size())
                         + table;
         return write("compare.md", markdown);
     }
 
-    private String trainingMarkdown(ModelKind kind, TrainingOutcome outcome) {
+    private String trainingMarkdown(ModelKind kind, TrainingOutcome outcome, LearningRateAdvice advice) {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "# Training at the tuned batch size: %s on Fashion-MNIST%n%n", kind.description()));
         md.append(
                 String.format(
                         Locale.ROOT,
-                        "Batch size %d, learning rate %s (0.01 at batch 32, scaled linearly, at most %.0fx),"
-                                + " seed %d, %,.0f samples/s over %.1f s of training.%n%n",
+                        "Batch size %d, %s; seed %d, %,.0f samples/s over %.1f s of training.%n%n",
                         outcome.batchSize(),
-                        outcome.learningRate(),
-                        LearningRateScaling.MAX_FACTOR,
+                        advice.describe(),
                         options.seed(),
                         outcome.samplesPerSecond(),
                         outcome.trainingSeconds()));
@@ -354,14 +394,6 @@ public final class MainJob {
         } catch (IllegalStateException e) {
             return "unknown: " + e.getMessage();
         }
-    }
-
-    private static float learningRate(int batchSize) {
-        return LearningRateScaling.scaledLearningRate(
-                LearningRateScaling.REFERENCE_LEARNING_RATE,
-                LearningRateScaling.REFERENCE_BATCH_SIZE,
-                batchSize,
-                LearningRateScaling.MAX_FACTOR);
     }
 
     private static String describe(Trial trial) {

@@ -27,6 +27,7 @@ import java.util.OptionalInt;
  * @param timeBudgetSeconds training seconds each batch size gets with {@code compare}
  * @param targetAccuracy the accuracy whose first crossing {@code compare} times
  * @param serveMetricsPort the port to serve Prometheus metrics on afterwards, or empty
+ * @param retune whether to tune again even where AutoBatch's cache holds a result
  */
 public record MainJobOptions(
         boolean help,
@@ -43,7 +44,8 @@ public record MainJobOptions(
         boolean compare,
         double timeBudgetSeconds,
         double targetAccuracy,
-        OptionalInt serveMetricsPort) {
+        OptionalInt serveMetricsPort,
+        boolean retune) {
 
     /** The default training seconds a batch size gets with {@code --compare}. */
     public static final double DEFAULT_TIME_BUDGET_SECONDS = 20;
@@ -62,14 +64,19 @@ public record MainJobOptions(
                     "",
                     "Tunes the training batch size of a Fashion-MNIST classifier on this machine, trains it",
                     "at that size with a learning rate scaled from 0.01 at batch 32, and writes a report.",
+                    "A second run on the same machine takes the size from the cache of tuning results.",
                     "",
                     "  --model mlp|cnn          the model: the 784-128-10 MLP (default) or a small CNN",
-                    "  --goal throughput|max-fit",
+                    "  --goal throughput|max-fit|goodput",
                     "                           throughput (default): the smallest size within 5% of the best",
-                    "                           samples/s; max-fit: the largest size that fits the budget",
+                    "                           samples/s; max-fit: the largest size that fits the budget;",
+                    "                           goodput: the size that maximises throughput x statistical",
+                    "                           efficiency (gradient noise scale, Pollux)",
                     "  --budget SIZE|FRACTION   memory a trial may use: a size such as 2g or 512m, or a",
                     "                           fraction of the available memory such as 0.5 (default 0.8)",
                     "  --max-batch N            the largest batch size to try (default: the tuner's own cap)",
+                    "  --retune                 measure again even where the cache holds a result for this",
+                    "                           model, machine and options (the new result replaces it)",
                     "  --epochs N               epochs to train at the chosen size",
                     "                           (default "
                             + ModelKind.MLP.defaultEpochs()
@@ -114,6 +121,7 @@ public record MainJobOptions(
         Path output = DEFAULT_OUTPUT;
         int seed = 42;
         boolean compare = false;
+        boolean retune = false;
         double timeBudget = DEFAULT_TIME_BUDGET_SECONDS;
         double target = DEFAULT_TARGET_ACCURACY;
         OptionalInt port = OptionalInt.empty();
@@ -134,6 +142,12 @@ public record MainJobOptions(
                         throw new UsageException("--compare takes no value, got '" + arg + "'");
                     }
                     compare = true;
+                }
+                case "--retune" -> {
+                    if (value != null) {
+                        throw new UsageException("--retune takes no value, got '" + arg + "'");
+                    }
+                    retune = true;
                 }
                 case "--model", "--goal", "--budget", "--max-batch", "--epochs", "--data", "--limit",
                         "--seed", "--output", "--time-budget", "--target-accuracy", "--serve-metrics" -> {
@@ -192,7 +206,7 @@ public record MainJobOptions(
         }
         return new MainJobOptions(
                 help, model, goal, budgetBytes, budgetFraction, maxBatch, epochs, data, limit, output, seed,
-                compare, timeBudget, target, port);
+                compare, timeBudget, target, port, retune);
     }
 
     private static ModelKind parseModel(String value) throws UsageException {
@@ -207,7 +221,9 @@ public record MainJobOptions(
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "throughput" -> Goal.THROUGHPUT;
             case "max-fit", "max_fit", "maxfit" -> Goal.MAX_FIT;
-            default -> throw new UsageException("--goal must be throughput or max-fit, got '" + value + "'");
+            case "goodput" -> Goal.GOODPUT;
+            default -> throw new UsageException(
+                    "--goal must be throughput, max-fit or goodput, got '" + value + "'");
         };
     }
 

@@ -33,6 +33,18 @@ class MainJobOptionsTest {
         assertEquals(20.0, o.timeBudgetSeconds());
         assertEquals(0.80, o.targetAccuracy());
         assertTrue(o.serveMetricsPort().isEmpty());
+        assertFalse(o.retune());
+    }
+
+    @Test
+    void goodputIsAGoalAndRetuneAFlag() throws UsageException {
+        assertEquals(Goal.GOODPUT, MainJobOptions.parse("--goal", "goodput").goal());
+        assertEquals(Goal.GOODPUT, MainJobOptions.parse("--goal=GOODPUT").goal());
+        assertTrue(MainJobOptions.parse("--retune").retune());
+        assertTrue(MainJobOptions.USAGE.contains("goodput: the size that maximises throughput x statistical"),
+                MainJobOptions.USAGE);
+        assertTrue(MainJobOptions.USAGE.contains("efficiency (gradient noise scale, Pollux)"), MainJobOptions.USAGE);
+        assertTrue(MainJobOptions.USAGE.contains("--retune"), MainJobOptions.USAGE);
     }
 
     @Test
@@ -75,7 +87,7 @@ class MainJobOptionsTest {
         assertMessage("below 1 MiB", "--budget", "12");
         assertMessage("--budget must be a size such as 2g", "--budget", "lots");
         assertMessage("--model: unknown model 'resnet'; choose mlp or cnn", "--model", "resnet");
-        assertMessage("--goal must be throughput or max-fit, got 'speed'", "--goal", "speed");
+        assertMessage("--goal must be throughput, max-fit or goodput, got 'speed'", "--goal", "speed");
         assertMessage("--epochs must be at least 1, got 0", "--epochs", "0");
         assertMessage("--limit needs a whole number, got 'many'", "--limit", "many");
         assertMessage("--target-accuracy must be in (0, 1], got 80", "--target-accuracy", "80");
@@ -87,6 +99,7 @@ class MainJobOptionsTest {
         assertMessage("unknown option '--batch'", "--batch=64");
         assertMessage("unexpected argument 'train'", "train");
         assertMessage("--compare takes no value", "--compare=yes");
+        assertMessage("--retune takes no value, got '--retune=yes'", "--retune=yes");
     }
 
     private static void assertMessage(String expected, String... args) {

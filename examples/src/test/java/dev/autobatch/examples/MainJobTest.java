@@ -1,8 +1,10 @@
 package dev.autobatch.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.examples.data.FashionMnistFiles;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -45,7 +48,8 @@ class MainJobTest {
         assertEquals(MainJob.EXIT_OK, run.status());
         assertTrue(run.output().startsWith("Usage: bin/autobatch [options]"), run.output());
         for (String option : List.of("--model", "--goal", "--budget", "--epochs", "--output", "--serve-metrics",
-                "--compare", "--time-budget", "--target-accuracy", "--data", "--limit", "--max-batch")) {
+                "--compare", "--time-budget", "--target-accuracy", "--data", "--limit", "--max-batch",
+                "--retune", "goodput")) {
             assertTrue(run.output().contains(option), option);
         }
     }
@@ -93,6 +97,9 @@ class MainJobTest {
         int batchSize = Integer.parseInt(chosen.group(1));
         assertTrue(batchSize >= 1 && batchSize <= 256, text);
         assertTrue(text.contains("at batch size " + batchSize + ", learning rate "), text);
+        assertTrue(text.contains("Gradient noise scale: "), text);
+        assertTrue(text.contains("Learning rate: learning rate "), text);
+        assertTrue(text.contains("(linear scaling"), text);
         Matcher epoch = Pattern.compile("epoch 1/1: training loss [0-9.]+, validation accuracy (0\\.\\d{4})").matcher(text);
         assertTrue(epoch.find(), text);
         Matcher accuracy = Pattern.compile("Validation accuracy after 1 epochs: (0\\.\\d{4})").matcher(text);
@@ -103,6 +110,52 @@ class MainJobTest {
             assertTrue(Files.isRegularFile(file), name + " missing; output:\n" + text);
             assertTrue(file.toFile().length() > 0, name + " is empty");
             assertTrue(text.contains(file.toAbsolutePath().normalize().toString()), "path of " + name + " printed");
+        }
+    }
+
+    @Test
+    void aSecondRunTakesTheSizeFromTheCacheAndRetuneMeasuresAgain() {
+        FashionMnistFiles.assumeInstalled();
+        // The build turns the cache off for tests (autobatch.cache=false); this test turns it on,
+        // in a directory of its own.
+        String cacheWas = System.getProperty(TuneOptions.CACHE_PROPERTY);
+        String directoryWas = System.getProperty(TuneOptions.CACHE_DIRECTORY_PROPERTY);
+        System.setProperty(TuneOptions.CACHE_PROPERTY, "true");
+        System.setProperty(TuneOptions.CACHE_DIRECTORY_PROPERTY, dir.resolve("cache").toString());
+        try {
+            String[] args = {"--limit", "500", "--epochs", "1", "--max-batch", "32", "--goal", "goodput",
+                "--output", dir.resolve("out").toString()};
+            Run first = run(args);
+            assertEquals(MainJob.EXIT_OK, first.status(), first.output());
+            Matcher chosen = Pattern.compile("Chosen batch size: (\\d+)").matcher(first.output());
+            assertTrue(chosen.find(), first.output());
+            assertTrue(first.output().contains("goal goodput"), first.output());
+
+            Run second = run(args);
+            assertEquals(MainJob.EXIT_OK, second.status(), second.output());
+            assertTrue(second.output().contains("Batch size " + chosen.group(1)
+                    + " from the cache (tuned earlier on this machine); --retune to measure again"), second.output());
+            assertFalse(second.output().contains("trial batch"), second.output());
+            assertFalse(second.output().contains("Chosen batch size"), second.output());
+            assertTrue(second.output().contains("Gradient noise scale: "), second.output());
+
+            String[] again = Arrays.copyOf(args, args.length + 1);
+            again[args.length] = "--retune";
+            Run third = run(again);
+            assertEquals(MainJob.EXIT_OK, third.status(), third.output());
+            assertTrue(Pattern.compile("trial batch +\\d+: ").matcher(third.output()).find(), third.output());
+            assertTrue(third.output().contains("Chosen batch size: "), third.output());
+        } finally {
+            restore(TuneOptions.CACHE_PROPERTY, cacheWas);
+            restore(TuneOptions.CACHE_DIRECTORY_PROPERTY, directoryWas);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
         }
     }
 

@@ -50,7 +50,7 @@ class ReportJsonTest {
         assertEquals(10_000, plan.get("targetBatchSize").getAsInt());
         JsonObject rate = json.getAsJsonObject("learningRate");
         assertEquals("LINEAR", rate.get("rule").getAsString());
-        assertEquals(3.125, rate.get("learningRate").getAsDouble(), 1e-12);
+        assertEquals(0.32, rate.get("learningRate").getAsDouble(), 1e-12, "capped at 32x");
         assertEquals(5, rate.get("warmupEpochs").getAsInt());
         assertEquals(10_000, json.getAsJsonObject("configuration").get("targetBatchSize").getAsInt());
         assertEquals("GOODPUT", json.getAsJsonObject("configuration").get("goal").getAsString());

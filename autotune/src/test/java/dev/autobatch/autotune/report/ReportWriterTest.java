@@ -163,8 +163,8 @@ class ReportWriterTest {
         assertTrue(markdown.contains("| Gradient noise scale | B_simple ≈ 480 samples (one standard error: "), markdown);
         assertTrue(markdown.contains("| Batch per step | micro-batch 1,000 x 1 device x 10 accumulation steps"
                 + " = global batch 10,000 (target 10,000) |"), markdown);
-        assertTrue(markdown.contains("| Learning rate | learning rate 3.125 at batch size 10,000 (linear scaling for"
-                + " Sgd from 0.01000 at 32, read from the optimizer), warmed up linearly over the first 5 epochs |"),
+        assertTrue(markdown.contains("| Learning rate | learning rate 0.3200 at batch size 10,000 (linear scaling for"
+                + " Sgd from 0.01000 at 32, read from the optimizer; factor capped at 32x), warmed up linearly over the first 5 epochs |"),
                 markdown);
         assertTrue(markdown.contains("accumulate the gradients of 10 micro-batches of 1,000"), markdown);
         assertTrue(markdown.contains("| 16 | ok | "), markdown);

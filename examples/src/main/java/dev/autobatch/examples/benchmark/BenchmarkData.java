@@ -3,26 +3,23 @@ package dev.autobatch.examples.benchmark;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.dataset.Batch;
+import dev.autobatch.examples.data.FashionMnist;
 
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.zip.GZIPInputStream;
 
 /**
- * Fashion-MNIST and the 784-128-10 MLP for the benchmarks of this package: a minimal reader of
- * the gzipped IDX files of the Debian package {@code dataset-fashion-mnist}, pixels scaled to [0,
- * 1]. The directory is {@code /usr/share/datasets/fashion-mnist}, or the system property {@value
- * #DIRECTORY_PROPERTY}.
+ * Fashion-MNIST and the 784-128-10 MLP for the benchmarks of this package, loaded through {@link
+ * FashionMnist#load} (flat layout, pixels in [0, 1]); what this class adds is the seeded order of
+ * the training images and the arrays of each split. The directory is {@link
+ * FashionMnist#DEFAULT_DIRECTORY}, or the system property {@value #DIRECTORY_PROPERTY}.
  */
 final class BenchmarkData {
 
@@ -34,17 +31,31 @@ final class BenchmarkData {
     private BenchmarkData() {}
 
     /**
-     * The 60,000 training images, shuffled by the seed so each seed trains and tunes on another
-     * order (the trials read the data in order).
+     * Loads both splits: the 60,000 training images shuffled by the seed, so each seed trains and
+     * tunes on another order (the trials read the data in order), and the 10,000 test images in
+     * file order as the validation set.
+     *
+     * @throws dev.autobatch.examples.data.DataFileException naming the missing or malformed file
      */
-    static Split training(NDManager manager, long seed) throws IOException {
-        return load(manager, "train", new Random(seed));
+    static Splits load(NDManager manager, long seed) {
+        Path directory = Path.of(System.getProperty(DIRECTORY_PROPERTY, FashionMnist.DEFAULT_DIRECTORY.toString()));
+        FashionMnist data = FashionMnist.load(directory, manager, FashionMnist.Layout.FLAT, Integer.MAX_VALUE);
+        return new Splits(split(data.train(), manager).shuffled(new Random(seed), manager),
+                split(data.validation(), manager));
     }
 
-    /** The 10,000 test images, in file order, as the validation set. */
-    static Split validation(NDManager manager) throws IOException {
-        return load(manager, "t10k", null);
+    /** The training images, shuffled by the seed (see {@link #load}). */
+    static Split training(NDManager manager, long seed) {
+        return load(manager, seed).train();
     }
+
+    /**
+     * The two splits.
+     *
+     * @param train the training images, in the seed's order
+     * @param validation the test images, in file order
+     */
+    record Splits(Split train, Split validation) {}
 
     /**
      * Images and labels in memory.
@@ -67,6 +78,24 @@ final class BenchmarkData {
         int size() {
             return Math.toIntExact(labels.size());
         }
+
+        /** The same samples in a Fisher-Yates order of the generator. */
+        Split shuffled(Random random, NDManager manager) {
+            int n = size();
+            long[] order = new long[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                long t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            try (NDArray index = manager.create(order)) {
+                return new Split(images.get(new NDIndex("{}", index)), labels.get(new NDIndex("{}", index)));
+            }
+        }
     }
 
     /** The classic 784-128-10 multilayer perceptron of DJL's MNIST example. */
@@ -80,58 +109,12 @@ final class BenchmarkData {
         return model;
     }
 
-    private static Split load(NDManager manager, String prefix, Random shuffle) throws IOException {
-        Path directory = Path.of(System.getProperty(DIRECTORY_PROPERTY, "/usr/share/datasets/fashion-mnist"));
-        byte[] images = read(directory.resolve(prefix + "-images-idx3-ubyte.gz"), 3);
-        byte[] labels = read(directory.resolve(prefix + "-labels-idx1-ubyte.gz"), 1);
-        int n = labels.length;
-        if (images.length != n * PIXELS) {
-            throw new IOException(prefix + ": " + images.length + " pixels for " + n + " labels; the files do not match");
-        }
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        if (shuffle != null) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = shuffle.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-        float[] x = new float[n * PIXELS];
-        float[] y = new float[n];
-        for (int i = 0; i < n; i++) {
-            int from = order[i];
-            for (int p = 0; p < PIXELS; p++) {
-                x[i * PIXELS + p] = (images[from * PIXELS + p] & 0xff) / 255f;
-            }
-            y[i] = labels[from] & 0xff;
-        }
-        return new Split(manager.create(x, new Shape(n, PIXELS)), manager.create(y, new Shape(n)));
-    }
-
-    /** The unsigned bytes of an IDX file with {@code dimensions} dimensions. */
-    private static byte[] read(Path file, int dimensions) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("Fashion-MNIST file " + file + " not found; install the Debian package"
-                    + " dataset-fashion-mnist (bin/setup) or set -D" + DIRECTORY_PROPERTY + "=<directory>");
-        }
-        try (InputStream raw = Files.newInputStream(file);
-                DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
-            int magic = in.readInt();
-            if (magic != (0x0800 | dimensions)) {
-                throw new IOException(file + ": IDX magic " + Integer.toHexString(magic) + ", expected unsigned bytes in "
-                        + dimensions + " dimensions");
-            }
-            long size = 1;
-            for (int d = 0; d < dimensions; d++) {
-                size *= in.readInt();
-            }
-            byte[] data = new byte[Math.toIntExact(size)];
-            in.readFully(data);
-            return data;
-        }
+    /**
+     * The whole dataset's arrays. The batch is left open: its arrays live in a sub-manager of
+     * {@code manager}, which frees them when it closes.
+     */
+    private static Split split(ArrayDataset dataset, NDManager manager) {
+        Batch all = dataset.getByRange(manager, 0, dataset.size());
+        return new Split(all.getData().head(), all.getLabels().head());
     }
 }

@@ -30,7 +30,7 @@ public final class CacheBenchmark {
      * Tunes once, then {@code repeats} more times, and prints each call's wall time and trials.
      *
      * @param args optional cache directory and number of repeats
-     * @throws IOException if Fashion-MNIST cannot be read or the directory cannot be created
+     * @throws IOException if the cache directory cannot be created
      */
     public static void main(String[] args) throws IOException {
         Path cache = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("autobatch-cache");

@@ -56,7 +56,7 @@ public final class GoodputBenchmark {
      * Tunes, trains and prints a table.
      *
      * @param args options, see the class comment
-     * @throws IOException if Fashion-MNIST cannot be read
+     * @throws IOException if DJL cannot read a batch of the data
      * @throws TranslateException if DJL cannot batch the data
      */
     public static void main(String[] args) throws IOException, TranslateException {
@@ -88,8 +88,9 @@ public final class GoodputBenchmark {
             }
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            BenchmarkData.Split train = BenchmarkData.training(manager, seed);
-            BenchmarkData.Split validation = BenchmarkData.validation(manager);
+            BenchmarkData.Splits splits = BenchmarkData.load(manager, seed);
+            BenchmarkData.Split train = splits.train();
+            BenchmarkData.Split validation = splits.validation();
             System.out.printf(Locale.ROOT,
                     "Fashion-MNIST, 784-128-10 MLP, SGD; target %.1f%% test accuracy; seed %d; %d CPUs%n",
                     100 * target, seed, Runtime.getRuntime().availableProcessors());

@@ -10,7 +10,6 @@ import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.DjlTrialRunner;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,9 +40,9 @@ public final class NoiseScaleBenchmark {
      * Runs both parts and prints two tables.
      *
      * @param args seeds, then optional {@code --steps N} and {@code --rounds N}
-     * @throws IOException if Fashion-MNIST cannot be read
+     * @throws dev.autobatch.examples.data.DataFileException if Fashion-MNIST cannot be read
      */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         List<Long> seeds = new ArrayList<>();
         int steps = TuneOptions.DEFAULT_MEASURED_STEPS;
         int rounds = 15;
@@ -83,7 +82,7 @@ public final class NoiseScaleBenchmark {
     }
 
     /** Part 2: trials with and without the gradient norm, interleaved. */
-    private static void overhead(int rounds) throws IOException {
+    private static void overhead(int rounds) {
         System.out.printf(Locale.ROOT,
                 "Gradient-norm recording, %d interleaved rounds (alternating order) of 30 measured steps%n", rounds);
         System.out.printf(Locale.ROOT, "%8s %16s %16s %8s%n", "batch", "without sps", "with sps", "ratio");

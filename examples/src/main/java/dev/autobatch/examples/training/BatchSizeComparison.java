@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  * and the time to a target accuracy.
  *
  * <p>Every candidate trains a fresh model from the same seed (the same initial parameters and the
- * same sample order) at the learning rate {@link LearningRateScaling} gives its batch size.
+ * same sample order) at the learning rate {@link TrainingRun#learningRateAdvice(int)} gives its
+ * batch size (AutoBatch's linear rule, capped at 32x), without warm-up: a run of a few seconds has
+ * no epochs to spend ramping, and the cap was measured without one.
  * Throughput and peak memory also come from a short {@code DjlTrialRunner} trial at each size,
  * the measurement the tuner itself uses. Accuracy is measured on the validation set every
  * twentieth of the budget and at every epoch end, so the time to target has a resolution of one
@@ -79,12 +81,7 @@ public final class BatchSizeComparison {
         Duration interval = b.timeBudget.dividedBy(EVALUATIONS_PER_BUDGET);
         int i = 0;
         for (int size : sizes) {
-            float rate =
-                    LearningRateScaling.scaledLearningRate(
-                            LearningRateScaling.REFERENCE_LEARNING_RATE,
-                            LearningRateScaling.REFERENCE_BATCH_SIZE,
-                            size,
-                            LearningRateScaling.MAX_FACTOR);
+            float rate = (float) TrainingRun.learningRateAdvice(size).learningRate();
             b.progress.accept(
                     String.format(
                             Locale.ROOT,

@@ -17,6 +17,8 @@ import ai.djl.training.dataset.SequenceSampler;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import ai.djl.training.tracker.WarmUpTracker;
+import dev.autobatch.autotune.LearningRateAdvice;
 import ai.djl.translate.TranslateException;
 
 import java.io.IOException;
@@ -46,6 +48,11 @@ import java.util.function.Consumer;
  */
 public final class TrainingRun {
 
+    /** The reference learning rate: DJL's MNIST example trains the 784-128-10 MLP with SGD at 0.01. */
+    public static final double REFERENCE_LEARNING_RATE = 0.01;
+    /** The batch size the reference learning rate belongs to. */
+    public static final int REFERENCE_BATCH_SIZE = 32;
+
     private static final int EVALUATION_BATCH = 1000;
 
     private final Builder b;
@@ -64,6 +71,20 @@ public final class TrainingRun {
     }
 
     /**
+     * Advises the SGD learning rate of a batch size by AutoBatch's linear rule ({@link
+     * LearningRateAdvice}, factor capped at {@value LearningRateAdvice#MAX_FACTOR}) from {@link
+     * #REFERENCE_LEARNING_RATE} at {@link #REFERENCE_BATCH_SIZE}.
+     *
+     * @param batchSize the batch size to train with, at least 1
+     * @return the advice: rate and warm-up epochs
+     */
+    public static LearningRateAdvice learningRateAdvice(int batchSize) {
+        return LearningRateAdvice.advise(
+                LearningRateAdvice.Rule.LINEAR, "Sgd", REFERENCE_BATCH_SIZE, REFERENCE_LEARNING_RATE,
+                "DJL's MNIST example", batchSize);
+    }
+
+    /**
      * Trains the model.
      *
      * @return what the run did and reached
@@ -73,7 +94,7 @@ public final class TrainingRun {
                 new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                         .optOptimizer(
                                 Optimizer.sgd()
-                                        .setLearningRateTracker(Tracker.fixed(b.learningRate))
+                                        .setLearningRateTracker(tracker(b.trainingSet.size()))
                                         .build());
         long trainSize = b.trainingSet.size();
         long budgetNanos = b.timeBudget == null ? Long.MAX_VALUE : b.timeBudget.toNanos();
@@ -190,6 +211,21 @@ public final class TrainingRun {
                 diverged);
     }
 
+    /** The rate, fixed, after a linear ramp from the warm-up's start over its epochs if any. */
+    private Tracker tracker(long trainSize) {
+        Tracker fixed = Tracker.fixed(b.learningRate);
+        if (b.warmUpEpochs == 0) {
+            return fixed;
+        }
+        // The last, partial batch of an epoch is a step too.
+        long stepsPerEpoch = (trainSize + b.batchSize - 1) / b.batchSize;
+        return WarmUpTracker.builder()
+                .setMainTracker(fixed)
+                .optWarmUpSteps((int) Math.min(Integer.MAX_VALUE, stepsPerEpoch * b.warmUpEpochs))
+                .optWarmUpBeginValue(b.warmUpStartRate)
+                .build();
+    }
+
     private static float step(Trainer trainer, Batch batch) {
         NDArray loss;
         try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -241,6 +277,8 @@ public final class TrainingRun {
         private int batchSize;
         private float learningRate = Float.NaN;
         private int epochs = 1;
+        private int warmUpEpochs;
+        private float warmUpStartRate = Float.NaN;
         private Duration timeBudget;
         private Duration evaluationInterval;
         private double targetAccuracy = Double.NaN;
@@ -301,7 +339,8 @@ public final class TrainingRun {
         }
 
         /**
-         * Sets the SGD learning rate. Required; see {@link LearningRateScaling}.
+         * Sets the SGD learning rate. Required; {@link #learningRateAdvice(int)} gives the one
+         * for a batch size.
          *
          * @param rate positive and finite
          * @return this builder
@@ -311,6 +350,30 @@ public final class TrainingRun {
                 throw new IllegalArgumentException("learning rate must be positive and finite, got " + rate);
             }
             this.learningRate = rate;
+            return this;
+        }
+
+        /**
+         * Ramps the learning rate up linearly from {@code startRate} to the rate over the first
+         * {@code epochs} epochs (DJL's {@link WarmUpTracker}), as {@link
+         * LearningRateAdvice#warmupEpochs()} advises; default: no warm-up.
+         *
+         * @param epochs zero or more; 0 for none
+         * @param startRate the rate of the first step, positive and finite, such as {@link
+         *     #REFERENCE_LEARNING_RATE}
+         * @return this builder
+         */
+        public Builder optWarmUp(int epochs, float startRate) {
+            if (epochs < 0) {
+                throw new IllegalArgumentException("warm-up epochs must be zero or more, got " + epochs);
+            }
+            if (!(startRate > 0) || Float.isInfinite(startRate)) {
+                throw new IllegalArgumentException(
+                        "the warm-up's start rate must be positive and finite, got " + startRate
+                                + "; give the reference rate, such as 0.01");
+            }
+            this.warmUpEpochs = epochs;
+            this.warmUpStartRate = startRate;
             return this;
         }
 

@@ -96,6 +96,31 @@ class TrainingRunTest {
     }
 
     @Test
+    void aWarmUpRampsTheRateUpFromItsStart() {
+        // 1e6 diverges at once (see below); ramped from 0.01 over 10^8 epochs of 6 steps, the 12
+        // steps of two epochs reach only 0.01 + 1e6 * 12 / 6e8 = 0.03.
+        TrainingOutcome outcome = train(5, TrainingRun.builder()
+                .setBatchSize(500)
+                .setLearningRate(1e6f)
+                .optWarmUp(100_000_000, 0.01f)
+                .optEpochs(2));
+        assertFalse(outcome.diverged());
+        assertEquals(2, outcome.epochLosses().size());
+        IllegalArgumentException start = assertThrows(IllegalArgumentException.class,
+                () -> TrainingRun.builder().optWarmUp(2, 0f));
+        assertTrue(start.getMessage().contains("got 0.0"), start.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TrainingRun.builder().optWarmUp(-1, 0.01f));
+    }
+
+    @Test
+    void theAdviceIsAutoBatchsLinearRuleCappedAt32() {
+        assertEquals(0.01, TrainingRun.learningRateAdvice(32).learningRate(), 1e-12);
+        assertEquals(0.08, TrainingRun.learningRateAdvice(256).learningRate(), 1e-12);
+        assertEquals(0.32, TrainingRun.learningRateAdvice(6144).learningRate(), 1e-12);
+        assertEquals("DJL's MNIST example", TrainingRun.learningRateAdvice(64).referenceSource());
+    }
+
+    @Test
     void aRateFarTooHighIsReportedAsDiverged() {
         TrainingOutcome outcome = train(5, TrainingRun.builder().setBatchSize(500).setLearningRate(1e6f).optEpochs(2));
         assertTrue(outcome.diverged(), "loss " + outcome.epochLosses());
