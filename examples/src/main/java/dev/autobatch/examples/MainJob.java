@@ -269,7 +269,7 @@ public final class MainJob {
 
     private Path train(ModelKind kind, FashionMnist data, int batchSize, LearningRateAdvice advice) {
         float rate = (float) advice.learningRate();
-        out.println("Learning rate: " + advice.describe());
+        out.println("Advised: " + advice.describe());
         if (advice.warmupEpochs() >= options.epochs()) {
             out.printf(
                     Locale.ROOT,

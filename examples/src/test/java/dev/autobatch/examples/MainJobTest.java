@@ -98,7 +98,7 @@ class MainJobTest {
         assertTrue(batchSize >= 1 && batchSize <= 256, text);
         assertTrue(text.contains("at batch size " + batchSize + ", learning rate "), text);
         assertTrue(text.contains("Gradient noise scale: "), text);
-        assertTrue(text.contains("Learning rate: learning rate "), text);
+        assertTrue(text.contains("Advised: learning rate "), text);
         assertTrue(text.contains("(linear scaling"), text);
         Matcher epoch = Pattern.compile("epoch 1/1: training loss [0-9.]+, validation accuracy (0\\.\\d{4})").matcher(text);
         assertTrue(epoch.find(), text);
