@@ -4,10 +4,6 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
-import ai.djl.nn.Blocks;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
@@ -15,8 +11,8 @@ import ai.djl.training.dataset.Batch;
 import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.Trial;
 import dev.autobatch.core.internal.Rebatcher;
+import dev.autobatch.examples.training.ModelKind;
 
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Random;
@@ -53,8 +49,8 @@ public final class CoreOverheadBenchmark {
         for (int batchSize : BATCH_SIZES) {
             double[] runnerSps = new double[rounds];
             double[] plainSps = new double[rounds];
-            try (Model runnerModel = mlp("runner");
-                    Model plainModel = mlp("plain");
+            try (Model runnerModel = ModelKind.MLP.newModel("runner", 7);
+                    Model plainModel = ModelKind.MLP.newModel("plain", 7);
                     NDManager dataManager = NDManager.newBaseManager()) {
                 ArrayDataset data = randomData(dataManager, Math.max(4096, batchSize * 2));
                 try (DjlTrialRunner runner =
@@ -73,8 +69,8 @@ public final class CoreOverheadBenchmark {
                     }
                 }
             }
-            double runner = median(runnerSps);
-            double plain = median(plainSps);
+            double runner = Medians.of(runnerSps);
+            double plain = Medians.of(plainSps);
             System.out.printf(
                     Locale.ROOT, "%10d %14.0f %14.0f %8.3f%n", batchSize, runner, plain, runner / plain);
         }
@@ -98,18 +94,7 @@ public final class CoreOverheadBenchmark {
                 }
             }
         }
-        return batchSize / median(seconds);
-    }
-
-    private static Model mlp(String name) {
-        Model model = Model.newInstance(name);
-        model.setBlock(
-                new SequentialBlock()
-                        .add(Blocks.batchFlattenBlock(784))
-                        .add(Linear.builder().setUnits(128).build())
-                        .add(Activation::relu)
-                        .add(Linear.builder().setUnits(10).build()));
-        return model;
+        return batchSize / Medians.of(seconds);
     }
 
     private static ArrayDataset randomData(NDManager manager, int n) {
@@ -125,12 +110,5 @@ public final class CoreOverheadBenchmark {
         NDArray data = manager.create(x, new Shape(n, 784));
         NDArray labels = manager.create(y, new Shape(n));
         return new ArrayDataset.Builder().setData(data).optLabels(labels).setSampling(32, false).build();
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

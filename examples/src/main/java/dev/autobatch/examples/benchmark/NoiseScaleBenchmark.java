@@ -11,7 +11,6 @@ import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.DjlTrialRunner;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -107,7 +106,7 @@ public final class NoiseScaleBenchmark {
                         }
                     }
                     System.out.printf(Locale.ROOT, "%8d %16.0f %16.0f %8.3f%n",
-                            batchSize, median(a), median(b), median(b) / median(a));
+                            batchSize, Medians.of(a), Medians.of(b), Medians.of(b) / Medians.of(a));
                 }
             }
         }
@@ -121,12 +120,5 @@ public final class NoiseScaleBenchmark {
                 .optMeasuredSteps(30)
                 .optRecordGradientNorm(record)
                 .build();
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -73,7 +73,7 @@ public final class TuneBenchmark {
             // The picks' quality, re-measured alike: 30 measured steps, interleaved rounds.
             int[] picks = {tuned.batchSize(), sweepBest, sweepLargest};
             double[][] sps = new double[picks.length][rounds];
-            long[][] peak = new long[picks.length][rounds];
+            double[][] peak = new double[picks.length][rounds];
             for (int round = 0; round < rounds; round++) {
                 for (int i = 0; i < picks.length; i++) {
                     Trial trial = remeasure(data, picks[i], 30);
@@ -90,11 +90,11 @@ public final class TuneBenchmark {
                         Locale.ROOT,
                         "| %s | %.1f s | %d | %,d | %,.0f | %s |%n",
                         names[i],
-                        median(i == 0 ? tuneSeconds : sweepSeconds),
+                        Medians.of(i == 0 ? tuneSeconds : sweepSeconds),
                         i == 0 ? tuned.trials().size() : sweep.size(),
                         picks[i],
-                        median(sps[i]),
-                        Bytes.format(medianBytes(peak[i])));
+                        Medians.of(sps[i]),
+                        Bytes.format((long) Medians.of(peak[i])));
             }
             System.out.println("The last tuning stopped on " + tuned.stopReason() + ":");
             System.out.println(tuned);
@@ -127,18 +127,5 @@ public final class TuneBenchmark {
                                 .build()) {
             return runner.run(batchSize);
         }
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static long medianBytes(long[] values) {
-        long[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

@@ -275,10 +275,7 @@ public final class BatchSizeComparison {
          * @return this builder
          */
         public Builder optTargetAccuracy(double accuracy) {
-            if (!(accuracy > 0 && accuracy <= 1)) {
-                throw new IllegalArgumentException("target accuracy must be in (0, 1], got " + accuracy);
-            }
-            this.targetAccuracy = accuracy;
+            this.targetAccuracy = TrainingRun.checkTargetAccuracy(accuracy);
             return this;
         }
 

@@ -267,6 +267,20 @@ public final class TrainingRun {
         }
     }
 
+    /**
+     * Checks a target validation accuracy; the comparison uses the same check.
+     *
+     * @param accuracy the target
+     * @return the target
+     * @throws IllegalArgumentException if it is not in (0, 1]
+     */
+    static double checkTargetAccuracy(double accuracy) {
+        if (!(accuracy > 0 && accuracy <= 1)) {
+            throw new IllegalArgumentException("target accuracy must be in (0, 1], got " + accuracy);
+        }
+        return accuracy;
+    }
+
     /** Builds a {@link TrainingRun}: {@code setX} for required values, {@code optX} for optional. */
     public static final class Builder {
 
@@ -422,10 +436,7 @@ public final class TrainingRun {
          * @return this builder
          */
         public Builder optTargetAccuracy(double accuracy) {
-            if (!(accuracy > 0 && accuracy <= 1)) {
-                throw new IllegalArgumentException("target accuracy must be in (0, 1], got " + accuracy);
-            }
-            this.targetAccuracy = accuracy;
+            this.targetAccuracy = checkTargetAccuracy(accuracy);
             return this;
         }
 
