@@ -1,5 +1,8 @@
 package dev.autobatch.autotune;
 
+import dev.autobatch.autotune.search.BatchSizeSearch;
+import dev.autobatch.autotune.search.Goal;
+
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.training.TrainingConfig;

@@ -1,5 +1,8 @@
 package dev.autobatch.autotune;
 
+import dev.autobatch.autotune.search.Goal;
+import dev.autobatch.autotune.search.TuningListener;
+
 import ai.djl.training.TrainingConfig;
 
 import dev.autobatch.core.DjlTrialRunner;

@@ -1,5 +1,8 @@
 package dev.autobatch.autotune;
 
+import dev.autobatch.autotune.search.SearchSettings;
+import dev.autobatch.autotune.search.StopReason;
+
 import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.Trial;
 

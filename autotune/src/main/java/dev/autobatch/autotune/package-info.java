@@ -1,5 +1,5 @@
 /**
- * Batch-size tuning: the search ({@link dev.autobatch.autotune.BatchSizeSearch}), its result with
+ * Batch-size tuning: the search ({@link dev.autobatch.autotune.search.BatchSizeSearch}), its result with
  * the gradient noise scale, the accumulation plan and the learning-rate advice, and the one-line
  * entry point {@link dev.autobatch.autotune.AutoBatch#tune}.
  *
@@ -7,3 +7,5 @@
  * results in {@code .cache}.
  */
 package dev.autobatch.autotune;
+
+import dev.autobatch.autotune.search.BatchSizeSearch;

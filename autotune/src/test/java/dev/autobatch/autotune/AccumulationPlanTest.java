@@ -1,5 +1,8 @@
 package dev.autobatch.autotune;
 
+import dev.autobatch.autotune.search.BatchSizeSearch;
+import dev.autobatch.autotune.search.TrialRunner;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
 package dev.autobatch.autotune;
 
+import dev.autobatch.autotune.search.Goal;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

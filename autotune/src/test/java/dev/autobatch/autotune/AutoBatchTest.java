@@ -1,5 +1,8 @@
 package dev.autobatch.autotune;
 
+import dev.autobatch.autotune.search.Goal;
+import dev.autobatch.autotune.search.StopReason;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

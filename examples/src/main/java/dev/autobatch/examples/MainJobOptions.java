@@ -1,6 +1,6 @@
 package dev.autobatch.examples;
 
-import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.ModelKind;
 

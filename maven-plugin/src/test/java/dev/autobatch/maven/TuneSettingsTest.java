@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.training.TrainingConfig;
-import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.TuneOptions;
-import dev.autobatch.autotune.TuningListener;
+import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.core.DjlTrialRunner;
 import org.junit.jupiter.api.Test;
 

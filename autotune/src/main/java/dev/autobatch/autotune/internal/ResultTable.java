@@ -1,8 +1,8 @@
 package dev.autobatch.autotune.internal;
 
 import dev.autobatch.autotune.AccumulationPlan;
-import dev.autobatch.autotune.Goal;
-import dev.autobatch.autotune.SearchSettings;
+import dev.autobatch.autotune.search.Goal;
+import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
 

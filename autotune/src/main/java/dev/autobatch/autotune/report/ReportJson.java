@@ -9,11 +9,11 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 import dev.autobatch.autotune.AccumulationPlan;
-import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.LearningRateAdvice;
 import dev.autobatch.autotune.NoiseScale;
-import dev.autobatch.autotune.SearchSettings;
-import dev.autobatch.autotune.StopReason;
+import dev.autobatch.autotune.search.SearchSettings;
+import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.hardware.GpuInfo;

@@ -1,9 +1,9 @@
 package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.AccumulationPlan;
-import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.NoiseScale;
-import dev.autobatch.autotune.SearchSettings;
+import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.hardware.GpuInfo;

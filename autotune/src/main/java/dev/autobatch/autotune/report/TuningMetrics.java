@@ -1,7 +1,7 @@
 package dev.autobatch.autotune.report;
 
-import dev.autobatch.autotune.SearchSettings;
-import dev.autobatch.autotune.StopReason;
+import dev.autobatch.autotune.search.SearchSettings;
+import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
 

@@ -1,8 +1,8 @@
 package dev.autobatch.autotune.report;
 
-import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.NoiseScale;
-import dev.autobatch.autotune.SearchSettings;
+import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.core.MemoryMeasurement;

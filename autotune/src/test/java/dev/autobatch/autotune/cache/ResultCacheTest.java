@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.autobatch.autotune.BatchSizeSearch;
-import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.search.BatchSizeSearch;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
 

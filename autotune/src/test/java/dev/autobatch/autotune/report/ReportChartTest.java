@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.autobatch.autotune.StopReason;
+import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.core.Trial;
 
 import org.junit.jupiter.api.Test;

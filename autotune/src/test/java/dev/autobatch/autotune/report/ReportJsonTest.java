@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import dev.autobatch.autotune.StopReason;
+import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
 

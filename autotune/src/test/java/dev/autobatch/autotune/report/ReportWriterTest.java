@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.autobatch.autotune.Goal;
-import dev.autobatch.autotune.SearchSettings;
-import dev.autobatch.autotune.StopReason;
+import dev.autobatch.autotune.search.Goal;
+import dev.autobatch.autotune.search.SearchSettings;
+import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.autobatch.autotune.StopReason;
+import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
 

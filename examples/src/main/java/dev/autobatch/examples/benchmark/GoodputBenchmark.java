@@ -17,7 +17,7 @@ import ai.djl.training.tracker.WarmUpTracker;
 import ai.djl.translate.TranslateException;
 import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.AutoBatch;
-import dev.autobatch.autotune.Goal;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.LearningRateAdvice;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;

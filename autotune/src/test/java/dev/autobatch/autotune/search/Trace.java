@@ -1,4 +1,4 @@
-package dev.autobatch.autotune;
+package dev.autobatch.autotune.search;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;

@@ -1,4 +1,7 @@
-package dev.autobatch.autotune;
+package dev.autobatch.autotune.search;
+
+import dev.autobatch.autotune.TuningContext;
+import dev.autobatch.autotune.TuningResult;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

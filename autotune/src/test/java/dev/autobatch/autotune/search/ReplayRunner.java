@@ -1,4 +1,4 @@
-package dev.autobatch.autotune;
+package dev.autobatch.autotune.search;
 
 import dev.autobatch.core.Trial;
 

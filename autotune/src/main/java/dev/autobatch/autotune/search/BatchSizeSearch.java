@@ -1,4 +1,11 @@
-package dev.autobatch.autotune;
+package dev.autobatch.autotune.search;
+
+import dev.autobatch.autotune.AccumulationPlan;
+import dev.autobatch.autotune.LearningRateAdvice;
+import dev.autobatch.autotune.NoiseScale;
+import dev.autobatch.autotune.TuneOptions;
+import dev.autobatch.autotune.TuningContext;
+import dev.autobatch.autotune.TuningResult;
 
 import dev.autobatch.autotune.internal.LeastSquares;
 import dev.autobatch.autotune.internal.PeakMemoryModel;

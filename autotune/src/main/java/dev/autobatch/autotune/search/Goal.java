@@ -1,4 +1,6 @@
-package dev.autobatch.autotune;
+package dev.autobatch.autotune.search;
+
+import dev.autobatch.autotune.NoiseScale;
 
 /** What the search optimises. */
 public enum Goal {

@@ -1,4 +1,4 @@
-package dev.autobatch.autotune;
+package dev.autobatch.autotune.search;
 
 /** Which rule ended the doubling of the batch size. */
 public enum StopReason {

@@ -1,4 +1,7 @@
-package dev.autobatch.autotune;
+package dev.autobatch.autotune.search;
+
+import dev.autobatch.autotune.AccumulationPlan;
+import dev.autobatch.autotune.LearningRateAdvice;
 
 /**
  * The settings a search ran with, as the builder of {@link BatchSizeSearch} resolved them.

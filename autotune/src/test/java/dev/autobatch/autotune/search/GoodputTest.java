@@ -1,4 +1,6 @@
-package dev.autobatch.autotune;
+package dev.autobatch.autotune.search;
+
+import dev.autobatch.autotune.TuningResult;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,7 +90,7 @@ class GoodputTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.autobatch.autotune.TraceReplayTest#traces")
+    @MethodSource("dev.autobatch.autotune.search.TraceReplayTest#traces")
     void withoutGradientNormsItFallsBackToTheThroughputChoiceAndSaysSo(Trace trace) {
         TuningResult throughput = BatchSizeSearch.builder().build().run(new ReplayRunner(trace));
         TuningResult goodput = BatchSizeSearch.builder().optGoal(Goal.GOODPUT).build().run(new ReplayRunner(trace));
