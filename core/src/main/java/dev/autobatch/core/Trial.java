@@ -35,6 +35,10 @@ import java.util.Objects;
  * @param accumulationSteps how many micro-batches of {@code batchSize} each optimizer step
  *     accumulated, at least 1 (1: no accumulation). A step then trains on {@code batchSize *
  *     accumulationSteps} samples, and {@code samplesPerSecond} counts all of them
+ * @param stepSecondsIqr the interquartile range of the measured steps' times in seconds (the
+ *     spread of the middle half), {@code NaN} unless measured over at least two steps
+ * @param measuredSteps how many measured steps the median and its spread come from; {@code 0}
+ *     where not known (a replayed or hand-built trial)
  */
 public record Trial(
         int batchSize,
@@ -47,17 +51,57 @@ public record Trial(
         String failure,
         double gradientNormSquared,
         double gradientNormSquaredStdDev,
-        int accumulationSteps) {
+        int accumulationSteps,
+        double stepSecondsIqr,
+        int measuredSteps) {
 
     /** Validates the components. */
     public Trial {
         Checks.atLeastOne(batchSize, "batch size", "");
         Checks.atLeastOne(accumulationSteps, "accumulation steps", "1 means no accumulation");
+        Checks.zeroOrMore(measuredSteps, "measured steps");
+        if (stepSecondsIqr < 0) {
+            throw new IllegalArgumentException(
+                    "the interquartile range of step times cannot be negative, got " + stepSecondsIqr);
+        }
         Objects.requireNonNull(memoryMeasurement, "memoryMeasurement");
         if (outOfMemory && failure != null) {
             throw new IllegalArgumentException(
                     "a trial is either out of memory or failed, not both: " + failure);
         }
+    }
+
+    /**
+     * A trial without a recorded spread of its step times: the components before those two were
+     * added.
+     *
+     * @param batchSize the batch size trained, at least 1
+     * @param samplesPerSecond {@code batchSize * accumulationSteps / medianStepSeconds}
+     * @param peakMemoryBytes the absolute peak memory, in bytes; {@code -1} if unknown
+     * @param outOfMemory whether the trial ran out of memory
+     * @param medianStepSeconds the median seconds of one measured step
+     * @param baselineMemoryBytes the same memory just before the trial; {@code -1} if unknown
+     * @param memoryMeasurement which memory the two byte counts describe
+     * @param failure why the trial failed, or {@code null}
+     * @param gradientNormSquared the mean squared global gradient norm; {@code NaN} unless recorded
+     * @param gradientNormSquaredStdDev its spread over the measured steps; {@code NaN} unless recorded
+     * @param accumulationSteps micro-batches a step, at least 1
+     */
+    public Trial(
+            int batchSize,
+            double samplesPerSecond,
+            long peakMemoryBytes,
+            boolean outOfMemory,
+            double medianStepSeconds,
+            long baselineMemoryBytes,
+            MemoryMeasurement memoryMeasurement,
+            String failure,
+            double gradientNormSquared,
+            double gradientNormSquaredStdDev,
+            int accumulationSteps) {
+        this(batchSize, samplesPerSecond, peakMemoryBytes, outOfMemory, medianStepSeconds, baselineMemoryBytes,
+                memoryMeasurement, failure, gradientNormSquared, gradientNormSquaredStdDev, accumulationSteps,
+                Double.NaN, 0);
     }
 
     /**
@@ -95,7 +139,9 @@ public record Trial(
                 failure,
                 gradientNormSquared,
                 Double.NaN,
-                1);
+                1,
+                Double.NaN,
+                0);
     }
 
     /**
@@ -184,7 +230,68 @@ public record Trial(
                 failure,
                 meanSquared,
                 stdDevSquared,
-                accumulationSteps);
+                accumulationSteps,
+                stepSecondsIqr,
+                measuredSteps);
+    }
+
+    /**
+     * Returns a copy that carries the spread of its step times, as a replay or a test builds it.
+     *
+     * @param iqrSeconds the interquartile range of the step times, in seconds, not negative
+     * @param steps the measured steps, at least 0
+     * @return the copy
+     */
+    public Trial withStepTimeSpread(double iqrSeconds, int steps) {
+        return new Trial(
+                batchSize,
+                samplesPerSecond,
+                peakMemoryBytes,
+                outOfMemory,
+                medianStepSeconds,
+                baselineMemoryBytes,
+                memoryMeasurement,
+                failure,
+                gradientNormSquared,
+                gradientNormSquaredStdDev,
+                accumulationSteps,
+                iqrSeconds,
+                steps);
+    }
+
+    /**
+     * Returns the spread of the step times relative to their median: the interquartile range over
+     * the median step time. A measure of how noisy the trial's timing was (0.02: the middle half
+     * of the steps lay within 2% of the median's length).
+     *
+     * @return the relative spread, {@code NaN} where unknown
+     */
+    public double relativeSpread() {
+        return ok() && medianStepSeconds > 0 ? stepSecondsIqr / medianStepSeconds : Double.NaN;
+    }
+
+    /**
+     * Returns the throughput at the slow end of the middle half of the steps: the samples a step
+     * over the median step time plus half the interquartile range. With {@link
+     * #samplesPerSecondHigh()}, the error bar of {@link #samplesPerSecond()}.
+     *
+     * @return samples per second, {@code NaN} where the spread is unknown
+     */
+    public double samplesPerSecondLow() {
+        double spread = relativeSpread();
+        return Double.isNaN(spread) ? Double.NaN : samplesPerSecond / (1 + spread / 2);
+    }
+
+    /**
+     * Returns the throughput at the fast end of the middle half of the steps: the samples a step
+     * over the median step time less half the interquartile range.
+     *
+     * @return samples per second, {@code NaN} where the spread is unknown (or as wide as the
+     *     median itself)
+     */
+    public double samplesPerSecondHigh() {
+        double spread = relativeSpread();
+        return Double.isNaN(spread) || spread >= 2 ? Double.NaN : samplesPerSecond / (1 - spread / 2);
     }
 
     /**
