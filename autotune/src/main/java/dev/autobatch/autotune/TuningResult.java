@@ -32,6 +32,8 @@ import java.util.Optional;
  *     batch size, the chosen size on each device and no accumulation
  * @param learningRate the learning rate advised for the plan's global batch size; {@link
  *     LearningRateAdvice#none(int)} where the optimizer is not known (a bare search)
+ * @param explanation why the size was chosen, in the words of the goal's rule that chose it, with
+ *     the figures that decided; empty where not known (a result built outside a search)
  */
 public record TuningResult(
         int batchSize,
@@ -43,7 +45,8 @@ public record TuningResult(
         List<String> verdicts,
         NoiseScale noiseScale,
         AccumulationPlan accumulation,
-        LearningRateAdvice learningRate) {
+        LearningRateAdvice learningRate,
+        String explanation) {
 
     /** Copies the lists and checks that there is one verdict a trial. */
     public TuningResult {
@@ -56,6 +59,37 @@ public record TuningResult(
         Objects.requireNonNull(noiseScale, "noiseScale");
         Objects.requireNonNull(accumulation, "accumulation");
         Objects.requireNonNull(learningRate, "learningRate");
+        Objects.requireNonNull(explanation, "explanation");
+    }
+
+    /**
+     * A result without an explanation of the choice, as results were built before the rules
+     * explained themselves.
+     *
+     * @param batchSize the chosen batch size
+     * @param stopReason the rule that ended the doubling
+     * @param trials every trial, in order
+     * @param settings the settings the search ran with
+     * @param elapsed wall time of the whole tuning
+     * @param context the model, device and machine
+     * @param verdicts one phrase a trial, in the same order
+     * @param noiseScale the gradient noise scale
+     * @param accumulation how to train
+     * @param learningRate the advised learning rate
+     */
+    public TuningResult(
+            int batchSize,
+            StopReason stopReason,
+            List<Trial> trials,
+            SearchSettings settings,
+            Duration elapsed,
+            TuningContext context,
+            List<String> verdicts,
+            NoiseScale noiseScale,
+            AccumulationPlan accumulation,
+            LearningRateAdvice learningRate) {
+        this(batchSize, stopReason, trials, settings, elapsed, context, verdicts, noiseScale, accumulation,
+                learningRate, "");
     }
 
     /**
@@ -114,7 +148,7 @@ public record TuningResult(
      */
     public TuningResult withContext(TuningContext newContext, Duration newElapsed) {
         return new TuningResult(batchSize, stopReason, trials, settings, newElapsed, newContext, verdicts,
-                noiseScale, accumulation, learningRate);
+                noiseScale, accumulation, learningRate, explanation);
     }
 
     /**
@@ -126,7 +160,27 @@ public record TuningResult(
      */
     public TuningResult withLearningRate(LearningRateAdvice advice) {
         return new TuningResult(batchSize, stopReason, trials, settings, elapsed, context, verdicts,
-                noiseScale, accumulation, advice);
+                noiseScale, accumulation, advice, explanation);
+    }
+
+    /**
+     * Returns the confirmed throughput at a batch size: the median of every measured trial at it
+     * that ran within the budget (the doubling's trial and its confirmation rounds).
+     *
+     * @param size a batch size
+     * @return samples per second, or {@code NaN} where no trial at that size was measured
+     */
+    public double confirmedSamplesPerSecond(int size) {
+        double[] values = trials.stream()
+                .filter(t -> t.ok() && t.batchSize() == size)
+                .mapToDouble(Trial::samplesPerSecond)
+                .sorted()
+                .toArray();
+        int n = values.length;
+        if (n == 0) {
+            return Double.NaN;
+        }
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
     /**

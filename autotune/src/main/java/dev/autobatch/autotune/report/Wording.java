@@ -62,6 +62,8 @@ final class Wording {
             case MAX_BATCH_SIZE -> "the next batch size would exceed the maximum of "
                     + count(settings.maxBatchSize());
             case DATASET_SIZE -> "the next batch size would exceed the cap derived from the training set's size";
+            case TIME_BUDGET -> "the next trial was predicted to overrun the time budget of "
+                    + String.format(Locale.ROOT, "%.0f s", settings.timeBudget().toMillis() / 1000.0);
             case TRIAL_FAILED -> result.trials().stream()
                     .filter(Trial::failed)
                     .findFirst()
@@ -71,92 +73,18 @@ final class Wording {
     }
 
     /**
-     * Says in words why the chosen size was chosen, from the goal and the measured trials.
+     * Says in words why the chosen size was chosen: the explanation of the goal's rule that chose
+     * it ({@link TuningResult#explanation()}).
      *
      * @param result the result
-     * @return a sentence
+     * @return one or more sentences
      */
     static String choice(TuningResult result) {
-        String size = "Batch size " + count(result.batchSize());
-        Optional<Trial> chosen = result.chosenTrial();
-        if (chosen.isEmpty()) {
-            return size + " was chosen; no measured trial ran at that size.";
+        if (!result.explanation().isEmpty()) {
+            return result.explanation();
         }
-        Trial trial = chosen.get();
-        if (result.settings().goal() == Goal.GOODPUT) {
-            NoiseScale noise = result.noiseScale();
-            if (!noise.isKnown()) {
-                return "The gradient noise scale is " + noise.describe() + ", so GOODPUT fell back to the"
-                        + " THROUGHPUT choice. " + throughputChoice(result, trial);
-            }
-            SearchSettings settings = result.settings();
-            long global = (long) result.batchSize() * settings.devices();
-            return size
-                    + " has the most goodput, throughput times statistical efficiency, with throughput"
-                    + " smoothed over the trials: it measured "
-                    + throughput(trial)
-                    + " at an efficiency of "
-                    + String.format(Locale.ROOT, "%.2f", noise.efficiency(global, settings.referenceBatchSize()))
-                    + " relative to batch size "
-                    + count(settings.referenceBatchSize())
-                    + ", at a gradient noise scale of "
-                    + String.format(Locale.ROOT, "%,.0f", noise.bSimple())
-                    + ".";
-        }
-        if (result.settings().goal() == Goal.MAX_FIT) {
-            return size
-                    + " is the largest that ran within the memory budget: peak "
-                    + Bytes.format(trial.peakMemoryBytes())
-                    + " of "
-                    + Bytes.format(budgetBytes(result.settings()))
-                    + ".";
-        }
-        return throughputChoice(result, trial);
-    }
-
-    /** Why the throughput goal chose the trial's size. */
-    private static String throughputChoice(TuningResult result, Trial trial) {
-        String size = "Batch size " + count(result.batchSize());
-        Trial best = bestTrial(result).orElse(trial);
-        if (best.batchSize() == trial.batchSize()) {
-            return size + " gave the best throughput measured: " + throughput(trial) + ".";
-        }
-        double threshold = result.settings().saturationThreshold();
-        if (trial.samplesPerSecond() < (1 - threshold) * best.samplesPerSecond()) {
-            // The search judges noisy timings by a model fitted to all sizes, not one lucky trial.
-            return size
-                    + " is the smallest within "
-                    + percent(threshold)
-                    + " of the best throughput once timing noise is smoothed across sizes (measured: "
-                    + throughput(trial)
-                    + " here, "
-                    + throughput(best)
-                    + " at batch size "
-                    + count(best.batchSize())
-                    + ").";
-        }
-        return size
-                + " is the smallest whose throughput ("
-                + throughput(trial)
-                + ") is within "
-                + percent(result.settings().saturationThreshold())
-                + " of the best measured ("
-                + throughput(best)
-                + " at batch size "
-                + count(best.batchSize())
-                + ").";
-    }
-
-    /**
-     * Finds the measured trial with the highest throughput.
-     *
-     * @param result the result
-     * @return the trial, or empty when no trial was measured
-     */
-    static Optional<Trial> bestTrial(TuningResult result) {
-        return result.trials().stream()
-                .filter(Trial::ok)
-                .max(Comparator.comparingDouble(Trial::samplesPerSecond));
+        return "Batch size " + count(result.batchSize()) + " was chosen for " + result.settings().goal()
+                + "; this result was stored without the explanation of its choice.";
     }
 
     /**

@@ -6,28 +6,18 @@ import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
-
-import dev.autobatch.autotune.internal.LeastSquares;
-import dev.autobatch.autotune.internal.PeakMemoryModel;
-import dev.autobatch.autotune.internal.ResultTable;
-import dev.autobatch.autotune.internal.StepTimeModel;
-import dev.autobatch.autotune.internal.ThroughputSmoothing;
-import dev.autobatch.core.Trial;
 import dev.autobatch.core.internal.Checks;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
- * Searches for a batch size by running training trials at growing sizes: pure logic, no DJL, no
- * hardware. A {@link TrialRunner} does the training; tests replay measured traces.
+ * Searches for a batch size by running training trials: pure logic, no DJL, no hardware. A {@link
+ * TrialRunner} does the training; tests replay measured traces.
  *
  * <pre>{@code
  * TuningResult result = BatchSizeSearch.builder()
@@ -36,120 +26,82 @@ import java.util.Objects;
  *         .run(runner);
  * }</pre>
  *
- * <h2>Doubling</h2>
- *
- * The search doubles the batch size from the start size (default {@value
- * TuneOptions#DEFAULT_START_BATCH_SIZE}) and stops on the first of:
+ * <p>A search runs in four steps; the goal's {@link ChoiceRule} ({@link Goal#rule()}) decides
+ * what each step needs:
  *
  * <ol>
- *   <li>{@link StopReason#OUT_OF_MEMORY}: a trial ran out of memory;
- *   <li>{@link StopReason#MEMORY_BUDGET}: no larger size is predicted to fit the budget. Before
- *       each trial but the first (which has nothing to predict from), its peak memory is predicted
- *       from the peaks measured so far ({@link PeakMemoryModel}: the larger of a least-squares line
- *       and the line through the last two sizes, plus a margin); a size predicted over the budget
- *       is never run. The doubling is clipped to the largest size predicted to fit while that still
- *       grows the batch by more than 1/{@value #MAX_FIT_GAP_DIVISOR}. Where only the start size
- *       measured a peak and the runner gave no baseline ({@link Trial#baselineMemoryBytes()}), a
- *       trial at half the start size first measures how memory grows (it fits, as memory grows
- *       with the batch; it is never chosen). A trial whose measured peak exceeds the budget anyway
- *       (the prediction was wrong) also stops the search, and is never chosen;
- *   <li>{@link StopReason#THROUGHPUT_SATURATED} (goal {@link Goal#THROUGHPUT} only): on {@value
- *       #SATURATED_TRIALS_TO_STOP} trials in a row, the last two doublings together raised measured
- *       throughput by at most the threshold <em>and</em> the step-time model ({@link
- *       StepTimeModel}, {@code seconds = overhead + perSample * batch}, fitted on the largest
- *       {@value #MODEL_WINDOW} sizes) says an unlimited batch could add at most the threshold. Two
- *       doublings, because throughput often creeps up by 2 to 3% a doubling for several doublings;
- *       two trials in a row, because one noisy dip makes one trial look saturated, never two;
- *   <li>{@link StopReason#MAX_BATCH_SIZE} or {@link StopReason#DATASET_SIZE}: the cap was tried.
- *       The cap is the user's maximum (default {@value #DEFAULT_MAX_BATCH_SIZE}) or, with {@link
- *       Builder#optDatasetSize(long)}, a quarter of the data set if smaller; the last doubling is
- *       clipped to the cap, so the cap itself is tried;
- *   <li>{@link StopReason#TRIAL_FAILED}: a trial failed for a reason other than memory.
+ *   <li><b>Doubling</b> from the start size (default {@value TuneOptions#DEFAULT_START_BATCH_SIZE}),
+ *       until the first of: {@link StopReason#OUT_OF_MEMORY}; {@link StopReason#MEMORY_BUDGET}
+ *       (before each trial but the first, its peak memory is predicted from the peaks so far by
+ *       {@link dev.autobatch.autotune.internal.PeakMemoryModel}, and a size predicted over the
+ *       budget is never run: the doubling is clipped to the largest size predicted to fit while
+ *       that still grows the batch by more than 1/{@value MaxFitRule#GAP_DIVISOR}; where only the
+ *       start size measured a peak and gave no baseline, one trial at half the start size first
+ *       measures how memory grows; a trial that peaked above the budget anyway stops the doubling
+ *       and is never chosen); {@link StopReason#THROUGHPUT_SATURATED} (the rule says more batch
+ *       cannot pay, judged on measurements); {@link StopReason#MAX_BATCH_SIZE} or {@link
+ *       StopReason#DATASET_SIZE} (the cap, a quarter of the data set at most, was tried); {@link
+ *       StopReason#TIME_BUDGET} (the next trial was predicted to end past {@value
+ *       #DOUBLING_SHARE_PERCENT}% of the time budget); {@link StopReason#TRIAL_FAILED}.
+ *   <li><b>Refinement</b>: trials the rule proposes between the sizes measured (MAX_FIT's
+ *       bisection toward the largest fit, GOODPUT's geometric middle), at most {@value
+ *       #MAX_REFINEMENTS}; not after a failure or when time ran out.
+ *   <li><b>Confirmation</b>: the rule's contenders (the provisional choice, its neighbours and the
+ *       best size seen) are measured again in interleaved rounds, the order reversed each round
+ *       (C B A, A B C, ...) so that drift in the machine's speed falls on every size alike; sizes
+ *       the rounds make contenders join the next round. At least {@value
+ *       #MIN_CONFIRMATION_ROUNDS} rounds, and up to {@value #MAX_CONFIRMATION_ROUNDS} while a
+ *       contender's standard error exceeds 1/{@value #SETTLED_ERROR_DIVISOR} of the saturation
+ *       threshold or the choice changed in the last round. A runner that answers a repeated size
+ *       exactly alike (a replay) is noticed at the first re-measurement and needs no more rounds. A
+ *       round is not started where it would overrun the time budget.
+ *   <li><b>Choice</b> by the rule, on the medians of every measurement at each size (see {@link
+ *       Goal}); its explanation is the result's {@link TuningResult#explanation()}.
  * </ol>
  *
- * <h2>Choosing</h2>
+ * <p>Every result carries the {@link NoiseScale} estimated from all its trials and an {@link
+ * AccumulationPlan}: the chosen size on each device, or with {@link
+ * Builder#optTargetBatchSize(int)} a plan that reaches the target by gradient accumulation where it
+ * does not fit (its micro-batch is the THROUGHPUT choice for GOODPUT: for a fixed global batch
+ * only speed is left to gain).
  *
- * <p>{@link Goal#THROUGHPUT}: each size that ran within the budget is credited with a throughput
- * that one lucky trial cannot inflate. The search first estimates the timing noise ({@link
- * ThroughputSmoothing#noise}). Quiet timings (noise at most 1/{@value #QUIET_NOISE_DIVISOR} of
- * the threshold, as on a GPU) are judged size by size: each size gets the smaller of its own
- * throughput and what its neighbours imply, which follows any shape of curve and cuts a spike back.
- * Noisy timings (CPUs jitter by 10% or more) cannot tell sizes apart within the threshold one by
- * one, so there every size is credited with the step-time model fitted to all of them, which pools
- * the noise away. The best throughput is the best credited one, or the model's prediction at the
- * largest size the search could still have run (within the cap, below the first failure,
- * predicted within the budget), trusted for at most one threshold above what was measured. The
- * choice is the smallest size within {@value #CHOICE_SHARE_OF_THRESHOLD} of the threshold of the
- * best (4% for the default 5%): the remaining fifth is left for what the trials cannot see, noise
- * and slow gains beyond the largest size measured. One more trial may then bisect the gap between
- * the chosen size and the measured size below it, where the middle is predicted to qualify; not
- * after an out-of-memory stop, which has already spent as many trials as plain doubling.
- *
- * <p>{@link Goal#MAX_FIT}: the largest size that ran within the budget, refined between it and the
- * first size that did not fit (out of memory, measured or predicted over budget) until the gap is
- * at most 1/{@value #MAX_FIT_GAP_DIVISOR} of it: within about 6% below the largest size that fits.
- * Where the memory prediction is what bounds, the refinement tries the largest size predicted to
- * fit; where an out-of-memory trial bounds, it bisects. At most {@value #MAX_FIT_REFINEMENTS}
- * refinement trials.
- *
- * <p>{@link Goal#GOODPUT}: each fitting size is credited with its throughput as for {@link
- * Goal#THROUGHPUT}, times its statistical efficiency {@code (B_noise + B0) / (B_noise + B)} at the
- * global batch {@code B = size * devices}, with {@code B_noise} the {@link NoiseScale} estimated
- * from the trials' gradient norms and {@code B0} the reference batch size; the size with the most
- * goodput is chosen. One more trial may then try the geometric middle between it and a neighbour,
- * where goodput there is predicted more than {@value #GOODPUT_REFINEMENT_GAIN_PERCENT}% higher.
- * With a step time {@code a + c B}, goodput peaks at {@code sqrt(B_noise * a / c)}: the geometric
- * mean of the noise scale and the size at which throughput is half its limit. Without a usable
- * noise scale the choice is that of {@link Goal#THROUGHPUT}, with a warning.
- *
- * <h2>After the choice</h2>
- *
- * Every result carries the {@link NoiseScale} estimated from all its trials (unknown where they
- * recorded no gradient norms) and an {@link AccumulationPlan}: the chosen size on each device, or
- * with {@link Builder#optTargetBatchSize(int)} a plan that reaches the target, by gradient
- * accumulation where the target is larger than what is known or predicted to fit. The plan's
- * micro-batch is the chosen size (the throughput choice for {@link Goal#GOODPUT}, as a fixed
- * global batch leaves only speed to gain).
- *
- * <h2>Errors</h2>
- *
- * {@link #run(TrialRunner)} throws {@link IllegalStateException} when there is nothing to choose:
- * the start size ran out of memory or over the budget, or the first trial failed (the message
- * names that first failure); and when the runner throws, wrapping its exception. A failure after a
- * success ends the search with {@link StopReason#TRIAL_FAILED}.
- *
- * <p>Each trial is logged at INFO and reported to the {@link TuningListener} with a verdict.
+ * <p>{@link #run(TrialRunner)} throws {@link IllegalStateException} when there is nothing to
+ * choose: the start size ran out of memory or over the budget, or the first trial failed (the
+ * message names that failure); and when the runner throws, wrapping its exception. Each trial is
+ * logged at INFO and reported to the {@link TuningListener} with a verdict.
  */
 public final class BatchSizeSearch {
 
     /** The default largest batch size: {@code 2^30}, in effect no cap. */
     public static final int DEFAULT_MAX_BATCH_SIZE = 1 << 30;
 
-    /** How many trials in a row must look saturated before the doubling stops. */
-    static final int SATURATED_TRIALS_TO_STOP = 2;
+    /** At most this many refinement trials. */
+    static final int MAX_REFINEMENTS = 12;
 
-    /** How many of the largest measured sizes the step-time model is fitted on. */
-    static final int MODEL_WINDOW = 3;
+    /** Confirmation runs at least this many rounds over the contenders. */
+    static final int MIN_CONFIRMATION_ROUNDS = 2;
 
-    /** The share of the saturation threshold the throughput choice aims within. */
-    static final double CHOICE_SHARE_OF_THRESHOLD = 0.8;
+    /** Confirmation runs at most this many rounds over the contenders. */
+    static final int MAX_CONFIRMATION_ROUNDS = 16;
 
-    /** Timings are judged size by size when their noise is at most the threshold over this. */
-    static final int QUIET_NOISE_DIVISOR = 4;
+    /**
+     * Confirmation is settled once every contender's standard error is at most the saturation
+     * threshold over this (1% for the default 5%) and the choice held for a round.
+     */
+    static final int SETTLED_ERROR_DIVISOR = 5;
 
-    /** MAX_FIT refines until the gap above the largest fitting size is at most this fraction. */
-    static final int MAX_FIT_GAP_DIVISOR = 16;
+    /** The doubling starts no trial predicted to end past this share of the time budget. */
+    static final int DOUBLING_SHARE_PERCENT = 70;
 
-    /** GOODPUT runs a refinement trial where it predicts at least this much more goodput. */
-    static final int GOODPUT_REFINEMENT_GAIN_PERCENT = 1;
-
-    /** At most this many MAX_FIT refinement trials. */
-    static final int MAX_FIT_REFINEMENTS = 12;
+    /** A trial predicted to take more than this share of the time budget is expensive. */
+    static final int EXPENSIVE_SHARE_PERCENT = 12;
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchSizeSearch.class);
 
     private final SearchSettings settings;
     private final TuningListener listener;
+    private final LongSupplier clock;
+    private final boolean goalGiven;
 
     private BatchSizeSearch(Builder builder) {
         settings = new SearchSettings(
@@ -161,13 +113,17 @@ public final class BatchSizeSearch {
                 builder.datasetSize,
                 builder.referenceBatchSize,
                 builder.targetBatchSize,
-                builder.devices);
+                builder.devices,
+                builder.timeBudget);
         listener = builder.listener;
+        clock = builder.clock;
+        goalGiven = builder.goalGiven;
     }
 
     /**
-     * Returns a builder with every default: {@link Goal#THROUGHPUT}, no memory budget, a 5%
-     * threshold, start size 2, no maximum, no data-set size.
+     * Returns a builder with every default: {@link Goal#DEFAULT}, no memory budget, a 5%
+     * threshold, start size 2, no maximum, no data-set size, a time budget of {@link
+     * SearchSettings#DEFAULT_TIME_BUDGET}.
      *
      * @return a new builder
      */
@@ -185,628 +141,84 @@ public final class BatchSizeSearch {
     }
 
     /**
-     * Runs the search: trials at growing batch sizes, then the choice.
+     * Runs the search: doubling, refinement, confirmation, then the choice.
      *
      * @param runner runs one trial at a batch size
-     * @return the chosen size, why the doubling stopped, and every trial in order; its context is
-     *     {@link TuningContext#none()} and its elapsed time the wall time of this call
+     * @return the chosen size, why the doubling stopped, every trial in order and why the size was
+     *     chosen; its context is {@link TuningContext#none()} and its elapsed time the wall time of
+     *     this call
      * @throws IllegalStateException if no trial succeeded within the budget (the message says why
      *     and what to change), or if the runner threw (its exception is the cause)
      */
     public TuningResult run(TrialRunner runner) {
         Objects.requireNonNull(runner, "runner");
-        long started = System.nanoTime();
-        Search search = new Search(runner);
-        StopReason stop = search.grow();
-        int chosen = switch (settings.goal()) {
-            case MAX_FIT -> search.largestFit(stop);
-            case THROUGHPUT -> search.fastEnough(stop);
-            case GOODPUT -> search.mostGoodput(stop);
-        };
-        NoiseScale noiseScale = NoiseScale.estimate(search.trials);
+        SearchRun search = new SearchRun(runner, settings, listener, clock);
+        ChoiceRule rule = settings.goal().rule();
+        StopReason stop = search.grow(rule);
+        if (stop != StopReason.TRIAL_FAILED && stop != StopReason.TIME_BUDGET) {
+            search.refine(rule);
+        }
+        search.confirm(rule);
+        Evidence evidence = search.evidence();
+        if (settings.goal() == Goal.GOODPUT && !evidence.noiseScale().isKnown()) {
+            String why = "GOODPUT needs the gradient noise scale, which is " + evidence.noiseScale().describe()
+                    + "; choosing as for THROUGHPUT instead";
+            if (goalGiven) {
+                LOG.warn(why);
+            } else {
+                LOG.info(why);
+            }
+        }
+        Choice choice = rule.choose(evidence);
+        NoiseScale noiseScale = evidence.noiseScale();
         TuningResult result = new TuningResult(
-                chosen,
+                choice.batchSize(),
                 stop,
                 search.trials,
                 settings,
-                Duration.ofNanos(System.nanoTime() - started),
+                Duration.ofNanos(clock.getAsLong() - search.started),
                 TuningContext.none(),
                 search.verdicts,
                 noiseScale,
-                search.plan(chosen),
-                LearningRateAdvice.none(chosen));
-        LOG.info(
-                "Chose batch size {} for {} after {} trials; the doubling stopped on {}",
-                chosen,
-                settings.goal(),
-                result.trials().size(),
-                stop);
-        if (noiseScale.isKnown()) {
-            LOG.info("Gradient noise scale: {}", noiseScale.describe());
-        }
+                plan(evidence, choice.batchSize()),
+                LearningRateAdvice.none(choice.batchSize()),
+                choice.explanation());
+        LOG.info("Chose batch size {} for {} after {} trials; the doubling stopped on {}. {}",
+                choice.batchSize(), settings.goal(), result.trials().size(), stop, choice.explanation());
         if (result.accumulation().targetBatchSize() > 0) {
             LOG.info("Plan for the target batch size: {}", result.accumulation().describe());
         }
         return result;
     }
 
-    /** The state of one run. */
-    private final class Search {
-
-        private final TrialRunner runner;
-        private final List<Trial> trials = new ArrayList<>();
-        private final List<String> verdicts = new ArrayList<>();
-        private final long budget = settings.memoryBudgetBytes();
-        private final double threshold = settings.saturationThreshold();
-        private final int cap = settings.batchSizeCap();
-        private boolean warnedNoPeaks;
-        private boolean probed;
-
-        Search(TrialRunner runner) {
-            this.runner = runner;
+    /**
+     * The plan for the chosen size: without a target, the chosen size on each device; with one,
+     * {@link AccumulationPlan#plan} with the throughput choice as the preferred micro-batch and the
+     * largest size known or predicted to fit within the budget.
+     */
+    private AccumulationPlan plan(Evidence evidence, int chosen) {
+        int target = settings.targetBatchSize();
+        if (target == 0) {
+            return AccumulationPlan.none(chosen, settings.devices());
         }
-
-        /** Doubles from the start size until a stop rule fires; returns the rule. */
-        StopReason grow() {
-            int size = settings.startBatchSize();
-            int saturatedInARow = 0;
-            while (true) {
-                if (!trials.isEmpty() && !predictedToFit(size)) {
-                    if (probeMemory()) {
-                        continue;
-                    }
-                    // Clip the doubling to the largest size predicted to fit, if that still grows.
-                    long previous = largestFitting();
-                    long clipped = peakModel().largestWithin(budget, previous + 1, size - 1L);
-                    if (clipped - previous < Math.max(1, previous / MAX_FIT_GAP_DIVISOR)) {
-                        return StopReason.MEMORY_BUDGET;
-                    }
-                    LOG.info(
-                            "Clipping the doubling to batch size {}, the largest predicted within the budget",
-                            clipped);
-                    size = (int) clipped;
-                }
-                Trial trial = runTrial(size);
-                if (!fits(trial)) {
-                    String verdict = outcome(trial);
-                    record(trial, verdict);
-                    if (fitting().isEmpty()) {
-                        throw new IllegalStateException(nothingFits(trial));
-                    }
-                    return trial.outOfMemory()
-                            ? StopReason.OUT_OF_MEMORY
-                            : trial.failed() ? StopReason.TRIAL_FAILED : StopReason.MEMORY_BUDGET;
-                }
-                String verdict = "ok";
-                // Past saturated throughput goodput only falls (efficiency falls with the batch),
-                // so GOODPUT stops where THROUGHPUT does.
-                if (settings.goal() != Goal.MAX_FIT) {
-                    List<Trial> fitting = fitting();
-                    fitting.add(trial);
-                    saturatedInARow = saturated(fitting) ? saturatedInARow + 1 : 0;
-                    if (saturatedInARow >= SATURATED_TRIALS_TO_STOP) {
-                        verdict = "throughput saturated";
-                    } else if (saturatedInARow > 0) {
-                        verdict = "saturating";
-                    }
-                }
-                record(trial, verdict);
-                if (saturatedInARow >= SATURATED_TRIALS_TO_STOP) {
-                    return StopReason.THROUGHPUT_SATURATED;
-                }
-                if (size >= cap) {
-                    return settings.capStopReason();
-                }
-                size = (int) Math.min(2L * size, cap);
-            }
-        }
-
-        /**
-         * Where only the start size measured a peak and gave no baseline, the only safe
-         * extrapolation is proportional to the batch, which stops the search at once when fixed
-         * memory (weights, optimizer state) fills most of the budget. A trial at half the start
-         * size measures how memory grows instead; memory grows with the batch, so it fits. It is
-         * run at most once and never chosen.
-         *
-         * @return whether the probe ran
-         */
-        private boolean probeMemory() {
-            int start = settings.startBatchSize();
-            if (probed || start < 2 || trials.size() != 1) {
-                return false;
-            }
-            Trial first = trials.get(0);
-            if (first.peakMemoryBytes() < 0 || first.baselineMemoryBytes() >= 0) {
-                return false;
-            }
-            probed = true;
-            Trial probe = runTrial(start / 2);
-            record(probe, outcome(probe) + " (memory probe)");
-            return true;
-        }
-
-        /**
-         * Whether the largest of these fitting trials looks saturated: the last two doublings
-         * together raised measured throughput by at most the threshold, and the step-time model
-         * leaves at most the threshold to gain.
-         */
-        private boolean saturated(List<Trial> fitting) {
-            int n = fitting.size();
-            if (n < 3) {
-                return false;
-            }
-            Trial last = fitting.get(n - 1);
-            double measuredGain = last.samplesPerSecond() / fitting.get(n - 3).samplesPerSecond() - 1;
-            double modelGain = model(fitting).remainingGain(last.batchSize());
-            LOG.debug(
-                    "batch size {}: the last two doublings gained {}, the model leaves {}",
-                    last.batchSize(),
-                    measuredGain,
-                    modelGain);
-            return measuredGain <= threshold && modelGain <= threshold;
-        }
-
-        /** Chooses for {@link Goal#THROUGHPUT}, with at most one bisection trial. */
-        int fastEnough(StopReason stop) {
-            Estimates estimates = new Estimates(fitting());
-            int chosen = estimates.choice();
-            if (chosen > 0 && stop != StopReason.OUT_OF_MEMORY && stop != StopReason.TRIAL_FAILED) {
-                long below = estimates.sizes[chosen - 1];
-                long above = estimates.sizes[chosen];
-                int middle = (int) (below + (above - below) / 2);
-                // Bisect only a gap worth a trial (more than a quarter of the size below), and only
-                // where the middle is predicted to meet the target.
-                if (4 * (above - below) > below
-                        && middle > below
-                        && estimates.predict(chosen, middle) >= estimates.target
-                        && predictedToFit(middle)) {
-                    Trial trial = runTrial(middle);
-                    record(trial, fits(trial) ? "ok (bisection)" : outcome(trial) + " (bisection)");
-                    if (fits(trial)) {
-                        estimates = new Estimates(fitting());
-                        chosen = estimates.choice();
-                    }
-                }
-            }
-            return (int) estimates.sizes[chosen];
-        }
-
-        /**
-         * Chooses for {@link Goal#GOODPUT}: the fitting size with the most goodput, credited
-         * throughput times statistical efficiency at the global batch; then at most one trial at
-         * the geometric middle towards the better neighbour, where goodput is predicted to beat
-         * the best by more than {@value #GOODPUT_REFINEMENT_GAIN_PERCENT}%. Falls back to the
-         * throughput choice where the noise scale cannot be estimated.
-         */
-        int mostGoodput(StopReason stop) {
-            NoiseScale noise = NoiseScale.estimate(trials);
-            if (!noise.isKnown()) {
-                LOG.warn(
-                        "GOODPUT needs the gradient noise scale, which is {}; choosing as for THROUGHPUT instead",
-                        noise.describe());
-                return fastEnough(stop);
-            }
-            Goodput goodput = new Goodput(noise);
-            int best = goodput.best();
-            if (stop != StopReason.TRIAL_FAILED) {
-                long candidate = -1;
-                double predicted = goodput.values[best] * (1 + GOODPUT_REFINEMENT_GAIN_PERCENT / 100.0);
-                for (int upper : new int[] {best, best + 1}) {
-                    if (upper < 1 || upper >= goodput.sizes.length) {
-                        continue;
-                    }
-                    long middle = Math.round(Math.sqrt((double) goodput.sizes[upper - 1] * goodput.sizes[upper]));
-                    if (middle <= goodput.sizes[upper - 1] || middle >= goodput.sizes[upper]) {
-                        continue;
-                    }
-                    double value = goodput.predict(upper, middle);
-                    if (value > predicted) {
-                        predicted = value;
-                        candidate = middle;
-                    }
-                }
-                if (candidate > 0 && predictedToFit(candidate)) {
-                    Trial trial = runTrial((int) candidate);
-                    record(trial, fits(trial) ? "ok (refinement)" : outcome(trial) + " (refinement)");
-                    if (fits(trial)) {
-                        NoiseScale updated = NoiseScale.estimate(trials);
-                        goodput = new Goodput(updated.isKnown() ? updated : noise);
-                        best = goodput.best();
-                    }
-                }
-            }
-            LOG.info(
-                    "Most goodput at batch size {}: {} samples/s x efficiency {} (B_noise {}, reference {})",
-                    goodput.sizes[best],
-                    ResultTable.samplesPerSecond(goodput.estimates.credited[best]),
-                    String.format(Locale.ROOT, "%.3f", goodput.efficiency(goodput.sizes[best])),
-                    String.format(Locale.ROOT, "%.0f", goodput.noise.bSimple()),
-                    settings.referenceBatchSize());
-            return (int) goodput.sizes[best];
-        }
-
-        /** Goodput at each fitting size: the credited throughput times the efficiency. */
-        private final class Goodput {
-
-            final NoiseScale noise;
-            final Estimates estimates;
-            final long[] sizes;
-            final double[] values;
-
-            Goodput(NoiseScale noise) {
-                this.noise = noise;
-                estimates = new Estimates(fitting());
-                sizes = estimates.sizes;
-                values = new double[sizes.length];
-                for (int i = 0; i < sizes.length; i++) {
-                    values[i] = estimates.credited[i] * efficiency(sizes[i]);
-                }
-            }
-
-            double efficiency(long size) {
-                return noise.efficiency((double) size * settings.devices(), settings.referenceBatchSize());
-            }
-
-            int best() {
-                int best = 0;
-                for (int i = 1; i < values.length; i++) {
-                    if (values[i] > values[best]) {
-                        best = i;
-                    }
-                }
-                return best;
-            }
-
-            double predict(int upper, long size) {
-                return estimates.predict(upper, size) * efficiency(size);
-            }
-        }
-
-        /**
-         * The plan for the chosen size: without a target, the chosen size on each device; with
-         * one, {@link AccumulationPlan#plan} with the throughput choice as the preferred micro-batch
-         * (for a fixed global batch only speed matters) and the largest size known or predicted to
-         * fit within the budget.
-         */
-        AccumulationPlan plan(int chosen) {
-            int target = settings.targetBatchSize();
-            if (target == 0) {
-                return AccumulationPlan.none(chosen, settings.devices());
-            }
-            int preferred = chosen;
-            if (settings.goal() == Goal.GOODPUT) {
-                Estimates estimates = new Estimates(fitting());
-                preferred = (int) estimates.sizes[estimates.choice()];
-            }
-            long fit = largestFitting();
-            long misfit = smallestMisfitAbove(fit, Long.MAX_VALUE);
-            long perDevice = ((long) target + settings.devices() - 1) / settings.devices();
-            long limit = Math.min(misfit - 1, Math.max(fit, perDevice));
-            long predicted = limit > fit && settings.hasMemoryBudget()
-                    ? peakModel().largestWithin(budget, fit + 1, limit)
-                    : limit;
-            return AccumulationPlan.plan(target, preferred, Math.max(fit, predicted), settings.devices());
-        }
-
-        /** Chooses for {@link Goal#MAX_FIT}, refining between the last fit and the first misfit. */
-        int largestFit(StopReason stop) {
-            long fit = largestFitting();
-            if (stop == StopReason.TRIAL_FAILED) {
-                return (int) fit;
-            }
-            long misfit = smallestMisfitAbove(fit);
-            for (int refinements = 0; refinements < MAX_FIT_REFINEMENTS; refinements++) {
-                long gap = Math.max(1, fit / MAX_FIT_GAP_DIVISOR);
-                if (misfit - fit <= gap) {
-                    break;
-                }
-                long predictedFit = peakModel().largestWithin(budget, fit + 1, misfit - 1);
-                if (predictedFit <= fit) {
-                    break;
-                }
-                long size;
-                if (predictedFit < misfit - 1) {
-                    // The budget, not a failure, bounds: try the largest size predicted to fit.
-                    if (predictedFit + 1 - fit <= gap) {
-                        break;
-                    }
-                    size = Math.min(predictedFit, 2 * fit);
-                } else {
-                    size = fit + (misfit - fit) / 2;
-                }
-                Trial trial = runTrial((int) size);
-                record(trial, fits(trial) ? "ok (refinement)" : outcome(trial) + " (refinement)");
-                if (trial.failed()) {
-                    break;
-                }
-                if (fits(trial)) {
-                    fit = size;
-                } else {
-                    misfit = size;
-                }
-            }
-            return (int) fit;
-        }
-
-        /**
-         * The throughput credited to each fitting size, the best throughput within reach, and the
-         * target a choice must meet. Quiet timings (noise at most a quarter of the threshold) are
-         * judged size by size, smoothed against the neighbours, which follows any shape of curve;
-         * noisy ones by the step-time model fitted to every size, which pools the noise away.
-         */
-        private final class Estimates {
-
-            final long[] sizes;
-            final double[] measured;
-            final double[] credited;
-            final double target;
-            private final StepTimeModel pooled;
-
-            Estimates(List<Trial> fitting) {
-                int n = fitting.size();
-                sizes = new long[n];
-                measured = new double[n];
-                for (int i = 0; i < n; i++) {
-                    sizes[i] = fitting.get(i).batchSize();
-                    measured[i] = fitting.get(i).samplesPerSecond();
-                }
-                double noise = ThroughputSmoothing.noise(sizes, measured);
-                pooled = noise > threshold / QUIET_NOISE_DIVISOR ? pooledModel(fitting) : null;
-                if (pooled != null) {
-                    credited = new double[n];
-                    for (int i = 0; i < n; i++) {
-                        credited[i] = pooled.samplesPerSecond(sizes[i]);
-                    }
-                } else {
-                    credited = ThroughputSmoothing.estimate(sizes, measured);
-                }
-                double bestMeasured = 0;
-                for (double c : credited) {
-                    bestMeasured = Math.max(bestMeasured, c);
-                }
-                double best = bestMeasured;
-                long limit = reachableLimit();
-                if (n >= 2 && limit > sizes[n - 1]) {
-                    double predicted = (pooled != null ? pooled : model(fitting)).samplesPerSecond(limit);
-                    best = Math.max(best, Math.min(predicted, (1 + threshold) * bestMeasured));
-                }
-                target = (1 - CHOICE_SHARE_OF_THRESHOLD * threshold) * best;
-                if (LOG.isDebugEnabled()) {
-                    StringBuilder table = new StringBuilder();
-                    for (int i = 0; i < n; i++) {
-                        table.append(String.format(
-                                Locale.ROOT, "%n  %10d %12.0f %12.0f", sizes[i], measured[i], credited[i]));
-                    }
-                    LOG.debug(
-                            "timing noise {}, judged {}; best within reach {} samples/s, target {};"
-                                    + " size, measured, credited:{}",
-                            noise,
-                            pooled != null ? "by the pooled model" : "size by size",
-                            best,
-                            target,
-                            table);
-                }
-            }
-
-            /** The index of the smallest size meeting the target, or of the best if none does. */
-            int choice() {
-                int best = 0;
-                for (int i = 0; i < credited.length; i++) {
-                    if (credited[i] >= target) {
-                        return i;
-                    }
-                    if (credited[i] > credited[best]) {
-                        best = i;
-                    }
-                }
-                return best;
-            }
-
-            /**
-             * Predicts the throughput at a size between the fitting sizes {@code upper - 1} and
-             * {@code upper}: from the pooled model, or from the step time interpolated between them.
-             */
-            double predict(int upper, long size) {
-                if (pooled != null) {
-                    return pooled.samplesPerSecond(size);
-                }
-                long below = sizes[upper - 1];
-                long above = sizes[upper];
-                double step = LeastSquares.through(below, below / measured[upper - 1], above, above / measured[upper])
-                        .at(size);
-                return step > 0 ? size / step : 0;
-            }
-        }
-
-        /**
-         * The step-time model fitted to every fitting size, or {@code null} where it predicts a
-         * step time that is not positive at some measured size (it does not describe the curve).
-         */
-        private StepTimeModel pooledModel(List<Trial> fitting) {
-            double[] sizes = new double[fitting.size()];
-            double[] steps = new double[fitting.size()];
-            for (int i = 0; i < sizes.length; i++) {
-                sizes[i] = fitting.get(i).batchSize();
-                steps[i] = sizes[i] / fitting.get(i).samplesPerSecond();
-            }
-            StepTimeModel model = StepTimeModel.fit(sizes, steps);
-            for (double size : sizes) {
-                if (!(model.stepSeconds(size) > 0)) {
-                    return null;
-                }
-            }
-            return model;
-        }
-
-        /**
-         * The largest size the search could still have run: within the cap, below the first size
-         * that did not fit, and predicted within the budget.
-         */
-        private long reachableLimit() {
-            long fit = largestFitting();
-            long limit = Math.min(cap, smallestMisfitAbove(fit) - 1);
-            if (limit > fit && settings.hasMemoryBudget()) {
-                limit = Math.max(fit, peakModel().largestWithin(budget, fit + 1, limit));
-            }
-            return limit;
-        }
-
-        private StepTimeModel model(List<Trial> fitting) {
-            int n = fitting.size();
-            int from = Math.max(0, n - MODEL_WINDOW);
-            double[] sizes = new double[n - from];
-            double[] steps = new double[n - from];
-            for (int i = from; i < n; i++) {
-                Trial t = fitting.get(i);
-                sizes[i - from] = t.batchSize();
-                steps[i - from] = t.batchSize() / t.samplesPerSecond();
-            }
-            return StepTimeModel.fit(sizes, steps);
-        }
-
-        private Trial runTrial(int size) {
-            Trial trial;
-            try {
-                trial = runner.run(size);
-            } catch (RuntimeException e) {
-                throw new IllegalStateException(
-                        "The trial runner threw at batch size " + size + ": " + e.getMessage()
-                                + "; the search stopped without a result.",
-                        e);
-            }
-            if (trial == null) {
-                throw new IllegalStateException("The trial runner returned no trial for batch size " + size + ".");
-            }
-            if (trial.batchSize() != size) {
-                throw new IllegalStateException(
-                        "Asked for batch size " + size + ", the trial runner reported batch size "
-                                + trial.batchSize() + ".");
-            }
-            if (trial.ok() && !(trial.samplesPerSecond() > 0 && Double.isFinite(trial.samplesPerSecond()))) {
-                throw new IllegalStateException(
-                        "The trial at batch size " + size + " reported " + trial.samplesPerSecond()
-                                + " samples/s; a measured trial needs a positive, finite throughput.");
-            }
-            return trial;
-        }
-
-        private void record(Trial trial, String verdict) {
-            trials.add(trial);
-            verdicts.add(verdict);
-            if (trial.ok()) {
-                LOG.info(
-                        "batch size {}: {} samples/s, peak memory {}: {}",
-                        trial.batchSize(),
-                        ResultTable.samplesPerSecond(trial.samplesPerSecond()),
-                        ResultTable.bytes(trial.peakMemoryBytes()),
-                        verdict);
-            } else {
-                LOG.info("batch size {}: {}", trial.batchSize(), verdict);
-            }
-            listener.onTrial(trial, verdict);
-        }
-
-        private boolean predictedToFit(long size) {
-            PeakMemoryModel model = peakModel();
-            if (model.isEmpty()) {
-                if (settings.hasMemoryBudget() && !warnedNoPeaks) {
-                    warnedNoPeaks = true;
-                    LOG.warn("The trials report no peak memory, so the memory budget cannot be enforced"
-                            + " by prediction.");
-                }
-                return true;
-            }
-            double predicted = model.predict(size);
-            if (predicted > budget) {
-                LOG.info(
-                        "Not running batch size {}: its predicted peak memory {} is above the budget {}",
-                        size,
-                        ResultTable.bytes((long) Math.min(Long.MAX_VALUE, predicted)),
-                        ResultTable.bytes(budget));
-                return false;
-            }
-            return true;
-        }
-
-        private PeakMemoryModel peakModel() {
-            return PeakMemoryModel.of(trials);
-        }
-
-        private boolean fits(Trial trial) {
-            return trial.ok() && trial.peakMemoryBytes() <= budget;
-        }
-
-        /** The trials from the start size up that ran within the budget, by batch size. */
-        private List<Trial> fitting() {
-            List<Trial> fitting = new ArrayList<>();
-            for (Trial t : trials) {
-                if (fits(t) && t.batchSize() >= settings.startBatchSize()) {
-                    fitting.add(t);
-                }
-            }
-            fitting.sort(Comparator.comparingInt(Trial::batchSize));
-            return fitting;
-        }
-
-        private long largestFitting() {
-            long largest = 0;
-            for (Trial t : trials) {
-                if (fits(t)) {
-                    largest = Math.max(largest, t.batchSize());
-                }
-            }
-            return largest;
-        }
-
-        /** The smallest size above {@code size} that ran out of memory or over the budget. */
-        private long smallestMisfitAbove(long size) {
-            return smallestMisfitAbove(size, (long) cap + 1);
-        }
-
-        /** As {@link #smallestMisfitAbove(long)}, {@code none} where no size above did not fit. */
-        private long smallestMisfitAbove(long size, long none) {
-            long misfit = none;
-            for (Trial t : trials) {
-                if (!t.failed() && !fits(t) && t.batchSize() > size) {
-                    misfit = Math.min(misfit, t.batchSize());
-                }
-            }
-            return misfit;
-        }
-
-        private String outcome(Trial trial) {
-            if (trial.outOfMemory()) {
-                return "out of memory";
-            }
-            if (trial.failed()) {
-                return "failed: " + trial.failure();
-            }
-            return trial.peakMemoryBytes() > budget ? "over the memory budget" : "ok";
-        }
-
-        private String nothingFits(Trial trial) {
-            int size = trial.batchSize();
-            if (trial.failed()) {
-                return "The trial at batch size " + size + " failed: " + trial.failure()
-                        + " No trial succeeded, so there is no batch size to choose.";
-            }
-            String lower = size > 1
-                    ? " Lower optStartBatchSize (it is " + size + ")"
-                    : " The model does not train even one sample at a time;";
-            if (trial.outOfMemory()) {
-                return "Even the start batch size " + size + " ran out of memory." + lower
-                        + " or free memory on the device.";
-            }
-            return "Even the start batch size " + size + " needs " + ResultTable.bytes(trial.peakMemoryBytes())
-                    + " of memory, above the memory budget of " + ResultTable.bytes(budget) + "." + lower
-                    + " or raise optMemoryBudgetBytes.";
-        }
+        int preferred = settings.goal() == Goal.GOODPUT ? Goal.THROUGHPUT.rule().choose(evidence).batchSize() : chosen;
+        long fit = evidence.largestFitting();
+        long misfit = evidence.smallestMisfitAbove(fit).orElse(Integer.MAX_VALUE);
+        long perDevice = ((long) target + settings.devices() - 1) / settings.devices();
+        long limit = Math.min(misfit - 1, Math.max(fit, perDevice));
+        long predicted = limit > fit && settings.hasMemoryBudget() && !evidence.peakModel().isEmpty()
+                ? evidence.peakModel().largestWithin(settings.memoryBudgetBytes(), fit + 1, limit)
+                : limit;
+        return AccumulationPlan.plan(target, preferred, Math.max(fit, predicted), settings.devices());
     }
 
     /** Builds a {@link BatchSizeSearch}; DJL's convention: {@code optX} for each optional value. */
     public static final class Builder {
 
-        private Goal goal = Goal.THROUGHPUT;
+        private Goal goal = Goal.DEFAULT;
+        private boolean goalGiven;
+        private Duration timeBudget = SearchSettings.DEFAULT_TIME_BUDGET;
+        private LongSupplier clock = System::nanoTime;
         private long memoryBudgetBytes = SearchSettings.NO_MEMORY_BUDGET;
         private double saturationThreshold = TuneOptions.DEFAULT_SATURATION_THRESHOLD;
         private int startBatchSize = TuneOptions.DEFAULT_START_BATCH_SIZE;
@@ -820,13 +232,40 @@ public final class BatchSizeSearch {
         private Builder() {}
 
         /**
-         * Sets what to optimise (default {@link Goal#THROUGHPUT}).
+         * Sets what to optimise (default {@link Goal#DEFAULT}).
          *
          * @param goal the goal
          * @return this builder
          */
         public Builder optGoal(Goal goal) {
             this.goal = Objects.requireNonNull(goal, "goal");
+            this.goalGiven = true;
+            return this;
+        }
+
+        /**
+         * Sets the wall time the whole search may take (default {@link
+         * SearchSettings#DEFAULT_TIME_BUDGET}). No trial predicted to end past it is started (the
+         * doubling stops at {@value BatchSizeSearch#DOUBLING_SHARE_PERCENT}% of it, to leave time
+         * for confirmation), and the result's stop reason says where it cut the doubling short.
+         * The first trial always runs.
+         *
+         * @param budget a positive duration
+         * @return this builder
+         */
+        public Builder optTimeBudget(Duration budget) {
+            Objects.requireNonNull(budget, "budget");
+            if (budget.isNegative() || budget.isZero()) {
+                throw new IllegalArgumentException(
+                        "the time budget must be positive, got " + budget + "; 60 s is the default");
+            }
+            this.timeBudget = budget;
+            return this;
+        }
+
+        /** Sets the clock the time budget is measured with, in nanoseconds; for tests. */
+        Builder optClock(LongSupplier nanoTime) {
+            this.clock = Objects.requireNonNull(nanoTime, "nanoTime");
             return this;
         }
 

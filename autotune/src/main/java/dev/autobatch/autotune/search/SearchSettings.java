@@ -1,5 +1,8 @@
 package dev.autobatch.autotune.search;
 
+import java.time.Duration;
+import java.util.Objects;
+
 import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.LearningRateAdvice;
 
@@ -20,6 +23,8 @@ import dev.autobatch.autotune.LearningRateAdvice;
  * @param targetBatchSize the global batch size the user wants to train at, planned with gradient
  *     accumulation where it does not fit ({@link AccumulationPlan}); 0 for none
  * @param devices the devices that train in parallel, each on its own batch; at least 1 (1 on a CPU)
+ * @param timeBudget the wall time the whole search may take; trials predicted to overrun it are
+ *     not started
  */
 public record SearchSettings(
         Goal goal,
@@ -30,7 +35,8 @@ public record SearchSettings(
         long datasetSize,
         int referenceBatchSize,
         int targetBatchSize,
-        int devices) {
+        int devices,
+        Duration timeBudget) {
 
     /** The budget that means "no budget": only running out of memory limits the batch. */
     public static final long NO_MEMORY_BUDGET = Long.MAX_VALUE;
@@ -40,6 +46,12 @@ public record SearchSettings(
      * quarter of the data leaves fewer than four steps an epoch, too few to train on.
      */
     public static final int DATASET_CAP_DIVISOR = 4;
+
+    /**
+     * The default time budget of a search: long enough for the doubling and confirmation of a
+     * model whose largest useful trial takes a few seconds, short enough to tune at every start.
+     */
+    public static final Duration DEFAULT_TIME_BUDGET = Duration.ofSeconds(60);
 
     /** Validates the components that have no "unknown" value. */
     public SearchSettings {
@@ -54,6 +66,38 @@ public record SearchSettings(
         if (devices < 1) {
             throw new IllegalArgumentException("devices must be at least 1, got " + devices);
         }
+        Objects.requireNonNull(timeBudget, "timeBudget");
+        if (timeBudget.isNegative() || timeBudget.isZero()) {
+            throw new IllegalArgumentException(
+                    "the time budget must be positive, got " + timeBudget + "; 60 s is the default");
+        }
+    }
+
+    /**
+     * Settings with the default time budget.
+     *
+     * @param goal what the search optimised
+     * @param memoryBudgetBytes the memory budget in bytes, or {@link #NO_MEMORY_BUDGET}
+     * @param saturationThreshold the saturation threshold, in (0, 1)
+     * @param startBatchSize the first batch size tried
+     * @param maxBatchSize the largest batch size the search may try
+     * @param datasetSize the number of training samples, or {@code -1} if unknown
+     * @param referenceBatchSize the reference batch size, at least 1
+     * @param targetBatchSize the target global batch size, or 0 for none
+     * @param devices the devices that train in parallel, at least 1
+     */
+    public SearchSettings(
+            Goal goal,
+            long memoryBudgetBytes,
+            double saturationThreshold,
+            int startBatchSize,
+            int maxBatchSize,
+            long datasetSize,
+            int referenceBatchSize,
+            int targetBatchSize,
+            int devices) {
+        this(goal, memoryBudgetBytes, saturationThreshold, startBatchSize, maxBatchSize, datasetSize,
+                referenceBatchSize, targetBatchSize, devices, DEFAULT_TIME_BUDGET);
     }
 
     /**

@@ -145,6 +145,7 @@ class ReportWriterTest {
             case THROUGHPUT_SATURATED -> "a larger batch no longer raised throughput by more than 5%";
             case MAX_BATCH_SIZE -> "the next batch size would exceed the maximum of 16";
             case DATASET_SIZE -> "the next batch size would exceed the cap derived from the training set's size";
+            case TIME_BUDGET -> "the next trial was predicted to overrun the time budget of 60 s";
             case TRIAL_FAILED -> "a trial failed";
         };
         assertTrue(markdown.contains("The search stopped because " + expected + ".\n"), markdown);

@@ -1,6 +1,7 @@
 package dev.autobatch.autotune.search;
 
 import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.core.Trial;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,14 +59,17 @@ class GoodputTest {
     @ParameterizedTest(name = "B_noise {0}")
     @ValueSource(doubles = {500, 4000})
     void choosesASmallerBatchThanThroughputWhereTheNoiseScaleIsBelowSaturation(double noiseScale) {
-        TuningResult throughput = BatchSizeSearch.builder().build().run(
+        TuningResult throughput = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(
                 new ReplayRunner(linear()).withGradientNorms(GRADIENT_SQUARED, noiseScale * GRADIENT_SQUARED));
         TuningResult goodput = BatchSizeSearch.builder().optGoal(Goal.GOODPUT).build().run(
                 new ReplayRunner(linear()).withGradientNorms(GRADIENT_SQUARED, noiseScale * GRADIENT_SQUARED));
 
         assertTrue(goodput.batchSize() < throughput.batchSize(), () -> goodput + "\n" + throughput);
-        // The doubling stops as for THROUGHPUT.
-        assertEquals(throughput.stopReason(), goodput.stopReason());
+        // Past the most goodput the doubling stops once goodput has fallen: no later than THROUGHPUT's.
+        assertEquals(StopReason.THROUGHPUT_SATURATED, goodput.stopReason(), goodput::toString);
+        int largestGoodput = goodput.trials().stream().mapToInt(Trial::batchSize).max().orElseThrow();
+        int largestThroughput = throughput.trials().stream().mapToInt(Trial::batchSize).max().orElseThrow();
+        assertTrue(largestGoodput <= largestThroughput, () -> goodput + "\n" + throughput);
     }
 
     static Stream<Arguments> noisyRuns() {

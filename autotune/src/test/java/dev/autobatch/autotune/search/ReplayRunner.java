@@ -11,7 +11,7 @@ import java.util.Random;
 /**
  * A {@link TrialRunner} that answers from a {@link Trace}. Optionally it guards a memory budget
  * (asking for a size whose true peak is above it fails the test at once), jitters throughput by a
- * seeded random factor, or scales chosen sizes' throughput to plant a dip or a spike.
+ * seeded random factor drawn afresh for every measurement, or scales chosen sizes' throughput to plant a dip or a spike.
  */
 final class ReplayRunner implements TrialRunner {
 
@@ -20,6 +20,7 @@ final class ReplayRunner implements TrialRunner {
     private Random noise;
     private double noiseAmplitude;
     private final Map<Integer, Double> factors = new HashMap<>();
+    private final Map<Integer, Double> onceFactors = new HashMap<>();
     private double gradientSquared = Double.NaN;
     private double traceCovariance;
     private Random gradientNoise;
@@ -46,6 +47,12 @@ final class ReplayRunner implements TrialRunner {
     /** Multiplies the throughput measured at one size by a factor. */
     ReplayRunner withFactor(int batchSize, double factor) {
         factors.put(batchSize, factor);
+        return this;
+    }
+
+    /** Multiplies the first throughput measured at one size by a factor: a one-off spike or dip. */
+    ReplayRunner withFactorOnce(int batchSize, double factor) {
+        onceFactors.put(batchSize, factor);
         return this;
     }
 
@@ -80,6 +87,10 @@ final class ReplayRunner implements TrialRunner {
             trial = Trial.outOfMemory(batchSize);
         } else {
             double sps = trace.samplesPerSecond(batchSize) * factors.getOrDefault(batchSize, 1.0);
+            Double once = onceFactors.remove(batchSize);
+            if (once != null) {
+                sps *= once;
+            }
             if (noise != null) {
                 sps *= 1 + noiseAmplitude * (2 * noise.nextDouble() - 1);
             }

@@ -47,9 +47,42 @@ final class SyntheticTraces {
         return Trace.synthetic("flat", 16L << 30, b -> b / 5000.0, b -> 0.5e9 + 1e6 * b);
     }
 
+    /**
+     * Step time flat up to 32 and then close to proportional, as the measured ResNet-50 curve: a
+     * curve no {@code a + c B} line describes. 80 GB device, 0.5 GB plus 40 MB a sample.
+     */
+    static Trace flatThenLinear() {
+        return Trace.synthetic(
+                "flat-then-linear", 85_017_493_504L, b -> 0.02 + 0.0005 * Math.max(0, b - 32), b -> 0.5e9 + 40e6 * b);
+    }
+
+    /**
+     * Throughput that peaks at 1,024 and then falls 4% a doubling (the data outgrow a cache), on a
+     * 16 GiB CPU.
+     */
+    static Trace peakThenDecline() {
+        return Trace.synthetic("peak-then-decline", 16L << 30, b -> {
+            double slowdown = 1 + 0.04 * Math.max(0, Math.log(b / 1024.0) / Math.log(2));
+            return (b + 64) / 100_000.0 * slowdown;
+        }, b -> 0.4e9 + 50e3 * b);
+    }
+
+    /**
+     * A plateau from about 1,024 and then a slow 3% creep between 8,192 and 65,536, on a 16 GiB
+     * CPU: the creep must not draw the choice to the large sizes.
+     */
+    static Trace plateauWithLateCreep() {
+        return Trace.synthetic("plateau-late-creep", 16L << 30, b -> {
+            double log = Math.log(b) / Math.log(2);
+            double creep = 1 + 0.03 * Math.min(1, Math.max(0, (log - 13) / 3));
+            return (b + 32) / 100_000.0 / creep;
+        }, b -> 0.4e9 + 50e3 * b);
+    }
+
     /** Every trace the replay tests run without noise: the measured one and the synthetic ones. */
     static List<Trace> all() {
         return List.of(
-                Trace.load("traces/h100-mlp.jsonl"), resnet50H100(), smallGpu(), cpu(), keepsImproving(), flat());
+                Trace.load("traces/h100-mlp.jsonl"), Trace.load("traces/h100-resnet50.jsonl"), resnet50H100(), smallGpu(),
+                cpu(), keepsImproving(), flat(), flatThenLinear(), peakThenDecline(), plateauWithLateCreep());
     }
 }

@@ -162,6 +162,20 @@ final class Trace {
         return best;
     }
 
+    /**
+     * The smallest power of two from 2 whose throughput is within {@code threshold} of the best of
+     * any size that fits: where a careful sweep of powers of two says more batch stops paying.
+     */
+    long knee(double threshold) {
+        double best = bestSamplesPerSecond(largestFit());
+        for (long b = 2; b <= largestFit(); b *= 2) {
+            if (samplesPerSecond(b) >= (1 - threshold) * best) {
+                return b;
+            }
+        }
+        return largestFit();
+    }
+
     /** Trials plain doubling from {@code start} takes until its first out-of-memory trial, included. */
     int doublingTrials(int start) {
         int n = 1;

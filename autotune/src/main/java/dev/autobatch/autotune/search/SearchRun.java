@@ -1,0 +1,321 @@
+package dev.autobatch.autotune.search;
+
+import dev.autobatch.autotune.internal.ResultTable;
+import dev.autobatch.core.Trial;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+
+/**
+ * One run of a {@link BatchSizeSearch}: the doubling, the refinement and the confirmation rounds,
+ * with every trial, its verdict and its wall time.
+ */
+final class SearchRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchSizeSearch.class);
+
+    private final TrialRunner runner;
+    private final SearchSettings settings;
+    private final TuningListener listener;
+    private final LongSupplier clock;
+    final List<Trial> trials = new ArrayList<>();
+    final List<String> verdicts = new ArrayList<>();
+    private final List<Double> seconds = new ArrayList<>();
+    final long started;
+    private final long budget;
+    private final int cap;
+    private boolean warnedNoPeaks;
+    private boolean probed;
+
+    SearchRun(TrialRunner runner, SearchSettings settings, TuningListener listener, LongSupplier clock) {
+        this.runner = runner;
+        this.settings = settings;
+        this.listener = listener;
+        this.clock = clock;
+        this.started = clock.getAsLong();
+        this.budget = settings.memoryBudgetBytes();
+        this.cap = settings.batchSizeCap();
+    }
+
+    Evidence evidence() {
+        return new Evidence(trials, settings);
+    }
+
+    /** Doubles from the start size until a stop rule fires; returns the rule. */
+    StopReason grow(ChoiceRule rule) {
+        int size = settings.startBatchSize();
+        while (true) {
+            if (!trials.isEmpty() && !predictedToFit(size)) {
+                if (probeMemory()) {
+                    continue;
+                }
+                // Clip the doubling to the largest size predicted to fit, if that still grows.
+                Evidence evidence = evidence();
+                long previous = evidence.largestFitting();
+                long clipped = evidence.peakModel().largestWithin(budget, previous + 1, size - 1L);
+                if (clipped - previous < Math.max(1, previous / MaxFitRule.GAP_DIVISOR)) {
+                    return StopReason.MEMORY_BUDGET;
+                }
+                LOG.info("Clipping the doubling to batch size {}, the largest predicted within the budget", clipped);
+                size = (int) clipped;
+            }
+            if (!trials.isEmpty() && !timeAllows(predictedSeconds(size), BatchSizeSearch.DOUBLING_SHARE_PERCENT)) {
+                LOG.info("Not running batch size {}: its trial is predicted to overrun the time budget of {}",
+                        size, describe(settings.timeBudget()));
+                return StopReason.TIME_BUDGET;
+            }
+            Trial trial = runTrial(size);
+            Evidence evidence = new Evidence(appended(trial), settings);
+            if (!evidence.fits(trial)) {
+                record(trial, outcome(trial));
+                if (evidence.fittingSizes().isEmpty()) {
+                    throw new IllegalStateException(nothingFits(trial));
+                }
+                return trial.outOfMemory()
+                        ? StopReason.OUT_OF_MEMORY
+                        : trial.failed() ? StopReason.TRIAL_FAILED : StopReason.MEMORY_BUDGET;
+            }
+            int next = (int) Math.min(2L * size, cap);
+            boolean expensive = size < cap
+                    && predictedSeconds(next) * 100
+                            > BatchSizeSearch.EXPENSIVE_SHARE_PERCENT * seconds(settings.timeBudget());
+            boolean saturated = rule.stopsDoubling(evidence, expensive);
+            record(trial, saturated ? "throughput saturated" : "ok");
+            if (saturated) {
+                return StopReason.THROUGHPUT_SATURATED;
+            }
+            if (size >= cap) {
+                return settings.capStopReason();
+            }
+            size = next;
+        }
+    }
+
+    /**
+     * Where only the start size measured a peak and gave no baseline, the only safe
+     * extrapolation is proportional to the batch, which stops the search at once when fixed
+     * memory (weights, optimizer state) fills most of the budget. A trial at half the start
+     * size measures how memory grows instead; memory grows with the batch, so it fits. It is
+     * run at most once and never chosen.
+     */
+    private boolean probeMemory() {
+        int start = settings.startBatchSize();
+        if (probed || start < 2 || trials.size() != 1) {
+            return false;
+        }
+        Trial first = trials.get(0);
+        if (first.peakMemoryBytes() < 0 || first.baselineMemoryBytes() >= 0) {
+            return false;
+        }
+        probed = true;
+        Trial probe = runTrial(start / 2);
+        record(probe, outcome(probe) + " (memory probe)");
+        return true;
+    }
+
+    /** Runs the trials the rule proposes, until it proposes none, one fails or time runs out. */
+    void refine(ChoiceRule rule) {
+        for (int i = 0; i < BatchSizeSearch.MAX_REFINEMENTS; i++) {
+            OptionalInt proposal = rule.refinement(evidence());
+            if (proposal.isEmpty() || !predictedToFit(proposal.getAsInt())
+                    || !timeAllows(predictedSeconds(proposal.getAsInt()), 100)) {
+                return;
+            }
+            Trial trial = runTrial(proposal.getAsInt());
+            record(trial, outcome(trial) + " (refinement)");
+            if (trial.failed()) {
+                return;
+            }
+        }
+    }
+
+    /** Re-measures the rule's contenders in interleaved rounds; see the class comment. */
+    void confirm(ChoiceRule rule) {
+        TreeSet<Integer> contenders = new TreeSet<>(rule.contenders(evidence()));
+        if (contenders.size() < 2) {
+            return;
+        }
+        int previousChoice = -1;
+        for (int round = 1; round <= BatchSizeSearch.MAX_CONFIRMATION_ROUNDS && !contenders.isEmpty(); round++) {
+            double needed = 0;
+            for (int size : contenders) {
+                needed += predictedSeconds(size);
+            }
+            if (!timeAllows(needed, 100)) {
+                LOG.info("Confirmation stopped after {} of at most {} rounds: another round would overrun"
+                        + " the time budget of {}", round - 1, BatchSizeSearch.MAX_CONFIRMATION_ROUNDS,
+                        describe(settings.timeBudget()));
+                return;
+            }
+            // The doubling ran smallest first; the rounds alternate largest first and smallest first.
+            List<Integer> order = new ArrayList<>(round % 2 == 1 ? contenders.descendingSet() : contenders);
+            for (int size : order) {
+                double before = evidence().throughput(size);
+                Trial trial = runTrial(size);
+                record(trial, outcome(trial) + " (confirmation round " + round + ")");
+                if (trial.failed()) {
+                    return;
+                }
+                if (round == 1 && size == order.get(0) && trial.samplesPerSecond() == before) {
+                    LOG.info("The runner measured batch size {} exactly as before: its answers do not vary,"
+                            + " so no more confirmation is needed", size);
+                    return;
+                }
+            }
+            Evidence evidence = evidence();
+            contenders.removeIf(size -> !evidence.isFitting(size));
+            int choice = rule.choose(evidence).batchSize();
+            boolean settled = choice == previousChoice;
+            for (int size : contenders) {
+                settled &= evidence.relativeError(size)
+                        <= settings.saturationThreshold() / BatchSizeSearch.SETTLED_ERROR_DIVISOR;
+            }
+            if (round >= BatchSizeSearch.MIN_CONFIRMATION_ROUNDS && settled) {
+                return;
+            }
+            previousChoice = choice;
+            // What the rounds measured may move the provisional choice: its new neighbours join.
+            contenders.addAll(rule.contenders(evidence));
+        }
+    }
+
+    private boolean timeAllows(double predictedSeconds, int sharePercent) {
+        double elapsed = (clock.getAsLong() - started) / 1e9;
+        return elapsed + predictedSeconds <= sharePercent / 100.0 * seconds(settings.timeBudget());
+    }
+
+    /**
+     * The wall time a trial at {@code size} is predicted to take: that of the latest trial at
+     * the largest size measured up to it, scaled by the sizes' ratio (a trial's time grows at
+     * most in proportion to its steps' work).
+     */
+    private double predictedSeconds(int size) {
+        int from = -1;
+        for (int i = 0; i < trials.size(); i++) {
+            int measured = trials.get(i).batchSize();
+            if (measured <= size && (from < 0 || measured >= trials.get(from).batchSize())) {
+                from = i;
+            }
+        }
+        if (from < 0) {
+            return seconds.isEmpty() ? 0 : seconds.get(seconds.size() - 1);
+        }
+        return seconds.get(from) * size / trials.get(from).batchSize();
+    }
+
+    private List<Trial> appended(Trial trial) {
+        List<Trial> all = new ArrayList<>(trials);
+        all.add(trial);
+        return all;
+    }
+
+    private Trial runTrial(int size) {
+        long start = clock.getAsLong();
+        Trial trial;
+        try {
+            trial = runner.run(size);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "The trial runner threw at batch size " + size + ": " + e.getMessage()
+                            + "; the search stopped without a result.",
+                    e);
+        }
+        seconds.add((clock.getAsLong() - start) / 1e9);
+        if (trial == null) {
+            throw new IllegalStateException("The trial runner returned no trial for batch size " + size + ".");
+        }
+        if (trial.batchSize() != size) {
+            throw new IllegalStateException(
+                    "Asked for batch size " + size + ", the trial runner reported batch size "
+                            + trial.batchSize() + ".");
+        }
+        if (trial.ok() && !(trial.samplesPerSecond() > 0 && Double.isFinite(trial.samplesPerSecond()))) {
+            throw new IllegalStateException(
+                    "The trial at batch size " + size + " reported " + trial.samplesPerSecond()
+                            + " samples/s; a measured trial needs a positive, finite throughput.");
+        }
+        return trial;
+    }
+
+    /** Records a trial that {@link #runTrial} has timed. */
+    private void record(Trial trial, String verdict) {
+        trials.add(trial);
+        verdicts.add(verdict);
+        if (trial.ok()) {
+            LOG.info(
+                    "batch size {}: {} samples/s, peak memory {}: {}",
+                    trial.batchSize(),
+                    ResultTable.samplesPerSecond(trial.samplesPerSecond()),
+                    ResultTable.bytes(trial.peakMemoryBytes()),
+                    verdict);
+        } else {
+            LOG.info("batch size {}: {}", trial.batchSize(), verdict);
+        }
+        listener.onTrial(trial, verdict);
+    }
+
+    private boolean predictedToFit(long size) {
+        Evidence evidence = evidence();
+        if (evidence.peakModel().isEmpty()) {
+            if (settings.hasMemoryBudget() && !warnedNoPeaks) {
+                warnedNoPeaks = true;
+                LOG.warn("The trials report no peak memory, so the memory budget cannot be enforced"
+                        + " by prediction.");
+            }
+            return true;
+        }
+        if (!evidence.predictedToFit(size)) {
+            LOG.info(
+                    "Not running batch size {}: its predicted peak memory {} is above the budget {}",
+                    size,
+                    ResultTable.bytes((long) Math.min(Long.MAX_VALUE, evidence.peakModel().predict(size))),
+                    ResultTable.bytes(budget));
+            return false;
+        }
+        return true;
+    }
+
+    private String outcome(Trial trial) {
+        if (trial.outOfMemory()) {
+            return "out of memory";
+        }
+        if (trial.failed()) {
+            return "failed: " + trial.failure();
+        }
+        return trial.peakMemoryBytes() > budget ? "over the memory budget" : "ok";
+    }
+
+    private String nothingFits(Trial trial) {
+        int size = trial.batchSize();
+        if (trial.failed()) {
+            return "The trial at batch size " + size + " failed: " + trial.failure()
+                    + " No trial succeeded, so there is no batch size to choose.";
+        }
+        String lower = size > 1
+                ? " Lower optStartBatchSize (it is " + size + ")"
+                : " The model does not train even one sample at a time;";
+        if (trial.outOfMemory()) {
+            return "Even the start batch size " + size + " ran out of memory." + lower
+                    + " or free memory on the device.";
+        }
+        return "Even the start batch size " + size + " needs " + ResultTable.bytes(trial.peakMemoryBytes())
+                + " of memory, above the memory budget of " + ResultTable.bytes(budget) + "." + lower
+                + " or raise optMemoryBudgetBytes.";
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
+    }
+
+    private static String describe(Duration duration) {
+        return String.format(Locale.ROOT, "%.1f s", seconds(duration));
+    }
+}
