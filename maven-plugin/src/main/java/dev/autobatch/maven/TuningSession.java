@@ -8,6 +8,7 @@ import dev.autobatch.autotune.search.BatchSizeSearch;
 import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.TuningTarget;
+import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.Trial;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +108,9 @@ final class TuningSession {
      *
      * @param trial the trial
      * @param verdict what the search concluded from it
-     * @return such as {@code "Batch size 64: 12,345 samples/s, peak memory 512.0 MiB; ok"}
+     * @return such as {@code "Batch size 64: 12,345 samples/s ±2.1%, peak memory 512.0 MiB; ok"}, the
+     *     spread (half the trial's relative interquartile range of step times) only where the
+     *     trial recorded it
      */
     static String describe(Trial trial, String verdict) {
         StringBuilder line = new StringBuilder("Batch size ").append(trial.batchSize()).append(": ");
@@ -117,6 +120,10 @@ final class TuningSession {
             line.append("failed: ").append(trial.failure());
         } else {
             line.append(String.format(Locale.ROOT, "%,.0f samples/s", trial.samplesPerSecond()));
+            String spread = ResultTable.spread(trial);
+            if (!spread.isEmpty()) {
+                line.append(' ').append(spread);
+            }
             if (trial.peakMemoryBytes() >= 0) {
                 line.append(
                         String.format(

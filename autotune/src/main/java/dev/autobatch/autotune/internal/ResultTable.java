@@ -18,7 +18,8 @@ public final class ResultTable {
 
     /**
      * Formats the result: a header line, a column header, one row a trial in the order run, the
-     * chosen row marked with {@code ->}; then, where known, a line each for the gradient noise
+     * chosen row marked with {@code ->}; a measured trial's row shows its throughput and, where
+     * known, the spread of that throughput ({@link #spread}; {@code -} where unknown); then, where known, a line each for the gradient noise
      * scale, the accumulation plan (with a target batch size or several devices) and the advised
      * learning rate.
      *
@@ -39,10 +40,11 @@ public final class ResultTable {
                 result.elapsed() == null ? 0.0 : result.elapsed().toNanos() / 1e9));
         out.append(String.format(
                 Locale.ROOT,
-                "%2s %10s %12s %10s %12s  %s%n",
+                "%2s %10s %12s %7s %10s %12s  %s%n",
                 "",
                 "batch",
                 "samples/s",
+                "spread",
                 "step ms",
                 "peak memory",
                 "verdict"));
@@ -54,10 +56,11 @@ public final class ResultTable {
             marked |= chosen;
             out.append(String.format(
                     Locale.ROOT,
-                    "%2s %10d %12s %10s %12s  %s%n",
+                    "%2s %10d %12s %7s %10s %12s  %s%n",
                     chosen ? MARK : "",
                     t.batchSize(),
                     t.ok() ? samplesPerSecond(t.samplesPerSecond()) : "-",
+                    spread(t).isEmpty() ? "-" : spread(t),
                     t.ok() ? String.format(Locale.ROOT, "%.2f", 1000.0 * t.batchSize() / t.samplesPerSecond()) : "-",
                     t.peakMemoryBytes() >= 0 ? bytes(t.peakMemoryBytes()) : "-",
                     result.verdicts().get(i)));
@@ -101,6 +104,26 @@ public final class ResultTable {
      */
     public static String samplesPerSecond(double samplesPerSecond) {
         return String.format(Locale.ROOT, "%,.0f", samplesPerSecond);
+    }
+
+    /**
+     * Formats the spread of a trial's throughput: half the interquartile range of its step times
+     * over their median ({@link Trial#relativeSpread()} / 2), as a percentage. The middle half of
+     * the measured steps ran within that much of the median step time, so the throughput lies
+     * between {@link Trial#samplesPerSecondLow()} and {@link Trial#samplesPerSecondHigh()}.
+     *
+     * @param trial the trial
+     * @return such as {@code "±2.1%"} (two decimals below 0.1%, such as {@code "±0.04%"}), or
+     *     {@code ""} where the spread is unknown: a trial not measured, or one without a recorded
+     *     spread (a replay, {@link Trial#measured})
+     */
+    public static String spread(Trial trial) {
+        double spread = trial.relativeSpread();
+        if (!Double.isFinite(spread)) {
+            return "";
+        }
+        double percent = spread / 2 * 100;
+        return String.format(Locale.ROOT, percent > 0 && percent < 0.095 ? "±%.2f%%" : "±%.1f%%", percent);
     }
 
     private static String phrase(String constant) {

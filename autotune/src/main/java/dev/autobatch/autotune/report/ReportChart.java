@@ -2,6 +2,7 @@ package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.internal.Bytes;
+import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.Trial;
 
 import org.jfree.chart.ChartUtils;
@@ -12,15 +13,19 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.block.BlockBorder;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.HorizontalAlignment;
 import org.jfree.chart.ui.Layer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.svg.SVGGraphics2D;
 
@@ -34,12 +39,21 @@ import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.text.NumberFormat;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Draws the report's chart with JFreeChart: samples per second (left axis) and peak memory (right
  * axis) against batch size on a log2 axis, the memory budget as a horizontal line, the chosen size
  * and the sizes that ran out of memory or failed as vertical lines. Draws off screen, so it runs
  * headless.
+ *
+ * <p>Each measured trial that recorded the spread of its step times gets an error bar from {@link
+ * Trial#samplesPerSecondLow()} to {@link Trial#samplesPerSecondHigh()}: the throughput of the
+ * middle half of its steps. The memory axis is scaled to the trials' peaks, so that its curve is
+ * never flattened by a budget far above them: the budget is on the axis (and drawn) only when it is
+ * at most {@value #BUDGET_ON_AXIS} times the largest peak; above that, a note at the top right says
+ * the budget is above the axis.
  */
 final class ReportChart {
 
@@ -58,6 +72,14 @@ final class ReportChart {
     private static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
     private static final long GIB = 1L << 30;
     private static final long MIB = 1L << 20;
+    /** The budget is on the memory axis when it is at most this many times the largest peak. */
+    static final double BUDGET_ON_AXIS = 2.0;
+    /** Room above the highest value on the memory axis, for the curve's top and the budget's label. */
+    private static final double MEMORY_MARGIN = 1.1;
+    /** The plot's dataset of peak memory, on the right axis. The throughput is dataset 0. */
+    static final int MEMORY_DATASET = 1;
+    /** The plot's dataset of the throughput's error bars, on the left axis; absent without any. */
+    static final int ERROR_BAR_DATASET = 2;
 
     private ReportChart() {}
 
@@ -95,10 +117,14 @@ final class ReportChart {
     static JFreeChart chart(TuningResult result) {
         long budget = Wording.budgetBytes(result.settings());
         long maxPeak = result.trials().stream().mapToLong(Trial::peakMemoryBytes).max().orElse(-1);
-        long memoryUnit = Math.max(maxPeak, budget) >= GIB ? GIB : MIB;
+        // Without a measured peak there is no curve to flatten: the budget alone sets the scale.
+        boolean budgetOnAxis = budget >= 0 && (maxPeak <= 0 || budget <= BUDGET_ON_AXIS * maxPeak);
+        long memoryTop = budgetOnAxis ? Math.max(maxPeak, budget) : maxPeak;
+        long memoryUnit = memoryTop >= GIB ? GIB : MIB;
         String memoryUnitName = memoryUnit == GIB ? "GiB" : "MiB";
 
-        XYSeries throughput = new XYSeries("samples/s (left axis)");
+        // The last measurement of each size is the one drawn, as XYSeries.addOrUpdate keeps it.
+        Map<Integer, Trial> measured = new TreeMap<>();
         XYSeries memory = new XYSeries("peak memory (right axis)");
         int smallest = result.batchSize();
         int largest = result.batchSize();
@@ -106,12 +132,24 @@ final class ReportChart {
             smallest = Math.min(smallest, trial.batchSize());
             largest = Math.max(largest, trial.batchSize());
             if (trial.ok()) {
-                throughput.addOrUpdate(trial.batchSize(), trial.samplesPerSecond());
+                measured.put(trial.batchSize(), trial);
             }
             if (trial.peakMemoryBytes() >= 0) {
                 memory.addOrUpdate(trial.batchSize(), (double) trial.peakMemoryBytes() / memoryUnit);
             }
         }
+        YIntervalSeries errorBars = new YIntervalSeries("throughput of the middle half of the steps");
+        for (Trial trial : measured.values()) {
+            double low = trial.samplesPerSecondLow();
+            double high = trial.samplesPerSecondHigh();
+            if (Double.isFinite(low) && Double.isFinite(high)) {
+                errorBars.add(trial.batchSize(), trial.samplesPerSecond(), low, high);
+            }
+        }
+        XYSeries throughput = new XYSeries(errorBars.isEmpty()
+                ? "samples/s (left axis)"
+                : "samples/s (left axis; bars: the middle half of the steps)");
+        measured.values().forEach(trial -> throughput.add(trial.batchSize(), trial.samplesPerSecond()));
 
         LogAxis batchAxis = new LogAxis("batch size (log₂ scale)");
         batchAxis.setBase(2);
@@ -129,26 +167,34 @@ final class ReportChart {
         throughputAxis.setTickLabelPaint(THROUGHPUT);
 
         NumberAxis memoryAxis = new NumberAxis("peak memory (" + memoryUnitName + ")");
-        memoryAxis.setNumberFormatOverride(grouped("#,##0.#"));
+        // Each tick unit with its own decimals: a fixed "#,##0.#" would label 0.05 GiB steps 1, 1, 1.1, 1.1.
+        memoryAxis.setStandardTickUnits(NumberAxis.createStandardTickUnits(Locale.ROOT));
         memoryAxis.setLabelPaint(MEMORY);
         memoryAxis.setTickLabelPaint(MEMORY);
-        // The budget must be on the scale even where every trial stayed far below it.
-        double memoryTop = Math.max(maxPeak, budget) / (double) memoryUnit;
-        memoryAxis.setRange(0, memoryTop > 0 ? memoryTop * 1.08 : 1);
+        memoryAxis.setRange(0, memoryTop > 0 ? memoryTop * MEMORY_MARGIN / memoryUnit : 1);
 
-        XYPlot plot = new XYPlot(new XYSeriesCollection(throughput), batchAxis, throughputAxis, renderer(THROUGHPUT));
+        XYPlot plot = new XYPlot(
+                new XYSeriesCollection(throughput), batchAxis, throughputAxis, renderer(THROUGHPUT));
         plot.setRangeAxis(1, memoryAxis);
         plot.setRangeAxisLocation(1, AxisLocation.BOTTOM_OR_RIGHT);
-        plot.setDataset(1, new XYSeriesCollection(memory));
-        plot.mapDatasetToRangeAxis(1, 1);
-        plot.setRenderer(1, renderer(MEMORY));
+        plot.setDataset(MEMORY_DATASET, new XYSeriesCollection(memory));
+        plot.mapDatasetToRangeAxis(MEMORY_DATASET, 1);
+        plot.setRenderer(MEMORY_DATASET, renderer(MEMORY));
+        if (!errorBars.isEmpty()) {
+            // Drawn first (XYPlot draws the datasets in reverse order), under the throughput curve.
+            YIntervalSeriesCollection bars = new YIntervalSeriesCollection();
+            bars.addSeries(errorBars);
+            plot.setDataset(ERROR_BAR_DATASET, bars);
+            plot.mapDatasetToRangeAxis(ERROR_BAR_DATASET, 0);
+            plot.setRenderer(ERROR_BAR_DATASET, errorBarRenderer());
+        }
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(GRID);
         plot.setRangeGridlinePaint(GRID);
         plot.setOutlineVisible(false);
         plot.setAxisOffset(new RectangleInsets(4, 4, 4, 4));
 
-        if (budget >= 0) {
+        if (budgetOnAxis) {
             ValueMarker line = marker(budget / (double) memoryUnit, BUDGET, new float[] {8, 5});
             line.setLabel("memory budget " + Bytes.format(budget));
             line.setLabelAnchor(RectangleAnchor.TOP_LEFT);
@@ -185,6 +231,16 @@ final class ReportChart {
                 "batch size " + Wording.count(result.batchSize()) + " chosen; stopped because "
                         + Wording.stopReason(result),
                 LABEL));
+        if (budget >= 0 && !budgetOnAxis) {
+            // Right-aligned above the plot, over the memory axis it belongs to, where no curve or
+            // marker label can cover it.
+            TextTitle note = new TextTitle(
+                    "memory budget " + Bytes.format(budget) + ": above the top of the memory axis", LABEL);
+            note.setPaint(BUDGET);
+            note.setHorizontalAlignment(HorizontalAlignment.RIGHT);
+            note.setPadding(new RectangleInsets(4, 0, 0, 8));
+            chart.addSubtitle(note);
+        }
         LegendTitle legend = chart.getLegend();
         legend.setPosition(RectangleEdge.BOTTOM);
         legend.setFrame(BlockBorder.NONE);
@@ -195,6 +251,10 @@ final class ReportChart {
         StringBuilder label = new StringBuilder("chosen: ").append(Wording.count(result.batchSize()));
         result.chosenTrial().ifPresent(trial -> {
             label.append(" (").append(Wording.throughput(trial));
+            String spread = ResultTable.spread(trial);
+            if (!spread.isEmpty()) {
+                label.append(' ').append(spread);
+            }
             if (trial.peakMemoryBytes() >= 0) {
                 label.append(", ").append(Bytes.format(trial.peakMemoryBytes())).append(" peak");
             }
@@ -207,6 +267,21 @@ final class ReportChart {
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         renderer.setSeriesPaint(0, color);
         renderer.setSeriesStroke(0, new BasicStroke(2f));
+        return renderer;
+    }
+
+    /** Draws only vertical error bars with caps, in the throughput's colour. */
+    private static XYErrorRenderer errorBarRenderer() {
+        XYErrorRenderer renderer = new XYErrorRenderer();
+        renderer.setDefaultLinesVisible(false);
+        renderer.setDefaultShapesVisible(false);
+        renderer.setDrawXError(false);
+        renderer.setDrawYError(true);
+        renderer.setErrorPaint(THROUGHPUT);
+        renderer.setErrorStroke(new BasicStroke(1.5f));
+        renderer.setCapLength(8);
+        // The throughput's legend entry names the bars.
+        renderer.setSeriesVisibleInLegend(0, false);
         return renderer;
     }
 

@@ -49,9 +49,10 @@ import java.util.Objects;
  *
  * <p>Fields added to the schema after its first version ({@code noiseScale}, {@code accumulation},
  * {@code learningRate}, {@code configuration.referenceBatchSize}, {@code targetBatchSize}, {@code
- * devices}, {@code trials[].gradientNormSquaredStdDev}, {@code accumulationSteps}) may be missing
- * from older reports; they read back as the defaults {@link TuningResult}'s shorter constructor
- * gives.
+ * devices}, {@code trials[].gradientNormSquaredStdDev}, {@code accumulationSteps}, {@code
+ * stepSecondsIqr}, {@code measuredSteps}) may be missing from older reports; they read back as the
+ * defaults the shorter constructors of {@link TuningResult} and {@link Trial} give (a trial without
+ * them has no recorded spread of its step times).
  */
 public final class ReportJson {
 
@@ -284,6 +285,9 @@ public final class ReportJson {
         object.addProperty("gradientNormSquared", finiteOrNull(trial.gradientNormSquared()));
         object.addProperty("gradientNormSquaredStdDev", finiteOrNull(trial.gradientNormSquaredStdDev()));
         object.addProperty("accumulationSteps", trial.accumulationSteps());
+        object.addProperty("stepSecondsIqr", finiteOrNull(trial.stepSecondsIqr()));
+        // 0 is the record's "not known" here: no trial is measured over zero steps.
+        object.addProperty("measuredSteps", trial.measuredSteps() > 0 ? trial.measuredSteps() : null);
         object.addProperty("failure", trial.failure());
         return object;
     }
@@ -305,7 +309,9 @@ public final class ReportJson {
                 string(object, "failure"),
                 doubleOrNaN(object, "gradientNormSquared"),
                 object.has("gradientNormSquaredStdDev") ? doubleOrNaN(object, "gradientNormSquaredStdDev") : Double.NaN,
-                (int) optionalLong(object, "accumulationSteps", 1));
+                (int) optionalLong(object, "accumulationSteps", 1),
+                object.has("stepSecondsIqr") ? doubleOrNaN(object, "stepSecondsIqr") : Double.NaN,
+                (int) optionalLong(object, "measuredSteps", 0));
     }
 
     private static JsonObject noiseScale(NoiseScale noise) {

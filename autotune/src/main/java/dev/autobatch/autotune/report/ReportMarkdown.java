@@ -9,6 +9,7 @@ import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.hardware.GpuInfo;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
 import dev.autobatch.autotune.internal.Bytes;
+import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
 
@@ -20,6 +21,11 @@ import java.util.Set;
 
 /** Writes {@code report.md}: the choice and why, the setting, and a table of every trial. */
 final class ReportMarkdown {
+
+    /** What the trial table's spread column means, for the sentence above the table. */
+    private static final String SPREAD_NOTE = "Spread is half the interquartile range of the measured steps' times relative"
+            + " to their median: the middle half of the steps ran within that much of the median step time (blank"
+            + " where the trial recorded no spread).";
 
     private ReportMarkdown() {}
 
@@ -75,11 +81,12 @@ final class ReportMarkdown {
         md.append(advice(result)).append('\n');
 
         md.append("\n## Trials\n\n");
-        md.append("In the order they ran. ").append(memoryNote(result.trials())).append("\n\n");
+        md.append("In the order they ran. ").append(SPREAD_NOTE).append(' ')
+                .append(memoryNote(result.trials())).append("\n\n");
         boolean gradients = result.trials().stream().anyMatch(t -> Double.isFinite(t.gradientNormSquared()));
-        md.append("| batch size | outcome | samples/s | median step | peak memory | above baseline |");
+        md.append("| batch size | outcome | samples/s | spread | median step | peak memory | above baseline |");
         md.append(gradients ? " gradient norm² (mean ± sd over steps) |\n" : "\n");
-        md.append("| ---: | --- | ---: | ---: | ---: | ---: |").append(gradients ? " ---: |\n" : "\n");
+        md.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: |").append(gradients ? " ---: |\n" : "\n");
         Trial chosen = result.chosenTrial().orElse(null);
         for (Trial trial : result.trials()) {
             boolean isChosen = trial == chosen;
@@ -87,6 +94,7 @@ final class ReportMarkdown {
             cells.add(bold(Wording.count(trial.batchSize()), isChosen));
             cells.add(bold(outcome(trial) + (isChosen ? ", chosen" : ""), isChosen));
             cells.add(trial.ok() ? String.format(Locale.ROOT, "%,.0f", trial.samplesPerSecond()) : "");
+            cells.add(ResultTable.spread(trial));
             cells.add(stepTime(trial.medianStepSeconds()));
             cells.add(trial.peakMemoryBytes() >= 0 ? Bytes.format(trial.peakMemoryBytes()) : "");
             cells.add(trial.peakAboveBaselineBytes() >= 0 ? Bytes.format(trial.peakAboveBaselineBytes()) : "");

@@ -48,6 +48,12 @@ import java.util.function.ToDoubleFunction;
  *       ({@code autobatch_trial_throughput_samples_per_second})</td><td>gauge</td>
  *       <td>{@code batch.size}</td>
  *       <td>a measured trial's samples per second; base unit {@value #SAMPLES_PER_SECOND}</td></tr>
+ *   <tr><td>{@code autobatch.trial.throughput.spread}
+ *       ({@code autobatch_trial_throughput_spread_ratio})</td><td>gauge</td><td>{@code batch.size}</td>
+ *       <td>the relative interquartile range of a measured trial's step times ({@link
+ *       Trial#relativeSpread()}: 0.04 means the middle half of the steps spanned 4% of the median
+ *       step time, the throughput ±2%); base unit {@value #RATIO}; only for trials that recorded
+ *       their spread</td></tr>
  *   <tr><td>{@code autobatch.trial.memory.peak} ({@code autobatch_trial_memory_peak_bytes})</td>
  *       <td>gauge</td><td>{@code batch.size}</td><td>a trial's peak memory, bytes</td></tr>
  *   <tr><td>{@code autobatch.memory.budget} ({@code autobatch_memory_budget_bytes})</td>
@@ -66,8 +72,9 @@ import java.util.function.ToDoubleFunction;
  * and the per-trial gauges of batch sizes the new result did not measure (a stale batch size would
  * otherwise keep reporting a throughput nobody measured in this tuning). The counter and the timer
  * accumulate over every tuning recorded in the process, as counters do. Only what was measured is
- * registered: no throughput gauge for a trial that ran out of memory, no memory gauge for an
- * unknown peak, no budget gauge without a budget.
+ * registered: no throughput gauge for a trial that ran out of memory, no spread gauge for a trial
+ * that recorded no spread of its step times, no memory gauge for an unknown peak, no budget gauge
+ * without a budget.
  *
  * <p>Gauges hold this binder strongly, so their values never vanish after garbage collection.
  * Bind one instance per registry and reuse it across tunings: a second instance bound to the same
@@ -80,6 +87,8 @@ public final class TuningMetrics implements MeterBinder {
     public static final String BATCH_SIZE = "autobatch.batch.size";
     /** The per-trial throughput gauge. */
     public static final String TRIAL_THROUGHPUT = "autobatch.trial.throughput";
+    /** The per-trial gauge of the spread of the step times behind the throughput. */
+    public static final String TRIAL_THROUGHPUT_SPREAD = "autobatch.trial.throughput.spread";
     /** The per-trial peak memory gauge. */
     public static final String TRIAL_MEMORY_PEAK = "autobatch.trial.memory.peak";
     /** The memory budget gauge. */
@@ -94,6 +103,11 @@ public final class TuningMetrics implements MeterBinder {
      * _samples_per_second} suffix.
      */
     public static final String SAMPLES_PER_SECOND = "samples.per.second";
+    /**
+     * The base unit of a dimensionless fraction. Micrometer has no constant for it; Prometheus
+     * names such a gauge with the conventional {@code _ratio} suffix.
+     */
+    public static final String RATIO = "ratio";
 
     private static final List<String> OUTCOMES =
             List.of(Wording.OK, Wording.OUT_OF_MEMORY, Wording.FAILED, Wording.SKIPPED_OVER_BUDGET);
@@ -219,6 +233,10 @@ public final class TuningMetrics implements MeterBinder {
                 want(wanted, TRIAL_THROUGHPUT, tags, values -> values.throughput(batchSize),
                         "Training throughput the latest tuning measured at this batch size", SAMPLES_PER_SECOND);
             }
+            if (Double.isFinite(trial.relativeSpread())) {
+                want(wanted, TRIAL_THROUGHPUT_SPREAD, tags, values -> values.spread(batchSize),
+                        "Relative interquartile range of the trial's step times", RATIO);
+            }
             if (trial.peakMemoryBytes() >= 0) {
                 want(wanted, TRIAL_MEMORY_PEAK, tags, values -> values.peakBytes(batchSize),
                         "Peak memory the latest tuning measured at this batch size", BaseUnits.BYTES);
@@ -276,6 +294,11 @@ public final class TuningMetrics implements MeterBinder {
         double throughput(int batchSize) {
             Trial trial = trials.get(batchSize);
             return trial != null && trial.ok() ? trial.samplesPerSecond() : Double.NaN;
+        }
+
+        double spread(int batchSize) {
+            Trial trial = trials.get(batchSize);
+            return trial != null ? trial.relativeSpread() : Double.NaN;
         }
 
         double peakBytes(int batchSize) {

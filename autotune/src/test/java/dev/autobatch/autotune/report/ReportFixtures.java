@@ -190,6 +190,43 @@ final class ReportFixtures {
     }
 
     /**
+     * A throughput tuning of a small MLP on a loaded two-core CPU whose trials recorded the spread
+     * of their step times (from ±15.5% at 32 to ±1.5% at 2,048); memory barely grows (507 to 521
+     * MiB) under a budget of 18.6 GiB, far above it.
+     *
+     * @return the result
+     */
+    static TuningResult cpuWithSpread() {
+        // batch size, samples/s, peak MiB, interquartile range of the step times over their median
+        double[][] sweep = {
+            {32, 9_800, 507, 0.31},
+            {64, 17_900, 508, 0.12},
+            {128, 29_500, 509, 0.08},
+            {256, 41_200, 511, 0.05},
+            {512, 47_800, 513, 0.06},
+            {1024, 50_100, 516, 0.04},
+            {2048, 50_900, 521, 0.03},
+        };
+        List<Trial> trials = new ArrayList<>();
+        for (double[] row : sweep) {
+            int batchSize = (int) row[0];
+            double medianStepSeconds = batchSize / row[1];
+            trials.add(new Trial(batchSize, row[1], (long) row[2] << 20, false, medianStepSeconds, 500L << 20,
+                    MemoryMeasurement.HOST_PEAK_RSS, null, Double.NaN)
+                    .withStepTimeSpread(row[3] * medianStepSeconds, 5));
+        }
+        TuningContext context = new TuningContext(
+                "mlp-784-128-10", "cpu()", HardwareSnapshot.unknown(), "80% of available host memory", 2, 5);
+        return result(
+                1024,
+                StopReason.THROUGHPUT_SATURATED,
+                trials,
+                new SearchSettings(Goal.THROUGHPUT, 19_971_597_926L, 0.05, 32, 15_000),
+                Duration.ofMillis(9_870),
+                context);
+    }
+
+    /**
      * A CPU tuning with every outcome: two measured trials, one that failed, one out of memory.
      *
      * @return the result

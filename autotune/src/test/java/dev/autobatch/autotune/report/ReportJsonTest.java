@@ -27,6 +27,9 @@ class ReportJsonTest {
             ReportFixtures.h100MlpMaxFit(),
             ReportFixtures.cpuEveryOutcome(),
             ReportFixtures.cpuGoodputPlanned(),
+            ReportFixtures.cpuWithSpread(),
+            ReportFixtures.bare(2, StopReason.OUT_OF_MEMORY,
+                    Trial.measured(2, 10, 100).withStepTimeSpread(0.0125, 0), Trial.outOfMemory(4)),
             ReportFixtures.bare(2, StopReason.DATASET_SIZE, Trial.measured(2, 0.1, -1)),
         }) {
             assertEquals(result, ReportJson.fromJson(ReportJson.toJson(result)));
@@ -75,9 +78,56 @@ class ReportJsonTest {
             json.getAsJsonArray("trials").forEach(t -> {
                 t.getAsJsonObject().remove("gradientNormSquaredStdDev");
                 t.getAsJsonObject().remove("accumulationSteps");
+                t.getAsJsonObject().remove("stepSecondsIqr");
+                t.getAsJsonObject().remove("measuredSteps");
             });
 
             assertEquals(result, ReportJson.fromJson(json.toString()));
+        }
+    }
+
+    @Test
+    void writesEachTrialsStepTimeSpreadAndNullWhereItIsUnknown() {
+        TuningResult result = ReportFixtures.cpuWithSpread();
+        JsonObject json = JsonParser.parseString(ReportJson.toJson(result)).getAsJsonObject();
+
+        JsonObject first = json.getAsJsonArray("trials").get(0).getAsJsonObject();
+        assertEquals(result.trials().get(0).stepSecondsIqr(), first.get("stepSecondsIqr").getAsDouble());
+        assertEquals(0.31 * 32 / 9_800, first.get("stepSecondsIqr").getAsDouble(), 1e-15);
+        assertEquals(5, first.get("measuredSteps").getAsInt());
+        JsonObject unknown = JsonParser.parseString(ReportJson.toJson(ReportFixtures.cpuEveryOutcome()))
+                .getAsJsonObject().getAsJsonArray("trials").get(0).getAsJsonObject();
+        assertTrue(unknown.get("stepSecondsIqr").isJsonNull(), unknown.toString());
+        assertTrue(unknown.get("measuredSteps").isJsonNull(), unknown.toString());
+    }
+
+    @Test
+    void theSchemaDocumentsEveryFieldOfATrial() throws IOException {
+        String schema;
+        try (var in = ReportJson.class.getResourceAsStream("report-schema.md")) {
+            assertTrue(in != null, "report-schema.md is not beside ReportJson");
+            schema = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        JsonObject trial = JsonParser.parseString(ReportJson.toJson(ReportFixtures.cpuWithSpread()))
+                .getAsJsonObject().getAsJsonArray("trials").get(0).getAsJsonObject();
+
+        for (String field : trial.keySet()) {
+            assertTrue(schema.contains("| `trials[]." + field + "` |"), "report-schema.md lacks trials[]." + field);
+        }
+    }
+
+    @Test
+    void aTrialFromAReportWithoutTheSpreadReadsAsUnknown() {
+        JsonObject json = JsonParser.parseString(ReportJson.toJson(ReportFixtures.cpuWithSpread())).getAsJsonObject();
+        json.getAsJsonArray("trials").forEach(t -> {
+            t.getAsJsonObject().remove("stepSecondsIqr");
+            t.getAsJsonObject().remove("measuredSteps");
+        });
+
+        for (Trial trial : ReportJson.fromJson(json.toString()).trials()) {
+            assertTrue(Double.isNaN(trial.stepSecondsIqr()), trial.toString());
+            assertEquals(0, trial.measuredSteps(), trial.toString());
+            assertTrue(Double.isNaN(trial.relativeSpread()), trial.toString());
         }
     }
 

@@ -108,7 +108,7 @@ class ReportWriterTest {
                 markdown);
         assertTrue(markdown.contains("| GPU 0 | NVIDIA H100 80GB HBM3, 79.2 GiB (78.5 GiB free, read through NVML) |"),
                 markdown);
-        assertTrue(markdown.contains("| **4,096** | **ok, chosen** | 413,725 | 9.90 ms | 537.9 MiB | 320.9 MiB | 0.4061 |"),
+        assertTrue(markdown.contains("| **4,096** | **ok, chosen** | 413,725 |  | 9.90 ms | 537.9 MiB | 320.9 MiB | 0.4061 |"),
                 markdown);
         assertEquals(result.trials().size(), markdown.lines().filter(line -> line.matches("\\| (\\*\\*)?[0-9,]+.*")).count());
         assertTrue(markdown.contains("![Throughput and peak memory against batch size](chart.png)"), markdown);
@@ -119,7 +119,7 @@ class ReportWriterTest {
         String markdown = Files.readString(
                 ReportWriter.write(ReportFixtures.cpuEveryOutcome(), directory).markdown(), StandardCharsets.UTF_8);
 
-        assertTrue(markdown.contains("| 128 | failed: The loss was NaN at measured step 3 \\| a \\| pipe. |  |  |  |  |"),
+        assertTrue(markdown.contains("\n| 128 | failed: The loss was NaN at measured step 3 \\| a \\| pipe. |  |  |  |  |  |  |\n"),
                 markdown);
         assertTrue(markdown.contains("| 256 | out of memory |"), markdown);
         assertTrue(markdown.contains("The search stopped because batch size 256 ran out of memory."), markdown);
@@ -186,6 +186,21 @@ class ReportWriterTest {
                 + " 190 samples/s."), markdown);
         assertTrue(markdown.contains("| Learning rate | no learning-rate advice: the optimizer is not known |"),
                 markdown);
+    }
+
+    @Test
+    void theMarkdownShowsEachTrialsSpreadAndSaysWhatItIs(@TempDir Path directory) throws IOException {
+        String markdown = Files.readString(
+                ReportWriter.write(ReportFixtures.cpuWithSpread(), directory).markdown(), StandardCharsets.UTF_8);
+
+        assertTrue(markdown.contains("\n| batch size | outcome | samples/s | spread | median step | peak memory"
+                + " | above baseline |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: |\n"), markdown);
+        assertTrue(markdown.contains("\n| 32 | ok | 9,800 | ±15.5% | 3.27 ms | 507.0 MiB | 7.0 MiB |\n"), markdown);
+        assertTrue(markdown.contains("\n| **1,024** | **ok, chosen** | 50,100 | ±2.0% | 20.44 ms | 516.0 MiB | 16.0 MiB |\n"),
+                markdown);
+        assertTrue(markdown.contains("In the order they ran. Spread is half the interquartile range of the measured"
+                + " steps' times relative to their median: the middle half of the steps ran within that much of the"
+                + " median step time (blank where the trial recorded no spread)."), markdown);
     }
 
     private static List<String> names(Path directory) throws IOException {

@@ -17,6 +17,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +59,52 @@ class TuningMetricsTest {
         assertEquals(Set.of("32", "64"), batchSizeTags(registry, TuningMetrics.TRIAL_MEMORY_PEAK),
                 "only trials with a known peak have a memory gauge");
         assertEquals(13_743_895_347.0, registry.get(TuningMetrics.MEMORY_BUDGET).gauge().value());
+    }
+
+    @Test
+    void publishesTheSpreadOfEveryTrialThatRecordedIt() {
+        TuningMetrics metrics = new TuningMetrics();
+        metrics.bindTo(registry);
+        metrics.record(ReportFixtures.bare(
+                8, StopReason.OUT_OF_MEMORY,
+                Trial.measured(4, 100, 1000).withStepTimeSpread(0.004, 5),
+                Trial.measured(8, 190, 2000),
+                Trial.outOfMemory(16)));
+
+        Gauge spread = spread(registry, 4);
+        // An IQR of 4 ms around a median step of 40 ms (4 samples at 100 samples/s).
+        assertEquals(0.1, spread.value(), 1e-12);
+        assertEquals(TuningMetrics.RATIO, spread.getId().getBaseUnit());
+        assertEquals("Relative interquartile range of the trial's step times", spread.getId().getDescription());
+        assertEquals(Set.of("4"), batchSizeTags(registry, TuningMetrics.TRIAL_THROUGHPUT_SPREAD),
+                "batch size 8 recorded no spread and 16 ran out of memory");
+    }
+
+    @Test
+    void aSecondTuningWithoutSpreadRemovesTheSpreadGauges() {
+        TuningMetrics metrics = new TuningMetrics();
+        metrics.bindTo(registry);
+        metrics.record(ReportFixtures.cpuWithSpread());
+        assertEquals(7, registry.find(TuningMetrics.TRIAL_THROUGHPUT_SPREAD).gauges().size());
+        assertEquals(0.04, spread(registry, 1024).value(), 1e-12);
+
+        metrics.record(ReportFixtures.cpuEveryOutcome());
+
+        assertTrue(registry.find(TuningMetrics.TRIAL_THROUGHPUT_SPREAD).gauges().isEmpty(),
+                "a spread nobody measured in this tuning is not published");
+    }
+
+    @Test
+    void prometheusNamesTheSpreadARatio() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TuningMetrics metrics = new TuningMetrics();
+        metrics.bindTo(prometheus);
+        metrics.record(ReportFixtures.cpuWithSpread());
+
+        String body = prometheus.scrape();
+        assertTrue(body.contains("autobatch_trial_throughput_spread_ratio{batch_size=\"1024\"} 0.04"), body);
+        assertTrue(body.contains("# HELP autobatch_trial_throughput_spread_ratio Relative interquartile range of the"
+                + " trial's step times"), body);
     }
 
     @Test
@@ -220,6 +268,10 @@ class TuningMetricsTest {
 
     static Gauge throughput(MeterRegistry registry, int batchSize) {
         return registry.get(TuningMetrics.TRIAL_THROUGHPUT).tag("batch.size", Integer.toString(batchSize)).gauge();
+    }
+
+    static Gauge spread(MeterRegistry registry, int batchSize) {
+        return registry.get(TuningMetrics.TRIAL_THROUGHPUT_SPREAD).tag("batch.size", Integer.toString(batchSize)).gauge();
     }
 
     static Gauge peak(MeterRegistry registry, int batchSize) {

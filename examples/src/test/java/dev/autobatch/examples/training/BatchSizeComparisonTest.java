@@ -42,6 +42,18 @@ class BatchSizeComparisonTest {
     }
 
     @Test
+    void theTrialsThroughputCarriesItsSpreadWhereKnown() {
+        // A 4 ms median step at batch 32 and an IQR of 0.168 ms: the middle half of the steps within ±2.1%.
+        Trial noisy = new Trial(32, 8000, 600L << 20, false, 0.004, 590L << 20, MemoryMeasurement.HOST_PEAK_RSS, null,
+                Double.NaN).withStepTimeSpread(0.000168, 5);
+        String table = BatchSizeComparison.markdownTable(
+                List.of(new ComparisonRow(32, false, noisy, outcome(32, 0.01f, 120_000, 20, 0.70, 0.78))), 0.8, 60_000);
+
+        assertEquals("| 32 | 0.01 | 8,000 ±2.1% | 6,000 | 600 MiB | 10 MiB | 2.00 | 0.7800 | - |",
+                table.lines().toList().get(2));
+    }
+
+    @Test
     void aFailedTrialShowsDashes() {
         Trial oom = Trial.outOfMemory(4096);
         String table =
