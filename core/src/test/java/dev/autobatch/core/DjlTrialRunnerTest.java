@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
@@ -17,7 +18,6 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
-import dev.autobatch.core.internal.ParameterSnapshot;
 
 import org.junit.jupiter.api.Test;
 
@@ -201,8 +201,9 @@ class DjlTrialRunnerTest {
     void parametersAreBitIdenticalAfterMeasuredOutOfMemoryAndFailedTrials() {
         try (Model model = TestModels.model("mixed", TestModels.mlpWith(2, 10, TestModelsCubic::cubeOrFail))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 16384, 8, 10);
+            List<byte[]> before = initialisedParameterBytes(model, 8);
             try (DjlTrialRunner runner = quick(model, data).build()) {
-                List<byte[]> before = parameterBytes(model);
+                assertParametersEqual(before, model);
                 assertTrue(runner.run(32).ok());
                 assertParametersEqual(before, model);
                 assertTrue(runner.run(16384).outOfMemory());
@@ -212,7 +213,23 @@ class DjlTrialRunnerTest {
                 assertTrue(runner.run(32).ok(), "the runner stays usable");
                 assertParametersEqual(before, model);
             }
-            assertParametersEqual(parameterBytesAfterClose(model), model);
+            assertParametersEqual(before, model);
+        }
+    }
+
+    @Test
+    void closeRestoresParametersChangedAfterTheLastTrial() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(8, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 64, 784, 10);
+            List<byte[]> before = initialisedParameterBytes(model, 784);
+            DjlTrialRunner runner = quick(model, data).build();
+            assertTrue(runner.run(8).ok());
+            for (Pair<String, Parameter> pair : model.getBlock().getParameters()) {
+                pair.getValue().getArray().addi(1);
+            }
+            assertFalse(sameBytes(before, parameterBytes(model)), "the parameters were changed");
+            runner.close();
+            assertParametersEqual(before, model);
         }
     }
 
@@ -326,8 +343,25 @@ class DjlTrialRunnerTest {
         return values;
     }
 
-    private static List<byte[]> parameterBytesAfterClose(Model model) {
+    /**
+     * Initialises the model's parameters as a user would before handing it to a runner, and returns
+     * their bytes: the runner must leave them exactly so.
+     */
+    private static List<byte[]> initialisedParameterBytes(Model model, int features) {
+        model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, features));
         return parameterBytes(model);
+    }
+
+    private static boolean sameBytes(List<byte[]> expected, List<byte[]> actual) {
+        if (expected.size() != actual.size()) {
+            return false;
+        }
+        for (int i = 0; i < expected.size(); i++) {
+            if (!java.util.Arrays.equals(expected.get(i), actual.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void assertParametersEqual(List<byte[]> expected, Model model) {
