@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.TrainingConfig;
@@ -18,33 +17,56 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
-import ai.djl.util.Pair;
 import dev.autobatch.core.internal.Checks;
+import dev.autobatch.core.internal.Gradients;
+import dev.autobatch.core.internal.MeasurementRule;
 import dev.autobatch.core.internal.OutOfMemory;
 import dev.autobatch.core.internal.ParameterSnapshot;
 import dev.autobatch.core.internal.PeakMemoryMeter;
 import dev.autobatch.core.internal.Rebatcher;
+import dev.autobatch.core.internal.StepLoop;
+import dev.autobatch.core.internal.StepTimes;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Objects;
 
 /**
  * Runs measured training trials of a DJL model at any batch size.
  *
- * <p>A trial runs {@code warmupSteps} unmeasured and {@code measuredSteps} measured training steps
- * (forward, loss, backward, optimizer) on real batches of the dataset, re-batched to the requested
- * size. Samples per second come from the median step time; peak memory from the training device
- * (see {@link MemoryMeasurement}). Running out of memory yields {@link Trial#outOfMemory(int)},
- * any other failure {@link Trial#failed(int, String)}; the runner stays usable after both.
+ * <p>A trial runs warm-up steps, then measured training steps (forward, loss, backward, optimizer)
+ * on real batches of the dataset, re-batched to the requested size. Samples per second come from
+ * the median step time (with {@link Trial#stepSecondsIqr()} and {@link Trial#measuredSteps()});
+ * peak memory from the training device ({@link MemoryMeasurement}). Running out of memory yields
+ * {@link Trial#outOfMemory(int)}, any other failure (a loss not finite too) {@link
+ * Trial#failed(int, String)}; the runner stays usable after both. A slow model gets few steps and
+ * a fast one many:
+ *
+ * <ul>
+ *   <li>Warm-up runs at least {@link Builder#optWarmupSteps(int)} steps (default 2), then more
+ *       while the slower of the last two warm-up steps took more than {@value
+ *       MeasurementRule#SETTLED_RATIO} times the faster (the first steps at a new size pay for
+ *       allocation), at most {@value MeasurementRule#MAX_EXTRA_WARMUP_STEPS} more. Once a quarter
+ *       of the trial cap has passed, warm-up ends after the step under way, even below its
+ *       minimum (one warm-up step always runs unless the minimum is 0).
+ *   <li>Measuring runs at least {@link Builder#optMeasuredSteps(int)} steps (default 5) and
+ *       {@link Builder#optMinMeasuredSeconds(double)} seconds of measured step time (default
+ *       0.25), and goes on while the relative standard error of the median step time, {@code
+ *       1.2533 * (IQR / 1.349) / sqrt(n) / median}, is above {@link
+ *       Builder#optTargetPrecision(double)} (default 0.02).
+ *   <li>{@link Builder#optMaxTrialSeconds(double)} (default 10) caps a trial's wall time, warm-up
+ *       included, and wins over every minimum, except that at least one measured step always
+ *       runs. A trial can overrun the cap by the step under way when it is reached.
+ *   <li>A trial longer than {@value #PROGRESS_INTERVAL_SECONDS} seconds tells its {@link
+ *       Builder#optProgress(TrialProgress) progress listener} how it is getting on, that often.
+ * </ul>
  *
  * <p>With {@link Builder#optAccumulationSteps(int)} a step accumulates several micro-batches
  * before its optimizer update ({@link GradientAccumulation}), so a trial measures a plan of micro
  * batch times accumulation steps as it will train. With {@link Builder#optRecordGradientNorm}
- * each measured step also reads the squared global gradient norm after its backward passes,
- * outside the timed span; the trial keeps its mean and spread, from which {@code autotune}
- * estimates the gradient noise scale.
+ * the first {@value #MAX_GRADIENT_NORM_STEPS} measured steps (no more: it costs wall time) also read
+ * the squared global gradient norm after their backward passes, outside the timed span; the trial
+ * keeps its mean and spread, from which {@code autotune} estimates the gradient noise scale.
  *
  * <p>One {@link Trainer} is created when the runner is built and reused by every trial (a new
  * trainer on the same model leaks one gradient array per parameter, DJL issue 1317). The model's
@@ -59,13 +81,17 @@ public final class DjlTrialRunner implements AutoCloseable {
     /** The learning rate of the default configuration, as in DJL's MNIST example. */
     public static final float DEFAULT_LEARNING_RATE = 0.01f;
 
+    /** At most this many measured steps of a trial read the gradient norm, the first ones. */
+    public static final int MAX_GRADIENT_NORM_STEPS = 16;
+
+    /** A long trial reports its progress about this often, in seconds of its wall time. */
+    public static final double PROGRESS_INTERVAL_SECONDS = 2.0;
+
     private final Model model;
     private final RandomAccessDataset dataset;
     private final Trainer trainer;
     private final Device device;
-    private final int warmupSteps;
-    private final int measuredSteps;
-    private final boolean recordGradientNorm;
+    private final StepLoop loop;
     private final int accumulationSteps;
     private final Shape[] inputShapes;
     private final PeakMemoryMeter memoryMeter;
@@ -75,9 +101,10 @@ public final class DjlTrialRunner implements AutoCloseable {
     private DjlTrialRunner(Builder builder, RandomAccessDataset dataset) {
         this.model = builder.model;
         this.dataset = dataset;
-        this.warmupSteps = builder.warmupSteps;
-        this.measuredSteps = builder.measuredSteps;
-        this.recordGradientNorm = builder.recordGradientNorm;
+        MeasurementRule rule = new MeasurementRule(builder.warmupSteps, builder.measuredSteps,
+                builder.minMeasuredSeconds, builder.targetPrecision, builder.maxTrialSeconds);
+        int normSteps = builder.recordGradientNorm ? MAX_GRADIENT_NORM_STEPS : 0;
+        this.loop = new StepLoop(rule, builder.progress, PROGRESS_INTERVAL_SECONDS, normSteps);
         this.accumulationSteps = builder.accumulationSteps;
         TrainingConfig config =
                 builder.trainingConfig != null ? builder.trainingConfig : defaultTrainingConfig();
@@ -135,7 +162,7 @@ public final class DjlTrialRunner implements AutoCloseable {
             return measure(batchSize);
         } catch (RuntimeException | OutOfMemoryError e) {
             memoryMeter.stop();
-            forgetGradients();
+            Gradients.zero(model.getBlock());
             if (OutOfMemory.isOutOfMemory(e)) {
                 return Trial.outOfMemory(batchSize);
             }
@@ -148,34 +175,16 @@ public final class DjlTrialRunner implements AutoCloseable {
 
     private Trial measure(int batchSize) {
         releaseCachedDeviceMemory();
-        double[] stepSeconds = new double[measuredSteps];
-        double[] gradientNorms = new double[measuredSteps];
         try (NDManager trialManager = trainer.getManager().newSubManager()) {
             Iterator<Batch> batches = Rebatcher.fullBatches(dataset, trialManager, batchSize);
             long baseline = memoryMeter.start();
-            for (int step = 0; step < warmupSteps + measuredSteps; step++) {
-                boolean measured = step >= warmupSteps;
-                StepResult result = step(batches, measured && recordGradientNorm);
-                if (!Float.isFinite(result.loss)) {
-                    memoryMeter.stop();
-                    return Trial.failed(
-                            batchSize,
-                            "the loss became "
-                                    + result.loss
-                                    + " at batch size "
-                                    + batchSize
-                                    + (accumulationSteps > 1 ? " x " + accumulationSteps + " micro-batches" : "")
-                                    + " (step "
-                                    + (step + 1)
-                                    + "); lower the learning rate of the training configuration");
-                }
-                if (measured) {
-                    stepSeconds[step - warmupSteps] = result.seconds;
-                    gradientNorms[step - warmupSteps] = result.gradientNormSquared;
-                }
-            }
+            StepLoop.Outcome outcome = loop.run(batchSize, norm -> step(batches, norm));
             long peak = memoryMeter.stop();
-            double median = median(stepSeconds);
+            if (outcome.badStep() > 0) {
+                return lossFailure(batchSize, outcome.badLoss(), outcome.badStep());
+            }
+            StepTimes times = outcome.times();
+            double median = times.median();
             return new Trial(
                     batchSize,
                     (double) batchSize * accumulationSteps / median,
@@ -185,10 +194,18 @@ public final class DjlTrialRunner implements AutoCloseable {
                     baseline,
                     peak < 0 ? MemoryMeasurement.NONE : memoryMeter.measurement(),
                     null,
-                    recordGradientNorm ? mean(gradientNorms) : Double.NaN,
-                    recordGradientNorm ? standardDeviation(gradientNorms) : Double.NaN,
-                    accumulationSteps);
+                    Gradients.mean(outcome.gradientNorms()),
+                    Gradients.standardDeviation(outcome.gradientNorms()),
+                    accumulationSteps,
+                    times.interquartileRange(),
+                    times.count());
         }
+    }
+
+    private Trial lossFailure(int batchSize, float loss, int step) {
+        String micro = accumulationSteps > 1 ? " x " + accumulationSteps + " micro-batches" : "";
+        return Trial.failed(batchSize, "the loss became " + loss + " at batch size " + batchSize + micro
+                + " (step " + step + "); lower the learning rate of the training configuration");
     }
 
     /**
@@ -196,7 +213,7 @@ public final class DjlTrialRunner implements AutoCloseable {
      * one optimizer update. Fetching a micro-batch and reading the gradient norm lie outside the
      * timed spans. Each micro-batch's arrays live in the batch's own manager, closed with it.
      */
-    private StepResult step(Iterator<Batch> batches, boolean withGradientNorm) {
+    private StepLoop.StepResult step(Iterator<Batch> batches, boolean withGradientNorm) {
         long nanos = 0;
         double lossSum = 0;
         for (int micro = 0; micro < accumulationSteps; micro++) {
@@ -217,7 +234,7 @@ public final class DjlTrialRunner implements AutoCloseable {
                     lossSum += Float.isNaN(lossValue) ? readLoss(loss) : lossValue;
                     continue;
                 }
-                double gradientNormSquared = withGradientNorm ? gradientNormSquared() : Double.NaN;
+                double normSquared = withGradientNorm ? Gradients.squaredGlobalNorm(model.getBlock()) : Double.NaN;
                 long stepStart = System.nanoTime();
                 trainer.step();
                 if (device.isGpu()) {
@@ -229,7 +246,7 @@ public final class DjlTrialRunner implements AutoCloseable {
                     lossValue = readLoss(loss);
                 }
                 lossSum += lossValue;
-                return new StepResult(nanos / 1e9, (float) (lossSum / accumulationSteps), gradientNormSquared);
+                return new StepLoop.StepResult(nanos / 1e9, (float) (lossSum / accumulationSteps), normSquared);
             }
         }
         throw new IllegalStateException("a step has at least one micro-batch");
@@ -238,44 +255,6 @@ public final class DjlTrialRunner implements AutoCloseable {
     private static float readLoss(NDArray loss) {
         NDArray scalar = loss.size() == 1 ? loss : loss.mean();
         return scalar.toType(DataType.FLOAT32, false).getFloat();
-    }
-
-    /**
-     * The squared global L2 norm of the gradient: one norm a parameter, squared and summed on the
-     * host. Every array it creates is closed here: results of operations on a gradient belong to
-     * the parameter's manager, which lives as long as the model, so an unclosed one would pile up
-     * there step after step.
-     */
-    private double gradientNormSquared() {
-        double sum = 0;
-        for (Pair<String, Parameter> pair : model.getBlock().getParameters()) {
-            NDArray array = pair.getValue().getArray();
-            if (pair.getValue().requiresGradient() && array.hasGradient()) {
-                try (NDArray gradient = array.getGradient();
-                        NDArray norm = gradient.norm();
-                        NDArray wide = norm.toType(DataType.FLOAT64, false)) {
-                    double value = wide.getDouble();
-                    sum += value * value;
-                }
-            }
-        }
-        return sum;
-    }
-
-    /** After a failed step the gradients may hold a partial sum; the next step must start at 0. */
-    private void forgetGradients() {
-        try {
-            for (Pair<String, Parameter> pair : model.getBlock().getParameters()) {
-                NDArray array = pair.getValue().getArray();
-                if (array != null && array.hasGradient()) {
-                    try (NDArray gradient = array.getGradient()) {
-                        gradient.subi(gradient);
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            // Nothing more can be done here; the next trial's result will show any damage.
-        }
     }
 
     private void releaseCachedDeviceMemory() {
@@ -295,34 +274,6 @@ public final class DjlTrialRunner implements AutoCloseable {
         String message = e.getMessage();
         String first = message == null ? "" : message.lines().findFirst().orElse("").trim();
         return e.getClass().getSimpleName() + (first.isEmpty() ? "" : ": " + first);
-    }
-
-    private static double mean(double[] values) {
-        double sum = 0;
-        for (double value : values) {
-            sum += value;
-        }
-        return sum / values.length;
-    }
-
-    /** The sample standard deviation, {@code NaN} for fewer than two values. */
-    private static double standardDeviation(double[] values) {
-        if (values.length < 2) {
-            return Double.NaN;
-        }
-        double mean = mean(values);
-        double squares = 0;
-        for (double value : values) {
-            squares += (value - mean) * (value - mean);
-        }
-        return Math.sqrt(squares / (values.length - 1));
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /**
@@ -391,8 +342,6 @@ public final class DjlTrialRunner implements AutoCloseable {
         }
     }
 
-    private record StepResult(double seconds, float loss, double gradientNormSquared) {}
-
     /** Builds a {@link DjlTrialRunner}: {@code setX} for required values, {@code optX} for optional. */
     public static final class Builder {
 
@@ -401,6 +350,10 @@ public final class DjlTrialRunner implements AutoCloseable {
         private TrainingConfig trainingConfig;
         private int warmupSteps = 2;
         private int measuredSteps = 5;
+        private double minMeasuredSeconds = 0.25;
+        private double targetPrecision = 0.02;
+        private double maxTrialSeconds = 10;
+        private TrialProgress progress = TrialProgress.NONE;
         private boolean recordGradientNorm;
         private int accumulationSteps = 1;
         private DeviceMemoryProbe deviceMemoryProbe = DeviceMemoryProbe.NONE;
@@ -441,7 +394,9 @@ public final class DjlTrialRunner implements AutoCloseable {
         }
 
         /**
-         * Sets the unmeasured steps before each trial's measured ones (default 2).
+         * Sets the fewest unmeasured warm-up steps a trial (default 2); more run while step time
+         * has not settled, fewer once a quarter of the trial cap has passed (see the {@link
+         * DjlTrialRunner class description}).
          *
          * @param steps zero or more
          * @return this builder
@@ -452,7 +407,8 @@ public final class DjlTrialRunner implements AutoCloseable {
         }
 
         /**
-         * Sets the measured steps a trial (default 5).
+         * Sets the fewest measured steps a trial (default 5); fewer only when the trial cap is
+         * reached first, and never fewer than one.
          *
          * @param steps at least 1
          * @return this builder
@@ -463,9 +419,60 @@ public final class DjlTrialRunner implements AutoCloseable {
         }
 
         /**
+         * Sets the least time a trial measures, in seconds: the sum of its measured steps' timed
+         * spans (default 0.25). The trial cap wins over it.
+         *
+         * @param seconds positive and finite
+         * @return this builder
+         */
+        public Builder optMinMeasuredSeconds(double seconds) {
+            this.minMeasuredSeconds =
+                    Checks.positiveAndFinite(seconds, "minimum measured seconds", "0.25 is the default");
+            return this;
+        }
+
+        /**
+         * Sets the relative standard error of the median step time at which a trial, past its
+         * minimums, stops measuring (default 0.02: the median known to about 2%).
+         *
+         * @param relativeError in (0, 1)
+         * @return this builder
+         */
+        public Builder optTargetPrecision(double relativeError) {
+            this.targetPrecision =
+                    Checks.inOpenUnitInterval(relativeError, "target precision", "0.02 (2%) is the default");
+            return this;
+        }
+
+        /**
+         * Sets the cap of a trial's wall time in seconds, warm-up included (default 10). It wins
+         * over every minimum except one measured step; the step under way when it is reached ends.
+         *
+         * @param seconds positive and finite
+         * @return this builder
+         */
+        public Builder optMaxTrialSeconds(double seconds) {
+            this.maxTrialSeconds = Checks.positiveAndFinite(seconds, "maximum trial seconds", "10 is the default");
+            return this;
+        }
+
+        /**
+         * Sets who hears how a trial longer than {@value DjlTrialRunner#PROGRESS_INTERVAL_SECONDS}
+         * seconds is getting on, about that often (default {@link TrialProgress#NONE}).
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder optProgress(TrialProgress listener) {
+            this.progress = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
          * Sets whether trials record the squared global gradient norm, its mean and its spread
-         * over the measured steps (default off; it costs a host read per parameter a step,
-         * outside the timed span). The gradient noise scale is estimated from it.
+         * over the first {@value DjlTrialRunner#MAX_GRADIENT_NORM_STEPS} measured steps (default
+         * off; it costs a host read per parameter a step, outside the timed span). The gradient
+         * noise scale is estimated from it.
          *
          * @param record {@code true} to record it
          * @return this builder

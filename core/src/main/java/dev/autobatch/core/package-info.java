@@ -1,6 +1,7 @@
 /**
- * Measured DJL training trials: train a model for a few real steps at one batch size and report
- * samples per second, step time, peak memory and gradient norms, recovering from out-of-memory;
+ * Measured DJL training trials: train a model for real steps at one batch size, until its step
+ * time is known well enough or a time cap is hit, and report samples per second, step time and
+ * its spread, peak memory and gradient norms, recovering from out-of-memory;
  * and gradient accumulation ({@link dev.autobatch.core.GradientAccumulation}) for training loops.
  *
  * <p>Knows nothing of search or hardware policy; those live in {@code dev.autobatch.autotune}.

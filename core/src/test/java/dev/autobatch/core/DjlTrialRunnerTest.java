@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
@@ -17,7 +18,6 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
-import dev.autobatch.core.internal.ParameterSnapshot;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +31,7 @@ class DjlTrialRunnerTest {
     void measuredTrialReportsPositiveThroughputAndPeakAtOrAboveBaseline() {
         try (Model model = TestModels.model("mlp", TestModels.mlp(128, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 512, 784, 10);
-            try (DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
+            try (DjlTrialRunner runner = quick(model, data).build()) {
                 Trial trial = runner.run(64);
                 assertTrue(trial.ok(), () -> "trial failed: " + trial);
                 assertEquals(64, trial.batchSize());
@@ -51,13 +51,122 @@ class DjlTrialRunnerTest {
     }
 
     @Test
+    void fastModelMeasuresAtLeastTheMinimumTimeAndMoreStepsThanTheMinimum() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 512, 784, 10);
+            try (DjlTrialRunner runner = DjlTrialRunner.builder()
+                    .setModel(model)
+                    .setDataset(data)
+                    .optMinMeasuredSeconds(1)
+                    .optMaxTrialSeconds(5)
+                    .build()) {
+                long start = System.nanoTime();
+                Trial trial = runner.run(8);
+                double wall = (System.nanoTime() - start) / 1e9;
+                assertTrue(trial.ok(), () -> "trial failed: " + trial);
+                // Steps of about a millisecond (a tenth of a second on a machine under heavy load):
+                // five of them take far less than the second to measure.
+                assertTrue(trial.measuredSteps() > 5, () -> "measured only " + trial.measuredSteps() + " steps");
+                assertTrue(wall >= 1, () -> "the trial took " + wall + " s, less than its 1 s of measuring");
+                assertTrue(wall < 30, () -> "the trial took " + wall + " s despite its 5 s cap");
+                assertTrue(trial.stepSecondsIqr() >= 0 && Double.isFinite(trial.stepSecondsIqr()), trial::toString);
+                assertTrue(trial.samplesPerSecondLow() <= trial.samplesPerSecond(), trial::toString);
+                assertTrue(trial.samplesPerSecond() <= trial.samplesPerSecondHigh()
+                        || Double.isNaN(trial.samplesPerSecondHigh()), trial::toString);
+            }
+        }
+    }
+
+    @Test
+    void trialCapBoundsWallTimeAndWinsOverTheMinimums() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 512, 784, 10);
+            try (DjlTrialRunner runner =
+                    DjlTrialRunner.builder()
+                            .setModel(model)
+                            .setDataset(data)
+                            .optMeasuredSteps(1_000_000)
+                            .optMinMeasuredSeconds(60)
+                            .optMaxTrialSeconds(0.3)
+                            .build()) {
+                long start = System.nanoTime();
+                Trial trial = runner.run(8);
+                double wall = (System.nanoTime() - start) / 1e9;
+                assertTrue(trial.ok(), () -> "trial failed: " + trial);
+                assertTrue(wall < 3, () -> "the trial took " + wall + " s under a 0.3 s cap");
+                assertTrue(trial.measuredSteps() >= 1 && trial.measuredSteps() < 1_000_000, trial::toString);
+                assertTrue(trial.medianStepSeconds() > 0, trial::toString);
+            }
+        }
+    }
+
+    @Test
+    void measuredStepsAndTheirSpreadAreRecordedWithTheMinimumAtLeast() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(32, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 512, 784, 10);
+            try (DjlTrialRunner runner = DjlTrialRunner.builder()
+                    .setModel(model)
+                    .setDataset(data)
+                    .optMeasuredSteps(12)
+                    .optMaxTrialSeconds(3)
+                    .build()) {
+                for (int size : new int[] {4, 64}) {
+                    Trial trial = runner.run(size);
+                    assertTrue(trial.ok(), () -> "trial failed: " + trial);
+                    assertTrue(trial.measuredSteps() >= 12, trial::toString);
+                    assertTrue(trial.stepSecondsIqr() >= 0, trial::toString);
+                    assertTrue(trial.relativeSpread() >= 0, trial::toString);
+                }
+            }
+        }
+    }
+
+    @Test
+    void longTrialReportsItsProgressAndShortOneDoesNot() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 512, 784, 10);
+            List<String> heard = new ArrayList<>();
+            TrialProgress listener = (batchSize, phase, steps, elapsed) -> {
+                assertEquals(8, batchSize);
+                assertTrue(phase.equals(TrialProgress.WARM_UP) || phase.equals(TrialProgress.MEASURING), phase);
+                assertTrue(steps >= 1, "steps " + steps);
+                assertTrue(elapsed >= DjlTrialRunner.PROGRESS_INTERVAL_SECONDS, "reported at " + elapsed + " s");
+                heard.add(phase + " " + steps + " " + elapsed);
+            };
+            try (DjlTrialRunner runner =
+                    DjlTrialRunner.builder()
+                            .setModel(model)
+                            .setDataset(data)
+                            .optMinMeasuredSeconds(2.5)
+                            .optMaxTrialSeconds(5)
+                            .optProgress(listener)
+                            .build()) {
+                assertTrue(runner.run(8).ok());
+                assertFalse(heard.isEmpty(), "a trial of over 2.5 s reported nothing");
+                assertTrue(heard.get(heard.size() - 1).startsWith(TrialProgress.MEASURING), heard::toString);
+            }
+            heard.clear();
+            try (DjlTrialRunner runner =
+                    DjlTrialRunner.builder()
+                            .setModel(model)
+                            .setDataset(data)
+                            .optMaxTrialSeconds(1)
+                            .optProgress(listener)
+                            .build()) {
+                assertTrue(runner.run(8).ok());
+                assertEquals(List.of(), heard, "a trial capped at 1 s reports nothing");
+            }
+        }
+    }
+
+    @Test
     void peakMemoryGrowsWithBatchSizeWhenActivationsDominate() {
         // Tiling each 784-float sample 32 times: 1,024 samples hold 98 MiB of activations a copy,
         // 64 hold 6 MiB, while the parameters are 1 MiB.
         try (Model model = TestModels.model("tiled", TestModels.tiled(32, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 2048, 784, 10);
             try (DjlTrialRunner runner =
-                    DjlTrialRunner.builder().setModel(model).setDataset(data).optWarmupSteps(1).optMeasuredSteps(2).build()) {
+                    quick(model, data).optWarmupSteps(1).optMeasuredSteps(2).build()) {
                 Trial small = runner.run(64);
                 Trial large = runner.run(1024);
                 assertTrue(small.ok() && large.ok(), () -> small + " / " + large);
@@ -73,12 +182,15 @@ class DjlTrialRunnerTest {
     void recordsGradientNormWhenAsked() {
         try (Model model = TestModels.model("mlp", TestModels.mlp(32, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 784, 10);
-            try (DjlTrialRunner runner =
-                    DjlTrialRunner.builder().setModel(model).setDataset(data).optRecordGradientNorm(true).build()) {
+            try (DjlTrialRunner runner = DjlTrialRunner.builder()
+                    .setModel(model)
+                    .setDataset(data)
+                    .optRecordGradientNorm(true)
+                    .build()) {
                 Trial trial = runner.run(16);
                 assertTrue(trial.gradientNormSquared() > 0, () -> "gradient norm " + trial.gradientNormSquared());
                 assertTrue(trial.hasGradientNorm());
-                // Five measured steps on five different batches: the squared norm varies between them.
+                // The first 16 measured steps, on 16 different batches: the squared norm varies between them.
                 assertTrue(trial.gradientNormSquaredStdDev() > 0, () -> "spread " + trial.gradientNormSquaredStdDev());
                 assertEquals(1, trial.accumulationSteps());
             }
@@ -89,8 +201,9 @@ class DjlTrialRunnerTest {
     void parametersAreBitIdenticalAfterMeasuredOutOfMemoryAndFailedTrials() {
         try (Model model = TestModels.model("mixed", TestModels.mlpWith(2, 10, TestModelsCubic::cubeOrFail))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 16384, 8, 10);
-            try (DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
-                List<byte[]> before = parameterBytes(model);
+            List<byte[]> before = initialisedParameterBytes(model, 8);
+            try (DjlTrialRunner runner = quick(model, data).build()) {
+                assertParametersEqual(before, model);
                 assertTrue(runner.run(32).ok());
                 assertParametersEqual(before, model);
                 assertTrue(runner.run(16384).outOfMemory());
@@ -100,7 +213,23 @@ class DjlTrialRunnerTest {
                 assertTrue(runner.run(32).ok(), "the runner stays usable");
                 assertParametersEqual(before, model);
             }
-            assertParametersEqual(parameterBytesAfterClose(model), model);
+            assertParametersEqual(before, model);
+        }
+    }
+
+    @Test
+    void closeRestoresParametersChangedAfterTheLastTrial() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(8, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 64, 784, 10);
+            List<byte[]> before = initialisedParameterBytes(model, 784);
+            DjlTrialRunner runner = quick(model, data).build();
+            assertTrue(runner.run(8).ok());
+            for (Pair<String, Parameter> pair : model.getBlock().getParameters()) {
+                pair.getValue().getArray().addi(1);
+            }
+            assertFalse(sameBytes(before, parameterBytes(model)), "the parameters were changed");
+            runner.close();
+            assertParametersEqual(before, model);
         }
     }
 
@@ -108,7 +237,7 @@ class DjlTrialRunnerTest {
     void realOutOfMemoryIsReportedAndASmallerTrialThenSucceeds() {
         try (Model model = TestModels.model("cubic", TestModels.mlpWith(2, 10, TestModelsCubic::cubeOrFail))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 16384, 8, 10);
-            try (DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
+            try (DjlTrialRunner runner = quick(model, data).build()) {
                 // 16,384^3 x 2 floats is 128 TiB: PyTorch refuses at once, the kernel never steps in.
                 Trial huge = runner.run(16384);
                 assertTrue(huge.outOfMemory(), () -> "expected out of memory, got " + huge);
@@ -123,7 +252,7 @@ class DjlTrialRunnerTest {
     void otherFailuresCarryTheirMessageAndAreNotOutOfMemory() {
         try (Model model = TestModels.model("cubic", TestModels.mlpWith(2, 10, TestModelsCubic::cubeOrFail))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 8, 10);
-            try (DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
+            try (DjlTrialRunner runner = quick(model, data).build()) {
                 Trial trial = runner.run(TestModelsCubic.FAILING_BATCH_SIZE);
                 assertTrue(trial.failed(), () -> "expected a failure, got " + trial);
                 assertFalse(trial.outOfMemory());
@@ -140,7 +269,7 @@ class DjlTrialRunnerTest {
                     new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                             .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(1e30f)).build());
             try (DjlTrialRunner runner =
-                    DjlTrialRunner.builder().setModel(model).setDataset(data).optTrainingConfig(explosive).build()) {
+                    quick(model, data).optTrainingConfig(explosive).build()) {
                 List<byte[]> before = parameterBytes(model);
                 Trial trial = runner.run(32);
                 assertTrue(trial.failed(), () -> "expected a failed trial, got " + trial);
@@ -163,6 +292,25 @@ class DjlTrialRunnerTest {
             assertMessage("has no block", () -> DjlTrialRunner.builder().setModel(empty).setDataset(data).build());
             assertMessage("measured steps must be at least 1, got 0", () -> DjlTrialRunner.builder().optMeasuredSteps(0));
             assertMessage("warm-up steps must be zero or more, got -1", () -> DjlTrialRunner.builder().optWarmupSteps(-1));
+            assertMessage(
+                    "minimum measured seconds must be positive and finite, got -1.0; 0.25 is the default",
+                    () -> DjlTrialRunner.builder().optMinMeasuredSeconds(-1));
+            assertMessage(
+                    "minimum measured seconds must be positive and finite, got NaN",
+                    () -> DjlTrialRunner.builder().optMinMeasuredSeconds(Double.NaN));
+            assertMessage(
+                    "maximum trial seconds must be positive and finite, got 0.0; 10 is the default",
+                    () -> DjlTrialRunner.builder().optMaxTrialSeconds(0));
+            assertMessage(
+                    "maximum trial seconds must be positive and finite, got Infinity",
+                    () -> DjlTrialRunner.builder().optMaxTrialSeconds(Double.POSITIVE_INFINITY));
+            assertMessage(
+                    "target precision must be in (0, 1), got 0.0; 0.02 (2%) is the default",
+                    () -> DjlTrialRunner.builder().optTargetPrecision(0));
+            assertMessage(
+                    "target precision must be in (0, 1), got 1.5",
+                    () -> DjlTrialRunner.builder().optTargetPrecision(1.5));
+            assertThrows(NullPointerException.class, () -> DjlTrialRunner.builder().optProgress(null));
         }
     }
 
@@ -175,6 +323,11 @@ class DjlTrialRunnerTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner.run(8));
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
         }
+    }
+
+    /** A runner whose trials are capped at 1 s: for tests that are not about timing. */
+    private static DjlTrialRunner.Builder quick(Model model, ArrayDataset data) {
+        return DjlTrialRunner.builder().setModel(model).setDataset(data).optMaxTrialSeconds(1);
     }
 
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
@@ -190,8 +343,25 @@ class DjlTrialRunnerTest {
         return values;
     }
 
-    private static List<byte[]> parameterBytesAfterClose(Model model) {
+    /**
+     * Initialises the model's parameters as a user would before handing it to a runner, and returns
+     * their bytes: the runner must leave them exactly so.
+     */
+    private static List<byte[]> initialisedParameterBytes(Model model, int features) {
+        model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, features));
         return parameterBytes(model);
+    }
+
+    private static boolean sameBytes(List<byte[]> expected, List<byte[]> actual) {
+        if (expected.size() != actual.size()) {
+            return false;
+        }
+        for (int i = 0; i < expected.size(); i++) {
+            if (!java.util.Arrays.equals(expected.get(i), actual.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void assertParametersEqual(List<byte[]> expected, Model model) {

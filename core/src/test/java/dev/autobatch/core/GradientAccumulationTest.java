@@ -132,11 +132,16 @@ class GradientAccumulationTest {
     }
 
     private static DjlTrialRunner runner(Model model, ArrayDataset data, int accumulationSteps) {
+        // Both trials must average the norm over the same steps: no warm-up, at least the 16
+        // measured steps that read it, a precision any 16 steps reach and a cap no load reaches.
         return DjlTrialRunner.builder()
                 .setModel(model)
                 .setDataset(data)
                 .optWarmupSteps(0)
-                .optMeasuredSteps(1)
+                .optMeasuredSteps(DjlTrialRunner.MAX_GRADIENT_NORM_STEPS)
+                .optMinMeasuredSeconds(1e-3)
+                .optTargetPrecision(0.99)
+                .optMaxTrialSeconds(300)
                 .optRecordGradientNorm(true)
                 .optAccumulationSteps(accumulationSteps)
                 .build();

@@ -56,6 +56,23 @@ public final class Checks {
     }
 
     /**
+     * Checks a quantity, such as a number of seconds, that must be positive and finite.
+     *
+     * @param value the value given
+     * @param what what it is, such as {@code "minimum measured seconds"}
+     * @param hint the default, such as {@code "0.25 is the default"}; empty for none
+     * @return the value
+     * @throws IllegalArgumentException if the value is 0, negative, infinite or {@code NaN}
+     */
+    public static double positiveAndFinite(double value, String what, String hint) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(
+                    what + " must be positive and finite, got " + value + suffix(hint));
+        }
+        return value;
+    }
+
+    /**
      * Checks a memory budget in bytes.
      *
      * @param bytes the value given

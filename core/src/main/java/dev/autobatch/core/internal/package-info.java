@@ -1,5 +1,6 @@
 /**
- * Internals of {@code core}: memory meters, parameter snapshots, out-of-memory recognition and
- * re-batching. Not API: these may change without notice.
+ * Internals of {@code core}: memory meters, parameter snapshots, out-of-memory recognition,
+ * re-batching, and a trial's step loop, its stopping rule and the statistics of its step times.
+ * Not API: these may change without notice.
  */
 package dev.autobatch.core.internal;
