@@ -55,8 +55,9 @@ public final class AutoBatch {
     private AutoBatch() {}
 
     /**
-     * Tunes with every default: {@link Goal#THROUGHPUT}, 80% of the training device's available
-     * memory, a 5% saturation threshold, softmax cross-entropy and SGD.
+     * Tunes with every default: {@link Goal#DEFAULT} (the batch size that trains fastest to a good
+     * model, {@link Goal#GOODPUT}), 80% of the training device's available memory, a 5% saturation
+     * threshold, a 60 s time budget, softmax cross-entropy and SGD.
      *
      * @param model the model, with its block set
      * @param data the training data, a DJL {@code RandomAccessDataset}
@@ -109,6 +110,8 @@ public final class AutoBatch {
                         .optTrainingConfig(config)
                         .optWarmupSteps(options.warmupSteps())
                         .optMeasuredSteps(options.measuredSteps())
+                        .optMaxTrialSeconds(options.maxTrialSeconds())
+                        .optProgress(options.listener()::onProgress)
                         .optRecordGradientNorm(true)
                         .optDeviceMemoryProbe(new GpuMemoryProbe());
         try (DjlTrialRunner runner = runnerBuilder.build()) {
@@ -154,6 +157,7 @@ public final class AutoBatch {
                             .optDatasetSize(runner.datasetSize())
                             .optReferenceBatchSize(options.referenceBatchSize())
                             .optDevices(runner.deviceCount())
+                            .optTimeBudget(options.timeBudget())
                             .optListener(options.listener());
             options.maxBatchSize().ifPresent(search::optMaxBatchSize);
             options.targetBatchSize().ifPresent(search::optTargetBatchSize);
@@ -213,6 +217,8 @@ public final class AutoBatch {
         fields.put("datasetSize", Long.toString(datasetSize));
         fields.put("warmupSteps", Integer.toString(options.warmupSteps()));
         fields.put("measuredSteps", Integer.toString(options.measuredSteps()));
+        fields.put("maxTrialSeconds", Double.toString(options.maxTrialSeconds()));
+        fields.put("timeBudget", options.timeBudget().toString());
         fields.put("referenceBatchSize", Integer.toString(options.referenceBatchSize()));
         fields.put("referenceLearningRate", Double.toString(reference.rate()));
         fields.put("targetBatchSize", options.targetBatchSize().map(String::valueOf).orElse("none"));

@@ -1,6 +1,7 @@
 package dev.autobatch.autotune;
 
 import dev.autobatch.autotune.search.Goal;
+import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.TuningListener;
 
 import ai.djl.training.TrainingConfig;
@@ -10,6 +11,7 @@ import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.internal.Checks;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -30,6 +32,8 @@ public final class TuneOptions {
     public static final int DEFAULT_WARMUP_STEPS = 2;
     /** The default measured steps a trial. */
     public static final int DEFAULT_MEASURED_STEPS = 5;
+    /** The default wall-time cap of one trial, warm-up included, in seconds. */
+    public static final double DEFAULT_MAX_TRIAL_SECONDS = 10;
     /** The system property that moves the default cache directory, such as for a build's tests. */
     public static final String CACHE_DIRECTORY_PROPERTY = "autobatch.cache.dir";
     /**
@@ -55,6 +59,8 @@ public final class TuneOptions {
     private final Path cacheDirectory;
     private final boolean cache;
     private final boolean force;
+    private final Duration timeBudget;
+    private final double maxTrialSeconds;
 
     private TuneOptions(Builder builder) {
         goal = builder.goal;
@@ -74,6 +80,8 @@ public final class TuneOptions {
         cacheDirectory = builder.cacheDirectory;
         cache = builder.cache;
         force = builder.force;
+        timeBudget = builder.timeBudget;
+        maxTrialSeconds = builder.maxTrialSeconds;
     }
 
     /**
@@ -94,9 +102,19 @@ public final class TuneOptions {
         return builder().build();
     }
 
-    /** @return the goal; default {@link Goal#THROUGHPUT} */
+    /** @return the goal; default {@link Goal#DEFAULT} */
     public Goal goal() {
         return goal;
+    }
+
+    /** @return the wall time the whole tuning may take; default {@link SearchSettings#DEFAULT_TIME_BUDGET} */
+    public Duration timeBudget() {
+        return timeBudget;
+    }
+
+    /** @return the wall-time cap of one trial in seconds; default {@value #DEFAULT_MAX_TRIAL_SECONDS} */
+    public double maxTrialSeconds() {
+        return maxTrialSeconds;
     }
 
     /** @return the memory budget in bytes, or empty to derive it from the hardware */
@@ -209,7 +227,9 @@ public final class TuneOptions {
     /** Builds {@link TuneOptions}; DJL's convention: {@code optX} for each optional value. */
     public static final class Builder {
 
-        private Goal goal = Goal.THROUGHPUT;
+        private Goal goal = Goal.DEFAULT;
+        private Duration timeBudget = SearchSettings.DEFAULT_TIME_BUDGET;
+        private double maxTrialSeconds = DEFAULT_MAX_TRIAL_SECONDS;
         private long memoryBudgetBytes;
         private double memoryFraction = DEFAULT_MEMORY_FRACTION;
         private double saturationThreshold = DEFAULT_SATURATION_THRESHOLD;
@@ -230,13 +250,48 @@ public final class TuneOptions {
         private Builder() {}
 
         /**
-         * Sets what to optimise.
+         * Sets what to optimise (default {@link Goal#DEFAULT}, {@link Goal#GOODPUT}).
          *
          * @param goal the goal
          * @return this builder
          */
         public Builder optGoal(Goal goal) {
             this.goal = Objects.requireNonNull(goal, "goal");
+            return this;
+        }
+
+        /**
+         * Sets the wall time the whole search may take (default {@link
+         * SearchSettings#DEFAULT_TIME_BUDGET}, 60 s): no trial predicted to end past it is started,
+         * and the result says where that cut the search short.
+         *
+         * @param budget a positive duration
+         * @return this builder
+         */
+        public Builder optTimeBudget(Duration budget) {
+            Objects.requireNonNull(budget, "budget");
+            if (budget.isNegative() || budget.isZero()) {
+                throw new IllegalArgumentException(
+                        "the time budget must be positive, got " + budget + "; 60 s is the default");
+            }
+            this.timeBudget = budget;
+            return this;
+        }
+
+        /**
+         * Sets the wall-time cap of one trial, warm-up included (default {@value
+         * #DEFAULT_MAX_TRIAL_SECONDS} s): a trial measures until its median step time is known to
+         * 2% or this much time has passed, whichever comes first.
+         *
+         * @param seconds positive and finite
+         * @return this builder
+         */
+        public Builder optMaxTrialSeconds(double seconds) {
+            if (!(seconds > 0) || Double.isInfinite(seconds)) {
+                throw new IllegalArgumentException(
+                        "the maximum trial seconds must be positive and finite, got " + seconds + "; 10 is the default");
+            }
+            this.maxTrialSeconds = seconds;
             return this;
         }
 
@@ -314,7 +369,8 @@ public final class TuneOptions {
         }
 
         /**
-         * Sets the unmeasured steps each trial runs first (default 2).
+         * Sets the least unmeasured steps each trial runs first (default 2); more run while step
+         * time is still falling.
          *
          * @param steps zero or more
          * @return this builder
@@ -325,7 +381,8 @@ public final class TuneOptions {
         }
 
         /**
-         * Sets the measured steps of each trial (default 5).
+         * Sets the least measured steps of each trial (default 5); more run until the median step
+         * time is known to 2% and at least 0.25 s were measured, or the trial's cap is reached.
          *
          * @param steps at least 1
          * @return this builder

@@ -67,11 +67,12 @@ public record MainJobOptions(
                     "A second run on the same machine takes the size from the cache of tuning results.",
                     "",
                     "  --model mlp|cnn          the model: the 784-128-10 MLP (default) or a small CNN",
-                    "  --goal throughput|max-fit|goodput",
-                    "                           throughput (default): the smallest size within 5% of the best",
-                    "                           samples/s; max-fit: the largest size that fits the budget;",
-                    "                           goodput: the size that maximises throughput x statistical",
-                    "                           efficiency (gradient noise scale, Pollux)",
+                    "  --goal goodput|throughput|max-fit",
+                    "                           goodput (default): the size that maximises throughput x",
+                    "                           statistical efficiency (gradient noise scale, Pollux), which",
+                    "                           trains fastest to a good model; throughput: the smallest size",
+                    "                           within 5% of the best samples/s; max-fit: the largest size that",
+                    "                           fits the budget",
                     "  --budget SIZE|FRACTION   memory a trial may use: a size such as 2g or 512m, or a",
                     "                           fraction of the available memory such as 0.5 (default 0.8)",
                     "  --max-batch N            the largest batch size to try (default: the tuner's own cap)",
@@ -111,7 +112,7 @@ public record MainJobOptions(
     public static MainJobOptions parse(String... args) throws UsageException {
         boolean help = false;
         ModelKind model = ModelKind.MLP;
-        Goal goal = Goal.THROUGHPUT;
+        Goal goal = Goal.DEFAULT;
         long budgetBytes = -1;
         double budgetFraction = DEFAULT_BUDGET_FRACTION;
         OptionalInt maxBatch = OptionalInt.empty();

@@ -20,7 +20,7 @@ class MainJobOptionsTest {
         MainJobOptions o = MainJobOptions.parse();
         assertFalse(o.help());
         assertEquals(ModelKind.MLP, o.model());
-        assertEquals(Goal.THROUGHPUT, o.goal());
+        assertEquals(Goal.GOODPUT, o.goal());
         assertEquals(-1, o.budgetBytes());
         assertEquals(0.8, o.budgetFraction());
         assertTrue(o.maxBatch().isEmpty());

@@ -67,11 +67,13 @@ public class TuneMojo extends AbstractMojo {
     String target;
 
     /**
-     * What to optimise: {@code THROUGHPUT}, the smallest batch size within {@code
-     * saturationThreshold} of the best throughput that fits the memory budget; or {@code MAX_FIT},
-     * the largest batch size that fits the memory budget.
+     * What to optimise: {@code GOODPUT} (the default, as for {@code AutoBatch.tune}), the batch
+     * size with the most throughput times statistical efficiency, which trains fastest to a good
+     * model; {@code THROUGHPUT}, the smallest batch size within {@code saturationThreshold} of the
+     * best throughput that fits the memory budget; or {@code MAX_FIT}, the largest batch size that
+     * fits the memory budget.
      */
-    @Parameter(property = "autobatch.goal", defaultValue = "THROUGHPUT")
+    @Parameter(property = "autobatch.goal", defaultValue = "GOODPUT")
     String goal;
 
     /**

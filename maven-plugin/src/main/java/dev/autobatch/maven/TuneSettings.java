@@ -213,7 +213,7 @@ record TuneSettings(
     /**
      * Describes the settings in one line for the build log.
      *
-     * @return such as {@code "goal THROUGHPUT, memory budget 80% of the available memory, ..."}
+     * @return such as {@code "goal GOODPUT, memory budget 80% of the available memory, ..."}
      */
     String describe() {
         return "goal "

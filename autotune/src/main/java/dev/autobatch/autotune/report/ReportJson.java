@@ -89,6 +89,7 @@ public final class ReportJson {
         configuration.addProperty("referenceBatchSize", settings.referenceBatchSize());
         configuration.addProperty("targetBatchSize", settings.targetBatchSize() > 0 ? settings.targetBatchSize() : null);
         configuration.addProperty("devices", settings.devices());
+        configuration.addProperty("timeBudgetSeconds", settings.timeBudget().toMillis() / 1000.0);
 
         JsonArray trials = new JsonArray();
         for (int i = 0; i < result.trials().size(); i++) {
@@ -101,7 +102,7 @@ public final class ReportJson {
         choice.addProperty("batchSize", result.batchSize());
         choice.addProperty("stopReason", result.stopReason().name());
         choice.addProperty("stoppedBecause", Wording.stopReason(result));
-        choice.addProperty("explanation", Wording.choice(result));
+        choice.addProperty("explanation", result.explanation().isEmpty() ? null : result.explanation());
 
         JsonObject root = new JsonObject();
         root.addProperty("schema", SCHEMA);
@@ -160,7 +161,10 @@ public final class ReportJson {
                     (int) optionalLong(configuration, "referenceBatchSize",
                             LearningRateAdvice.DEFAULT_REFERENCE_BATCH_SIZE),
                     (int) optionalLong(configuration, "targetBatchSize", 0),
-                    (int) optionalLong(configuration, "devices", 1));
+                    (int) optionalLong(configuration, "devices", 1),
+                    configuration.has("timeBudgetSeconds")
+                            ? duration(number(configuration, "timeBudgetSeconds"))
+                            : SearchSettings.DEFAULT_TIME_BUDGET);
             TuningContext context = new TuningContext(
                     string(root, "model"),
                     string(root, "device"),
@@ -183,7 +187,10 @@ public final class ReportJson {
                             : AccumulationPlan.none(batchSize, settings.devices()),
                     root.has("learningRate")
                             ? learningRate(object(root, "learningRate"))
-                            : LearningRateAdvice.none(batchSize));
+                            : LearningRateAdvice.none(batchSize),
+                    choice.has("explanation") && !choice.get("explanation").isJsonNull()
+                            ? string(choice, "explanation")
+                            : "");
         } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
             // Gson's getAsX throw these when a value has the wrong JSON type.
             throw new IllegalArgumentException("malformed " + SCHEMA + " report: " + e.getMessage(), e);

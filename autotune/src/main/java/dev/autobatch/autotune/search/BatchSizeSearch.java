@@ -52,7 +52,9 @@ import java.util.function.LongSupplier;
  *       the rounds make contenders join the next round. At least {@value
  *       #MIN_CONFIRMATION_ROUNDS} rounds, and up to {@value #MAX_CONFIRMATION_ROUNDS} while a
  *       contender's standard error exceeds 1/{@value #SETTLED_ERROR_DIVISOR} of the saturation
- *       threshold or the choice changed in the last round. A runner that answers a repeated size
+ *       threshold or the choice changed in the last round, and while the rounds have taken less
+ *       time than the doubling and refinement before them (so confirming at most doubles the
+ *       tuning's time). A runner that answers a repeated size
  *       exactly alike (a replay) is noticed at the first re-measurement and needs no more rounds. A
  *       round is not started where it would overrun the time budget.
  *   <li><b>Choice</b> by the rule, on the medians of every measurement at each size (see {@link

@@ -26,13 +26,13 @@ final class Candidates {
         return confirmed.isEmpty() || exact ? evidence.fittingSizes() : confirmed;
     }
 
-    /** A size's throughput with its noise and how many measurements it is the median of. */
+    /** A size's throughput with its noise and how many measurements it is the centre of. */
     static String figure(Evidence evidence, int size) {
         int n = evidence.measurements(size);
         double error = evidence.relativeError(size);
         String noise = Double.isNaN(error) || error == 0 ? "" : String.format(Locale.ROOT, " ±%.1f%%", 100 * error);
-        String basis = n == 1 ? "one measurement" : "median of " + n + " measurements";
-        return String.format(Locale.ROOT, "%,.0f samples/s%s, %s", evidence.throughput(size), noise, basis);
+        String basis = n == 1 ? "one measurement" : n + " measurements";
+        return String.format(Locale.ROOT, "%,.0f samples/s%s (%s)", evidence.throughput(size), noise, basis);
     }
 
     /** A closing sentence on what the figures rest on. */
@@ -44,7 +44,8 @@ final class Candidates {
         if (most <= 1) {
             return " Each size was measured once.";
         }
-        return " Figures are medians of the doubling's trial and interleaved confirmation rounds; ± is one"
-                + " standard error.";
+        return " Each figure is the centre of a size's measurements, the doubling's trial and interleaved"
+                + " confirmation rounds (their median, from five on their mean without the lowest and the highest);"
+                + " ± is one standard error.";
     }
 }

@@ -1,6 +1,9 @@
 package dev.autobatch.autotune.search;
 
 import dev.autobatch.autotune.NoiseScale;
+import dev.autobatch.core.Trial;
+
+import java.util.List;
 
 /**
  * What the search optimises; each goal holds the {@link ChoiceRule} that chooses for it.
@@ -46,5 +49,22 @@ public enum Goal {
      */
     public ChoiceRule rule() {
         return rule;
+    }
+
+    /**
+     * Chooses among finished trials as a search with these settings would after its last trial,
+     * with the explanation: for results put together outside a search, such as in reports' tests.
+     *
+     * @param trials the trials, in the order they ran
+     * @param settings the settings they ran with
+     * @return the choice
+     * @throws IllegalArgumentException if no trial fits
+     */
+    public Choice choose(List<Trial> trials, SearchSettings settings) {
+        Evidence evidence = new Evidence(trials, settings);
+        if (evidence.fittingSizes().isEmpty()) {
+            throw new IllegalArgumentException("no trial ran within the memory budget, so there is nothing to choose");
+        }
+        return rule.choose(evidence);
     }
 }

@@ -144,6 +144,8 @@ final class SearchRun {
             return;
         }
         int previousChoice = -1;
+        long confirming = clock.getAsLong();
+        double searched = (confirming - started) / 1e9;
         for (int round = 1; round <= BatchSizeSearch.MAX_CONFIRMATION_ROUNDS && !contenders.isEmpty(); round++) {
             double needed = 0;
             for (int size : contenders) {
@@ -178,7 +180,8 @@ final class SearchRun {
                 settled &= evidence.relativeError(size)
                         <= settings.saturationThreshold() / BatchSizeSearch.SETTLED_ERROR_DIVISOR;
             }
-            if (round >= BatchSizeSearch.MIN_CONFIRMATION_ROUNDS && settled) {
+            double spent = (clock.getAsLong() - confirming) / 1e9;
+            if (round >= BatchSizeSearch.MIN_CONFIRMATION_ROUNDS && (settled || spent >= searched)) {
                 return;
             }
             previousChoice = choice;

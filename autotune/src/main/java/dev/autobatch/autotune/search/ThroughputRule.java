@@ -118,15 +118,16 @@ final class ThroughputRule implements ChoiceRule {
                     verdict.size, Candidates.figure(evidence, verdict.size)));
         } else {
             text.append(String.format(Locale.ROOT,
-                    "Batch size %,d is the smallest whose throughput (%s) is within %s of the best, %s at"
-                            + " batch size %,d (the %s threshold less a fifth kept for gains beyond the"
-                            + " largest size measured",
-                    verdict.size, Candidates.figure(evidence, verdict.size), aim,
-                    Candidates.figure(evidence, verdict.best), verdict.best, percent(threshold)));
+                    "Batch size %,d is the smallest whose throughput is within %s of the best (the %s threshold"
+                            + " less a fifth kept for gains beyond the largest size measured): %s against %s at"
+                            + " batch size %,d.",
+                    verdict.size, aim, percent(threshold), Candidates.figure(evidence, verdict.size),
+                    Candidates.figure(evidence, verdict.best), verdict.best));
             if (verdict.allowance > 0) {
-                text.append(String.format(Locale.ROOT, "; measurement noise allows %s", percent(verdict.allowance)));
+                text.append(String.format(Locale.ROOT,
+                        " Its measurement noise let it fall short by up to %s: where measurements cannot tell"
+                                + " two sizes apart, the smaller wins.", percent(verdict.allowance)));
             }
-            text.append(").");
         }
         Integer below = null;
         for (int size : candidates) {

@@ -2,7 +2,7 @@ package dev.autobatch.autotune.search;
 
 import dev.autobatch.core.Trial;
 
-/** Hears each trial as it completes, for progress output. Methods run on the tuning thread. */
+/** Hears each trial as it completes, and long trials while they run, for progress output. Methods run on the tuning thread. */
 @FunctionalInterface
 public interface TuningListener {
 
@@ -17,4 +17,15 @@ public interface TuningListener {
      *     {@code "out of memory"} or {@code "throughput saturated"}
      */
     void onTrial(Trial trial, String verdict);
+
+    /**
+     * Called now and then while a long trial runs (every 2 s or so with {@code core}'s runner),
+     * so that people see it is alive; does nothing unless overridden.
+     *
+     * @param batchSize the trial's batch size
+     * @param phase {@code "warm-up"} or {@code "measuring"}
+     * @param steps the steps of that phase so far
+     * @param elapsedSeconds the trial's wall time so far, in seconds
+     */
+    default void onProgress(int batchSize, String phase, int steps, double elapsedSeconds) {}
 }

@@ -1,6 +1,7 @@
 package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.AccumulationPlan;
+import dev.autobatch.autotune.search.Choice;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.LearningRateAdvice;
 import dev.autobatch.autotune.NoiseScale;
@@ -69,6 +70,21 @@ final class ReportFixtures {
     }
 
     /**
+     * Builds a result as a search with these settings would: the goal's rule chooses among the
+     * trials and explains its choice.
+     *
+     * @return the result
+     */
+    static TuningResult chosen(
+            StopReason stopReason, List<Trial> trials, SearchSettings settings, Duration elapsed, TuningContext context) {
+        Choice choice = settings.goal().choose(trials, settings);
+        TuningResult derived = result(choice.batchSize(), stopReason, trials, settings, elapsed, context);
+        return new TuningResult(derived.batchSize(), derived.stopReason(), derived.trials(), derived.settings(),
+                derived.elapsed(), derived.context(), derived.verdicts(), derived.noiseScale(),
+                derived.accumulation(), derived.learningRate(), choice.explanation());
+    }
+
+    /**
      * Copies a result with a noise scale, a plan and advice: the one call of the {@link
      * TuningResult} constructor with every component in the tests.
      *
@@ -77,7 +93,8 @@ final class ReportFixtures {
     static TuningResult full(
             TuningResult result, NoiseScale noiseScale, AccumulationPlan plan, LearningRateAdvice advice) {
         return new TuningResult(result.batchSize(), result.stopReason(), result.trials(), result.settings(),
-                result.elapsed(), result.context(), result.verdicts(), noiseScale, plan, advice);
+                result.elapsed(), result.context(), result.verdicts(), noiseScale, plan, advice,
+                result.explanation());
     }
 
     /**
@@ -98,8 +115,8 @@ final class ReportFixtures {
                 Goal.GOODPUT, 2_000_000_000L, 0.05, 16, 4096, 60_000, 32, 10_000, 1);
         TuningContext context = new TuningContext("mlp-784-128-10", "cpu()", HardwareSnapshot.unknown(),
                 "given", 2, 5);
-        TuningResult derived = new TuningResult(256, StopReason.THROUGHPUT_SATURATED, trials, settings,
-                Duration.ofMillis(12_345), context);
+        TuningResult derived = chosen(StopReason.THROUGHPUT_SATURATED, trials, settings, Duration.ofMillis(12_345),
+                context);
         AccumulationPlan plan = AccumulationPlan.plan(10_000, 1024, 1024, 1);
         return full(derived, derived.noiseScale(), plan,
                 LearningRateAdvice.advise(LearningRateAdvice.Rule.LINEAR, "Sgd", 32, 0.01, "read from the optimizer",
@@ -123,12 +140,12 @@ final class ReportFixtures {
 
     /**
      * The throughput tuning of an MLP on one H100, from the measured trace: doubling from 2 until
-     * 32,768, where throughput saturated; 4,096 is the smallest size within 5% of the best.
+     * 32,768, where throughput saturated; 8,192 is the smallest size within 4% of the best.
      *
      * @return the result
      */
     static TuningResult h100Mlp() {
-        return h100(Goal.THROUGHPUT, 32768, 4096, StopReason.THROUGHPUT_SATURATED, false);
+        return h100(Goal.THROUGHPUT, 32768, 8192, StopReason.THROUGHPUT_SATURATED, false);
     }
 
     /**
@@ -180,13 +197,16 @@ final class ReportFixtures {
         long budget = (long) (H100_FREE_BYTES * 0.8);
         TuningContext context = new TuningContext(
                 "mlp-784-4096-4096-10", "gpu(0)", hardware, "80% of the 78.5 GiB free on gpu(0) (NVML)", 2, 5);
-        return result(
-                chosen,
+        TuningResult result = chosen(
                 stopReason,
                 trials,
                 new SearchSettings(goal, budget, 0.05, 2, 1_048_576),
                 Duration.ofSeconds(41, 512_000_345),
                 context);
+        if (result.batchSize() != chosen) {
+            throw new AssertionError("the rule chose " + result.batchSize() + ", the fixture says " + chosen);
+        }
+        return result;
     }
 
     /**

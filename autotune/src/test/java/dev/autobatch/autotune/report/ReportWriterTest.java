@@ -44,7 +44,7 @@ class ReportWriterTest {
         ReportFiles files = ReportWriter.write(ReportFixtures.h100Mlp(), nested);
 
         assertEquals(ReportFixtures.h100Mlp(), ReportJson.read(files.json()));
-        assertTrue(Files.readString(files.markdown()).startsWith("# AutoBatch report: batch size 4,096\n"));
+        assertTrue(Files.readString(files.markdown()).startsWith("# AutoBatch report: batch size 8,192\n"));
         assertEquals(List.of("chart.png", "chart.svg", "report.json", "report.md"), names(nested));
     }
 
@@ -78,20 +78,25 @@ class ReportWriterTest {
     }
 
     @Test
-    void aChoiceThatRawNoisyTimingsContradictSaysItWasSmoothed(@TempDir Path directory) throws IOException {
-        // On a loaded CPU one trial can run 3x slower than its neighbours; the search's model
-        // still chose 2,048, and the words must not claim the raw numbers are within 5%.
-        TuningResult result = ReportFixtures.result(
-                2048, StopReason.DATASET_SIZE,
+    void theMarkdownGivesTheExplanationOfTheRuleThatChoseWordForWord(@TempDir Path directory) throws IOException {
+        // On a loaded CPU one measurement of 2,048 ran 10x slower; confirmation rounds measured it again.
+        TuningResult result = ReportFixtures.chosen(
+                StopReason.DATASET_SIZE,
                 List.of(Trial.measured(1024, 150_000, 1 << 20), Trial.measured(2048, 14_703, 2 << 20),
-                        Trial.measured(15_000, 46_124, 3 << 20)),
+                        Trial.measured(4096, 160_000, 3 << 20), Trial.measured(4096, 158_000, 3 << 20),
+                        Trial.measured(2048, 155_000, 2 << 20), Trial.measured(1024, 149_000, 1 << 20),
+                        Trial.measured(1024, 151_000, 1 << 20), Trial.measured(2048, 157_000, 2 << 20),
+                        Trial.measured(4096, 159_000, 3 << 20)),
                 new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, 1 << 30), java.time.Duration.ofSeconds(3),
                 dev.autobatch.autotune.TuningContext.none());
         String markdown = Files.readString(ReportWriter.write(result, directory).markdown());
 
-        assertTrue(markdown.contains("Batch size 2,048 is the smallest within 5% of the best throughput once timing"
-                + " noise is smoothed across sizes (measured: 14,703 samples/s here, 150,000 samples/s at batch size"
-                + " 1,024)."), markdown);
+        assertEquals(1024, result.batchSize(), result::toString);
+        assertTrue(result.explanation().startsWith("Batch size 1,024 is the smallest whose throughput is within 4%"
+                + " of the best (the 5% threshold less a fifth kept for gains beyond the largest size measured):"
+                + " 150,000 samples/s ±"), result.explanation());
+        assertTrue(result.explanation().contains("(3 measurements) against 159,000 samples/s"), result.explanation());
+        assertTrue(markdown.contains("\n\n" + result.explanation() + "\n\n"), markdown);
     }
 
     @Test
@@ -99,16 +104,18 @@ class ReportWriterTest {
         TuningResult result = ReportFixtures.h100Mlp();
         String markdown = Files.readString(ReportWriter.write(result, directory).markdown(), StandardCharsets.UTF_8);
 
-        assertTrue(markdown.startsWith("# AutoBatch report: batch size 4,096\n\n"
-                + "Batch size 4,096 is the smallest whose throughput (413,725 samples/s) is within 5% of the best"
-                + " measured (432,799 samples/s at batch size 32,768).\n\n"
+        assertTrue(markdown.startsWith("# AutoBatch report: batch size 8,192\n\n"
+                + "Batch size 8,192 is the smallest whose throughput is within 4% of the best (the 5% threshold less"
+                + " a fifth kept for gains beyond the largest size measured): 424,234 samples/s (one measurement)"
+                + " against 432,799 samples/s (one measurement) at batch size 32,768. Batch size 4,096 gave 95.6% of"
+                + " the best. Each size was measured once.\n\n"
                 + "The search stopped because a larger batch no longer raised throughput by more than 5%.\n"),
                 markdown);
         assertTrue(markdown.contains("| Memory budget | 62.8 GiB (80% of the 78.5 GiB free on gpu(0) (NVML)) |"),
                 markdown);
         assertTrue(markdown.contains("| GPU 0 | NVIDIA H100 80GB HBM3, 79.2 GiB (78.5 GiB free, read through NVML) |"),
                 markdown);
-        assertTrue(markdown.contains("| **4,096** | **ok, chosen** | 413,725 |  | 9.90 ms | 537.9 MiB | 320.9 MiB | 0.4061 |"),
+        assertTrue(markdown.contains("| **8,192** | **ok, chosen** | 424,234 |  | 19.31 ms | 746.2 MiB | 529.2 MiB | 0.4031 |"),
                 markdown);
         assertEquals(result.trials().size(), markdown.lines().filter(line -> line.matches("\\| (\\*\\*)?[0-9,]+.*")).count());
         assertTrue(markdown.contains("![Throughput and peak memory against batch size](chart.png)"), markdown);
@@ -132,8 +139,8 @@ class ReportWriterTest {
     @ParameterizedTest
     @EnumSource(StopReason.class)
     void theMarkdownSaysEveryStopReasonInWords(StopReason reason, @TempDir Path directory) throws IOException {
-        TuningResult result = ReportFixtures.result(
-                8, reason, List.of(Trial.measured(4, 100, 1 << 20), Trial.measured(8, 104, 2 << 20)),
+        TuningResult result = ReportFixtures.chosen(
+                reason, List.of(Trial.measured(4, 100, 1 << 20), Trial.measured(8, 104, 2 << 20)),
                 new SearchSettings(Goal.MAX_FIT, 1L << 30, 0.05, 4, 16), java.time.Duration.ofSeconds(3),
                 dev.autobatch.autotune.TuningContext.none());
         String markdown = Files.readString(ReportWriter.write(result, directory).markdown());
@@ -158,9 +165,10 @@ class ReportWriterTest {
         String markdown = Files.readString(
                 ReportWriter.write(ReportFixtures.cpuGoodputPlanned(), directory).markdown(), StandardCharsets.UTF_8);
 
-        assertTrue(markdown.contains("Batch size 256 has the most goodput, throughput times statistical efficiency,"
-                + " with throughput smoothed over the trials: it measured 160,000 samples/s at an efficiency of 0.70"
-                + " relative to batch size 32, at a gradient noise scale of 480."), markdown);
+        assertTrue(markdown.contains("Batch size 128 has the most goodput, throughput times statistical efficiency:"
+                + " 133,333 samples/s (one measurement) at an efficiency of 0.84 relative to batch size 32, at a"
+                + " gradient noise scale of 480. Batch size 64: 83.8% of that goodput. Batch size 256: 99.1% of that"
+                + " goodput."), markdown);
         assertTrue(markdown.contains("| Gradient noise scale | B_simple ≈ 480 samples (one standard error: "), markdown);
         assertTrue(markdown.contains("| Batch per step | micro-batch 1,000 x 1 device x 10 accumulation steps"
                 + " = global batch 10,000 (target 10,000) |"), markdown);
@@ -174,16 +182,16 @@ class ReportWriterTest {
 
     @Test
     void theMarkdownSaysWhenGoodputFellBackToThroughput(@TempDir Path directory) throws IOException {
-        TuningResult result = ReportFixtures.result(
-                8, StopReason.THROUGHPUT_SATURATED,
+        TuningResult result = ReportFixtures.chosen(
+                StopReason.THROUGHPUT_SATURATED,
                 List.of(Trial.measured(4, 100, 1 << 20), Trial.measured(8, 190, 2 << 20)),
                 new SearchSettings(Goal.GOODPUT, 1L << 30, 0.05, 4, 16), java.time.Duration.ofSeconds(3),
                 dev.autobatch.autotune.TuningContext.none());
         String markdown = Files.readString(ReportWriter.write(result, directory).markdown());
 
         assertTrue(markdown.contains("The gradient noise scale is unknown: no trial recorded gradient norms, so"
-                + " GOODPUT fell back to the THROUGHPUT choice. Batch size 8 gave the best throughput measured:"
-                + " 190 samples/s."), markdown);
+                + " GOODPUT chose as THROUGHPUT does. Batch size 8 gave the best throughput, 190 samples/s (one"
+                + " measurement). Batch size 4 gave 52.6% of the best. Each size was measured once."), markdown);
         assertTrue(markdown.contains("| Learning rate | no learning-rate advice: the optimizer is not known |"),
                 markdown);
     }
