@@ -5,7 +5,7 @@ def readBatchSize(File dir) {
     new File(dir, 'batch-size.properties').withInputStream { props.load(it) }
     int size = props.getProperty('autobatch.batchSize') as int
     assert size >= 2 && size <= 64 : "batch size ${size} outside [2, 64]"
-    assert props.getProperty('autobatch.goal') == 'GOODPUT'
+    assert props.getProperty('autobatch.goal') == 'BALANCED'
     assert props.getProperty('autobatch.stopReason')
     ['report.json', 'report.md', 'chart.png', 'chart.svg'].each {
         assert new File(dir, it).isFile() : "missing report file ${it} in ${dir}"
@@ -22,7 +22,7 @@ assert !new File(basedir, 'target/autobatch-in-process/fork.args').exists()
 
 def log = new File(basedir, 'build.log').text
 assert log.count('Tuning in a forked JVM') == 1
-assert log.count('Tuning com.example.MlpTarget: goal GOODPUT') == 2
+assert log.count('Tuning com.example.MlpTarget: goal BALANCED') == 2
 // Progress, the budget and the result's table reach the log once a tuning, forked or not.
 assert log.count('batch size 2: ') == 2
 assert log.count('Memory budget: ') == 2

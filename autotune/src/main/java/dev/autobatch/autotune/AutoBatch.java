@@ -55,8 +55,8 @@ public final class AutoBatch {
     private AutoBatch() {}
 
     /**
-     * Tunes with every default: {@link Goal#DEFAULT} (the batch size that trains fastest to a good
-     * model, {@link Goal#GOODPUT}), 80% of the training device's available memory, a 5% saturation
+     * Tunes with every default: {@link Goal#DEFAULT} ({@link Goal#BALANCED}: the throughput choice
+     * among the sizes statistically efficient enough, which trains fastest to a good model), 80% of the training device's available memory, a 5% saturation
      * threshold, a 60 s time budget, softmax cross-entropy and SGD.
      *
      * @param model the model, with its block set

@@ -250,7 +250,7 @@ public final class TuneOptions {
         private Builder() {}
 
         /**
-         * Sets what to optimise (default {@link Goal#DEFAULT}, {@link Goal#GOODPUT}).
+         * Sets what to optimise (default {@link Goal#DEFAULT}, {@link Goal#BALANCED}).
          *
          * @param goal the goal
          * @return this builder

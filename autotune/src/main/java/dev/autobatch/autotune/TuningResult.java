@@ -1,5 +1,6 @@
 package dev.autobatch.autotune;
 
+import dev.autobatch.autotune.search.Evidence;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.StopReason;
 
@@ -164,8 +165,9 @@ public record TuningResult(
     }
 
     /**
-     * Returns the confirmed throughput at a batch size: the median of every measured trial at it
-     * that ran within the budget (the doubling's trial and its confirmation rounds).
+     * Returns the confirmed throughput at a batch size: the centre of every measured trial at it
+     * (the doubling's trial and its confirmation rounds), as the search judged it ({@link
+     * Evidence#center}).
      *
      * @param size a batch size
      * @return samples per second, or {@code NaN} where no trial at that size was measured
@@ -174,13 +176,8 @@ public record TuningResult(
         double[] values = trials.stream()
                 .filter(t -> t.ok() && t.batchSize() == size)
                 .mapToDouble(Trial::samplesPerSecond)
-                .sorted()
                 .toArray();
-        int n = values.length;
-        if (n == 0) {
-            return Double.NaN;
-        }
-        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+        return values.length == 0 ? Double.NaN : Evidence.center(values);
     }
 
     /**

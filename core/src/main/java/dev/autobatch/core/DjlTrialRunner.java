@@ -53,7 +53,10 @@ import java.util.Objects;
  *       {@link Builder#optMinMeasuredSeconds(double)} seconds of measured step time (default
  *       0.25), and goes on while the relative standard error of the median step time, {@code
  *       1.2533 * (IQR / 1.349) / sqrt(n) / median}, is above {@link
- *       Builder#optTargetPrecision(double)} (default 0.02).
+ *       Builder#optTargetPrecision(double)} (default 0.02), but for precision alone only until the
+ *       trial has run {@value MeasurementRule#PRECISION_PATIENCE} times the minimum measured
+ *       time: more steps of one trial cannot remove the noise between trials, which the search's
+ *       confirmation rounds measure.
  *   <li>{@link Builder#optMaxTrialSeconds(double)} (default 10) caps a trial's wall time, warm-up
  *       included, and wins over every minimum, except that at least one measured step always
  *       runs. A trial can overrun the cap by the step under way when it is reached.

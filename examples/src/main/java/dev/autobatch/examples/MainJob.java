@@ -9,6 +9,7 @@ import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.hardware.HardwareProbe;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
 import dev.autobatch.autotune.hardware.MemoryBudget;
+import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.autotune.report.PrometheusEndpoint;
 import dev.autobatch.autotune.report.ReportFiles;
 import dev.autobatch.autotune.report.ReportWriter;
@@ -215,9 +216,18 @@ public final class MainJob {
                 TuneOptions.builder()
                         .optGoal(options.goal())
                         .optForce(options.retune())
-                        .optListener((trial, verdict) -> {
-                            heard.incrementAndGet();
-                            out.println("  " + describe(trial) + ": " + verdict);
+                        .optListener(new TuningListener() {
+                            @Override
+                            public void onTrial(Trial trial, String verdict) {
+                                heard.incrementAndGet();
+                                out.println("  " + describe(trial) + ": " + verdict);
+                            }
+
+                            @Override
+                            public void onProgress(int batchSize, String phase, int steps, double seconds) {
+                                out.printf(Locale.ROOT, "  trial batch %7d: %s, %d steps, %.1f s ...%n",
+                                        batchSize, phase, steps, seconds);
+                            }
                         });
         if (options.budgetBytes() > 0) {
             tuneOptions.optMemoryBudgetBytes(options.budgetBytes());
@@ -227,9 +237,11 @@ public final class MainJob {
         options.maxBatch().ifPresent(tuneOptions::optMaxBatchSize);
         out.printf(
                 Locale.ROOT,
-                "Tuning the batch size (each trial: %d warm-up and %d measured training steps)%n",
+                "Tuning the batch size (each trial: at least %d warm-up and %d measured training steps and"
+                        + " 0.25 s, at most %.0f s; then the contenders again, in interleaved rounds)%n",
                 TuneOptions.DEFAULT_WARMUP_STEPS,
-                TuneOptions.DEFAULT_MEASURED_STEPS);
+                TuneOptions.DEFAULT_MEASURED_STEPS,
+                TuneOptions.DEFAULT_MAX_TRIAL_SECONDS);
         TuningResult result;
         try (Model model = kind.newModel("fashion-" + kind.cliName() + "-tuning", options.seed())) {
             result = AutoBatch.tune(model, data.train(), tuneOptions.build());
@@ -247,6 +259,9 @@ public final class MainJob {
                     result.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '),
                     result.trials().size(),
                     result.elapsed().toMillis() / 1000.0);
+        }
+        if (!result.explanation().isEmpty()) {
+            out.println("Why: " + result.explanation());
         }
         out.println("Gradient noise scale: " + result.noiseScale().describe());
         return result;
@@ -405,9 +420,12 @@ public final class MainJob {
         }
         return String.format(
                 Locale.ROOT,
-                "trial batch %7d: %,11.0f samples/s, peak memory %s",
+                "trial batch %7d: %,11.0f samples/s %-7s peak memory %s",
                 trial.batchSize(),
                 trial.samplesPerSecond(),
+                Double.isFinite(trial.relativeSpread())
+                        ? String.format(Locale.ROOT, "±%.1f%%,", 50 * trial.relativeSpread())
+                        : ",",
                 mebibytes(trial.peakMemoryBytes()));
     }
 

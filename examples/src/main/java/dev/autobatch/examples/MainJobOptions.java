@@ -67,12 +67,13 @@ public record MainJobOptions(
                     "A second run on the same machine takes the size from the cache of tuning results.",
                     "",
                     "  --model mlp|cnn          the model: the 784-128-10 MLP (default) or a small CNN",
-                    "  --goal goodput|throughput|max-fit",
-                    "                           goodput (default): the size that maximises throughput x",
-                    "                           statistical efficiency (gradient noise scale, Pollux), which",
-                    "                           trains fastest to a good model; throughput: the smallest size",
-                    "                           within 5% of the best samples/s; max-fit: the largest size that",
-                    "                           fits the budget",
+                    "  --goal balanced|throughput|goodput|max-fit",
+                    "                           balanced (default): throughput among the sizes whose statistical",
+                    "                           efficiency is at least 1/4, which trains fastest to a good model;",
+                    "                           throughput: the smallest size within 5% of the best samples/s;",
+                    "                           goodput: the size that maximises throughput x statistical",
+                    "                           efficiency (gradient noise scale, Pollux); max-fit: the largest",
+                    "                           size that fits the budget",
                     "  --budget SIZE|FRACTION   memory a trial may use: a size such as 2g or 512m, or a",
                     "                           fraction of the available memory such as 0.5 (default 0.8)",
                     "  --max-batch N            the largest batch size to try (default: the tuner's own cap)",
@@ -223,8 +224,9 @@ public record MainJobOptions(
             case "throughput" -> Goal.THROUGHPUT;
             case "max-fit", "max_fit", "maxfit" -> Goal.MAX_FIT;
             case "goodput" -> Goal.GOODPUT;
+            case "balanced" -> Goal.BALANCED;
             default -> throw new UsageException(
-                    "--goal must be throughput, max-fit or goodput, got '" + value + "'");
+                    "--goal must be balanced, throughput, goodput or max-fit, got '" + value + "'");
         };
     }
 

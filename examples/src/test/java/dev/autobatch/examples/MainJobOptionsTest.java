@@ -20,7 +20,7 @@ class MainJobOptionsTest {
         MainJobOptions o = MainJobOptions.parse();
         assertFalse(o.help());
         assertEquals(ModelKind.MLP, o.model());
-        assertEquals(Goal.GOODPUT, o.goal());
+        assertEquals(Goal.BALANCED, o.goal());
         assertEquals(-1, o.budgetBytes());
         assertEquals(0.8, o.budgetFraction());
         assertTrue(o.maxBatch().isEmpty());
@@ -87,7 +87,7 @@ class MainJobOptionsTest {
         assertMessage("below 1 MiB", "--budget", "12");
         assertMessage("--budget must be a size such as 2g", "--budget", "lots");
         assertMessage("--model: unknown model 'resnet'; choose mlp or cnn", "--model", "resnet");
-        assertMessage("--goal must be throughput, max-fit or goodput, got 'speed'", "--goal", "speed");
+        assertMessage("--goal must be balanced, throughput, goodput or max-fit, got 'speed'", "--goal", "speed");
         assertMessage("--epochs must be at least 1, got 0", "--epochs", "0");
         assertMessage("--limit needs a whole number, got 'many'", "--limit", "many");
         assertMessage("--target-accuracy must be in (0, 1], got 80", "--target-accuracy", "80");

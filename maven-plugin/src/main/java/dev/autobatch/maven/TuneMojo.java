@@ -67,13 +67,14 @@ public class TuneMojo extends AbstractMojo {
     String target;
 
     /**
-     * What to optimise: {@code GOODPUT} (the default, as for {@code AutoBatch.tune}), the batch
-     * size with the most throughput times statistical efficiency, which trains fastest to a good
-     * model; {@code THROUGHPUT}, the smallest batch size within {@code saturationThreshold} of the
-     * best throughput that fits the memory budget; or {@code MAX_FIT}, the largest batch size that
-     * fits the memory budget.
+     * What to optimise: {@code BALANCED} (the default, as for {@code AutoBatch.tune}), the
+     * throughput choice among the sizes whose statistical efficiency is at least a quarter, which
+     * trains fastest to a good model; {@code THROUGHPUT}, the smallest batch size within {@code
+     * saturationThreshold} of the best throughput that fits the memory budget; {@code GOODPUT},
+     * the size with the most throughput times statistical efficiency (Pollux); or {@code MAX_FIT},
+     * the largest batch size that fits the memory budget.
      */
-    @Parameter(property = "autobatch.goal", defaultValue = "GOODPUT")
+    @Parameter(property = "autobatch.goal", defaultValue = "BALANCED")
     String goal;
 
     /**

@@ -213,7 +213,7 @@ record TuneSettings(
     /**
      * Describes the settings in one line for the build log.
      *
-     * @return such as {@code "goal GOODPUT, memory budget 80% of the available memory, ..."}
+     * @return such as {@code "goal BALANCED, memory budget 80% of the available memory, ..."}
      */
     String describe() {
         return "goal "
@@ -239,7 +239,7 @@ record TuneSettings(
             }
         }
         throw new IllegalArgumentException(
-                "autobatch.goal must be one of " + goals() + ", got '" + text + "'. THROUGHPUT is the default.");
+                "autobatch.goal must be one of " + goals() + ", got '" + text + "'. BALANCED is the default.");
     }
 
     private static String goals() {

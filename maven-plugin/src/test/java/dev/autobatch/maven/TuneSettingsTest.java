@@ -43,7 +43,7 @@ class TuneSettingsTest {
     void unknownGoalListsTheGoals() {
         String message = messageOf(() -> TuneSettings.of("a.B", "fastest", null, 0.05, null, 2, 5));
         assertEquals(
-                "autobatch.goal must be one of THROUGHPUT, MAX_FIT, GOODPUT, got 'fastest'. GOODPUT is the default.",
+                "autobatch.goal must be one of THROUGHPUT, MAX_FIT, GOODPUT, BALANCED, got 'fastest'. BALANCED is the default.",
                 message);
     }
 

@@ -39,6 +39,8 @@ import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.text.NumberFormat;
 import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -123,33 +125,48 @@ final class ReportChart {
         long memoryUnit = memoryTop >= GIB ? GIB : MIB;
         String memoryUnitName = memoryUnit == GIB ? "GiB" : "MiB";
 
-        // The last measurement of each size is the one drawn, as XYSeries.addOrUpdate keeps it.
-        Map<Integer, Trial> measured = new TreeMap<>();
-        XYSeries memory = new XYSeries("peak memory (right axis)");
+        // Each size is drawn once: its confirmed throughput (the centre of all its measurements) and
+        // its largest peak; repeated sizes' bars span their lowest to highest measurement.
+        Map<Integer, List<Trial>> measured = new TreeMap<>();
+        Map<Integer, Long> peaks = new TreeMap<>();
         int smallest = result.batchSize();
         int largest = result.batchSize();
         for (Trial trial : result.trials()) {
             smallest = Math.min(smallest, trial.batchSize());
             largest = Math.max(largest, trial.batchSize());
             if (trial.ok()) {
-                measured.put(trial.batchSize(), trial);
+                measured.computeIfAbsent(trial.batchSize(), size -> new ArrayList<>()).add(trial);
             }
             if (trial.peakMemoryBytes() >= 0) {
-                memory.addOrUpdate(trial.batchSize(), (double) trial.peakMemoryBytes() / memoryUnit);
+                peaks.merge(trial.batchSize(), trial.peakMemoryBytes(), Math::max);
             }
         }
-        YIntervalSeries errorBars = new YIntervalSeries("throughput of the middle half of the steps");
-        for (Trial trial : measured.values()) {
-            double low = trial.samplesPerSecondLow();
-            double high = trial.samplesPerSecondHigh();
+        XYSeries memory = new XYSeries("peak memory (right axis)");
+        peaks.forEach((size, peak) -> memory.add((double) size, (double) peak / memoryUnit));
+        YIntervalSeries errorBars = new YIntervalSeries("spread of the throughput");
+        boolean repeated = false;
+        XYSeries throughput = new XYSeries("samples/s (left axis)");
+        for (Map.Entry<Integer, List<Trial>> entry : measured.entrySet()) {
+            List<Trial> trials = entry.getValue();
+            double centre = result.confirmedSamplesPerSecond(entry.getKey());
+            throughput.add((double) entry.getKey(), centre);
+            double low = trials.get(0).samplesPerSecondLow();
+            double high = trials.get(0).samplesPerSecondHigh();
+            if (trials.size() > 1) {
+                repeated = true;
+                low = trials.stream().mapToDouble(Trial::samplesPerSecond).min().orElseThrow();
+                high = trials.stream().mapToDouble(Trial::samplesPerSecond).max().orElseThrow();
+            }
             if (Double.isFinite(low) && Double.isFinite(high)) {
-                errorBars.add(trial.batchSize(), trial.samplesPerSecond(), low, high);
+                errorBars.add(entry.getKey(), centre, low, high);
             }
         }
-        XYSeries throughput = new XYSeries(errorBars.isEmpty()
-                ? "samples/s (left axis)"
-                : "samples/s (left axis; bars: the middle half of the steps)");
-        measured.values().forEach(trial -> throughput.add(trial.batchSize(), trial.samplesPerSecond()));
+        if (!errorBars.isEmpty()) {
+            throughput.setKey(repeated
+                    ? "samples/s (left axis; bars: lowest to highest measurement, or for one measurement"
+                            + " the middle half of its steps)"
+                    : "samples/s (left axis; bars: the middle half of the steps)");
+        }
 
         LogAxis batchAxis = new LogAxis("batch size (log₂ scale)");
         batchAxis.setBase(2);
@@ -250,9 +267,14 @@ final class ReportChart {
     private static String chosenLabel(TuningResult result) {
         StringBuilder label = new StringBuilder("chosen: ").append(Wording.count(result.batchSize()));
         result.chosenTrial().ifPresent(trial -> {
-            label.append(" (").append(Wording.throughput(trial));
+            long measurements = result.trials().stream()
+                    .filter(t -> t.ok() && t.batchSize() == result.batchSize())
+                    .count();
+            label.append(String.format(Locale.ROOT, " (%,.0f samples/s", result.confirmedSamplesPerSecond(result.batchSize())));
             String spread = ResultTable.spread(trial);
-            if (!spread.isEmpty()) {
+            if (measurements > 1) {
+                label.append(", ").append(measurements).append(" measurements");
+            } else if (!spread.isEmpty()) {
                 label.append(' ').append(spread);
             }
             if (trial.peakMemoryBytes() >= 0) {

@@ -53,8 +53,8 @@ import java.util.function.LongSupplier;
  *       #MIN_CONFIRMATION_ROUNDS} rounds, and up to {@value #MAX_CONFIRMATION_ROUNDS} while a
  *       contender's standard error exceeds 1/{@value #SETTLED_ERROR_DIVISOR} of the saturation
  *       threshold or the choice changed in the last round, and while the rounds have taken less
- *       time than the doubling and refinement before them (so confirming at most doubles the
- *       tuning's time). A runner that answers a repeated size
+ *       than {@value #CONFIRMATION_SHARE_OF_SEARCH} of the time of the doubling and refinement before
+ *       them (so confirming adds at most about half to the tuning's time). A runner that answers a repeated size
  *       exactly alike (a replay) is noticed at the first re-measurement and needs no more rounds. A
  *       round is not started where it would overrun the time budget.
  *   <li><b>Choice</b> by the rule, on the medians of every measurement at each size (see {@link
@@ -91,6 +91,9 @@ public final class BatchSizeSearch {
      * threshold over this (1% for the default 5%) and the choice held for a round.
      */
     static final int SETTLED_ERROR_DIVISOR = 5;
+
+    /** Confirmation rounds stop once they took this share of the time the doubling took. */
+    static final double CONFIRMATION_SHARE_OF_SEARCH = 0.5;
 
     /** The doubling starts no trial predicted to end past this share of the time budget. */
     static final int DOUBLING_SHARE_PERCENT = 70;

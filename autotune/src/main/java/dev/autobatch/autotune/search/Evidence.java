@@ -274,8 +274,11 @@ public final class Evidence {
      * The centre of repeated measurements: the median of up to four, and from five on the mean
      * without the lowest and the highest, which one outlier (a trial that other work slowed)
      * cannot move far and which is far less noisy than the median where every measurement jitters.
+     *
+     * @param values one or more measurements
+     * @return their centre
      */
-    static double center(double[] values) {
+    public static double center(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;

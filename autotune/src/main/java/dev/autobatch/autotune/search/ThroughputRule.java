@@ -73,7 +73,11 @@ final class ThroughputRule implements ChoiceRule {
 
     @Override
     public Choice choose(Evidence evidence) {
-        List<Integer> candidates = Candidates.of(evidence);
+        return choose(evidence, Candidates.of(evidence));
+    }
+
+    /** Chooses among the given candidates, smallest first, as {@link #choose(Evidence)} does. */
+    Choice choose(Evidence evidence, List<Integer> candidates) {
         Verdict verdict = judge(evidence, candidates);
         return new Choice(verdict.size, explain(evidence, candidates, verdict));
     }

@@ -51,7 +51,7 @@ class PrometheusScrapeTest {
             JsonObject labels = series.getAsJsonObject("metric");
             assertEquals(result.context().modelName(), labels.get("model").getAsString());
             assertEquals(result.context().device(), labels.get("device").getAsString());
-            assertEquals("goodput", labels.get("goal").getAsString(), "the default goal");
+            assertEquals("balanced", labels.get("goal").getAsString(), "the default goal");
 
             Set<String> measured = new HashSet<>();
             for (Trial trial : result.trials()) {

@@ -71,7 +71,7 @@ class BatchSizeSearchTest {
     void defaultsAreTheDefaultGoalNoBudgetFivePercentStartTwoNoCapAndAMinuteOfTime() {
         SearchSettings settings = BatchSizeSearch.builder().build().settings();
 
-        assertEquals(Goal.GOODPUT, settings.goal());
+        assertEquals(Goal.BALANCED, settings.goal());
         assertEquals(Goal.DEFAULT, settings.goal());
         assertEquals(java.time.Duration.ofSeconds(60), settings.timeBudget());
         assertEquals(SearchSettings.NO_MEMORY_BUDGET, settings.memoryBudgetBytes());

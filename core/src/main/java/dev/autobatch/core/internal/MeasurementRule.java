@@ -15,7 +15,10 @@ package dev.autobatch.core.internal;
  * which wins over every minimum; below the cap, more while fewer than {@code minMeasuredSteps}
  * steps ran, their times add up to less than {@code minMeasuredSeconds}, or the relative standard
  * error of the median ({@link StepTimes#relativeStandardErrorOfMedian()}) is above {@code
- * targetPrecision} or unknown. The precision is judged after every step up to {@value
+ * targetPrecision} or unknown, but for precision alone only until the trial's wall time reaches
+ * {@value #PRECISION_PATIENCE} times {@code minMeasuredSeconds}: past that, one trial's steps cannot
+ * remove the noise between trials (on a shared CPU it is the larger part), which the search's
+ * confirmation rounds measure instead. The precision is judged after every step up to {@value
  * #CHECK_EVERY_STEP_UP_TO} steps, then after every {@code s}-th, {@code s} being {@code n / 16}
  * rounded down to a power of two (16 checks each time the count doubles), so thousands of fast
  * steps do not sort their times after each one.
@@ -27,6 +30,9 @@ public final class MeasurementRule {
 
     /** Warm-up has settled once the slower of its last two steps took at most this times the faster. */
     public static final double SETTLED_RATIO = 1.2;
+
+    /** More steps are taken for precision alone until the trial has run this times the minimum measured time. */
+    public static final int PRECISION_PATIENCE = 4;
 
     /** Up to this many measured steps the precision is judged after every one. */
     static final int CHECK_EVERY_STEP_UP_TO = 64;
@@ -101,6 +107,9 @@ public final class MeasurementRule {
         }
         if (n < minMeasuredSteps || times.totalSeconds() < minMeasuredSeconds) {
             return true;
+        }
+        if (elapsedSeconds >= PRECISION_PATIENCE * minMeasuredSeconds) {
+            return false;
         }
         if (!precisionDue(n)) {
             return true;

@@ -85,9 +85,20 @@ class MeasurementRuleTest {
         for (double s : new double[] {0.1, 0.2, 0.3, 0.4, 0.5}) {
             noisy.add(s);
         }
-        assertTrue(rule.measureMore(noisy, 2));
+        assertTrue(rule.measureMore(noisy, 0.6));
         MeasurementRule loose = new MeasurementRule(2, 5, 0.25, 0.3, 10);
-        assertFalse(loose.measureMore(noisy, 2), "0.277 is within a target of 0.3");
+        assertFalse(loose.measureMore(noisy, 0.6), "0.277 is within a target of 0.3");
+    }
+
+    @Test
+    void precisionAloneKeepsATrialGoingOnlyUntilFourTimesTheMinimumMeasuredTime() {
+        StepTimes noisy = new StepTimes();
+        for (double s : new double[] {0.1, 0.2, 0.3, 0.4, 0.5}) {
+            noisy.add(s);
+        }
+        assertTrue(rule.measureMore(noisy, 0.99));
+        assertFalse(rule.measureMore(noisy, 1.0), "4 x 0.25 s: the noise is for the confirmation rounds");
+        assertTrue(rule.measureMore(constant(4, 0.1), 5), "the minimum steps still run, up to the cap");
     }
 
     @Test
