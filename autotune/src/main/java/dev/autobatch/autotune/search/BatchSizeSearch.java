@@ -54,7 +54,8 @@ import java.util.function.LongSupplier;
  *       contender's standard error exceeds 1/{@value #SETTLED_ERROR_DIVISOR} of the saturation
  *       threshold or the choice changed in the last round, and while the rounds have taken less
  *       than {@value #CONFIRMATION_SHARE_OF_SEARCH} of the time of the doubling and refinement before
- *       them (so confirming adds at most about half to the tuning's time). A runner that answers a repeated size
+ *       them or less than {@value #MIN_CONFIRMATION_SECONDS} s (so confirming adds at most about
+ *       half to a real tuning's time, and a replay, which takes no time, gets every round). A runner that answers a repeated size
  *       exactly alike (a replay) is noticed at the first re-measurement and needs no more rounds. A
  *       round is not started where it would overrun the time budget.
  *   <li><b>Choice</b> by the rule, on the medians of every measurement at each size (see {@link
@@ -92,8 +93,11 @@ public final class BatchSizeSearch {
      */
     static final int SETTLED_ERROR_DIVISOR = 5;
 
-    /** Confirmation rounds stop once they took this share of the time the doubling took. */
+    /** Confirmation rounds stop once they took this share of the time the doubling took... */
     static final double CONFIRMATION_SHARE_OF_SEARCH = 0.5;
+
+    /** ... and at least this many seconds (a replay, which takes no time, runs every round). */
+    static final double MIN_CONFIRMATION_SECONDS = 1;
 
     /** The doubling starts no trial predicted to end past this share of the time budget. */
     static final int DOUBLING_SHARE_PERCENT = 70;
@@ -165,9 +169,9 @@ public final class BatchSizeSearch {
         }
         search.confirm(rule);
         Evidence evidence = search.evidence();
-        if (settings.goal() == Goal.GOODPUT && !evidence.noiseScale().isKnown()) {
-            String why = "GOODPUT needs the gradient noise scale, which is " + evidence.noiseScale().describe()
-                    + "; choosing as for THROUGHPUT instead";
+        if ((settings.goal() == Goal.GOODPUT || settings.goal() == Goal.BALANCED) && !evidence.noiseScale().isKnown()) {
+            String why = settings.goal() + " needs the gradient noise scale, which is "
+                    + evidence.noiseScale().describe() + "; choosing as for THROUGHPUT instead";
             if (goalGiven) {
                 LOG.warn(why);
             } else {

@@ -181,7 +181,8 @@ final class SearchRun {
                         <= settings.saturationThreshold() / BatchSizeSearch.SETTLED_ERROR_DIVISOR;
             }
             double spent = (clock.getAsLong() - confirming) / 1e9;
-            if (round >= BatchSizeSearch.MIN_CONFIRMATION_ROUNDS && (settled || spent >= searched * BatchSizeSearch.CONFIRMATION_SHARE_OF_SEARCH)) {
+            if (round >= BatchSizeSearch.MIN_CONFIRMATION_ROUNDS && (settled || (spent >= searched * BatchSizeSearch.CONFIRMATION_SHARE_OF_SEARCH
+                    && spent >= BatchSizeSearch.MIN_CONFIRMATION_SECONDS))) {
                 return;
             }
             previousChoice = choice;

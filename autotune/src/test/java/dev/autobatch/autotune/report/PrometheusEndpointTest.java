@@ -43,7 +43,7 @@ class PrometheusEndpointTest {
             assertEquals(PrometheusEndpoint.OPENMETRICS_CONTENT_TYPE, contentType(response));
             assertTrue(response.body().endsWith("# EOF\n"), response.body());
             assertTrue(response.body().contains(
-                    "autobatch_batch_size{device=\"gpu(0)\",goal=\"throughput\",model=\"mlp-784-4096-4096-10\"} 4096"),
+                    "autobatch_batch_size{device=\"gpu(0)\",goal=\"throughput\",model=\"mlp-784-4096-4096-10\"} 8192"),
                     response.body());
         }
     }
@@ -140,7 +140,7 @@ class PrometheusEndpointTest {
 
             assertTrue(Metrics.globalRegistry.getRegistries().contains(served));
             String body = get(endpoint.uri(), null).body();
-            assertTrue(body.contains("autobatch_batch_size{device=\"gpu(0)\",goal=\"throughput\",model=\"mlp-784-4096-4096-10\"} 4096"), body);
+            assertTrue(body.contains("autobatch_batch_size{device=\"gpu(0)\",goal=\"throughput\",model=\"mlp-784-4096-4096-10\"} 8192"), body);
         }
         assertFalse(Metrics.globalRegistry.getRegistries().contains(served));
     }

@@ -44,7 +44,8 @@ class PrometheusScrapeTest {
                 PrometheusServer prometheus = PrometheusServer.start(binary, directory, endpoint.uri())) {
             TuningResult result = tuning();
 
-            JsonArray chosen = prometheus.awaitSeries("autobatch_batch_size", TIMEOUT);
+            // Other tests in this JVM publish to the same global registry: select this tuning's series.
+            JsonArray chosen = prometheus.awaitSeries("autobatch_batch_size{model=\"prometheus-mlp\"}", TIMEOUT);
             assertEquals(1, chosen.size(), chosen.toString());
             JsonObject series = chosen.get(0).getAsJsonObject();
             assertEquals(result.batchSize(), series.getAsJsonArray("value").get(1).getAsDouble());

@@ -43,7 +43,7 @@ class TuningMetricsTest {
                 .tag("device", "gpu(0)")
                 .tag("goal", "throughput")
                 .gauge();
-        assertEquals(4096, gauge.value());
+        assertEquals(8192, gauge.value());
     }
 
     @Test
@@ -206,7 +206,7 @@ class TuningMetricsTest {
         bindAndRecordWithoutKeepingTheBinder(registry, ReportFixtures.h100Mlp());
         collectGarbage();
 
-        assertEquals(4096, registry.get(TuningMetrics.BATCH_SIZE).gauge().value());
+        assertEquals(8192, registry.get(TuningMetrics.BATCH_SIZE).gauge().value());
         assertEquals(413724.8, throughput(registry, 4096).value());
         assertEquals(564021760.0, peak(registry, 4096).value());
         assertEquals(15, trials(registry, "ok"));
@@ -239,7 +239,7 @@ class TuningMetricsTest {
         try {
             TuningMetrics.global().record(ReportFixtures.h100Mlp());
 
-            assertEquals(4096, registry.get(TuningMetrics.BATCH_SIZE).gauge().value());
+            assertEquals(8192, registry.get(TuningMetrics.BATCH_SIZE).gauge().value());
             assertEquals(413724.8, throughput(registry, 4096).value());
             TuningMetrics.global().record(ReportFixtures.cpuEveryOutcome());
             assertEquals(64, registry.get(TuningMetrics.BATCH_SIZE).gauge().value());
