@@ -17,7 +17,7 @@ import java.util.Optional;
 class TuneSettingsTest {
 
     private static TuneSettings defaults(String target) {
-        return TuneSettings.of(target, "THROUGHPUT", "0.8", 0.05, null, 2, 5);
+        return TuneSettings.of(target, "BALANCED", "0.8", 0.05, null, 2, 5); // as TuneMojo's defaults
     }
 
     private static String messageOf(Runnable parse) {

@@ -189,7 +189,7 @@ public final class BatchSizeSearch {
                 TuningContext.none(),
                 search.verdicts,
                 noiseScale,
-                plan(evidence, choice.batchSize()),
+                search.plan(choice.batchSize()),
                 LearningRateAdvice.none(choice.batchSize()),
                 choice.explanation());
         LOG.info("Chose batch size {} for {} after {} trials; the doubling stopped on {}. {}",
@@ -198,27 +198,6 @@ public final class BatchSizeSearch {
             LOG.info("Plan for the target batch size: {}", result.accumulation().describe());
         }
         return result;
-    }
-
-    /**
-     * The plan for the chosen size: without a target, the chosen size on each device; with one,
-     * {@link AccumulationPlan#plan} with the throughput choice as the preferred micro-batch and the
-     * largest size known or predicted to fit within the budget.
-     */
-    private AccumulationPlan plan(Evidence evidence, int chosen) {
-        int target = settings.targetBatchSize();
-        if (target == 0) {
-            return AccumulationPlan.none(chosen, settings.devices());
-        }
-        int preferred = settings.goal() == Goal.GOODPUT ? Goal.THROUGHPUT.rule().choose(evidence).batchSize() : chosen;
-        long fit = evidence.largestFitting();
-        long misfit = evidence.smallestMisfitAbove(fit).orElse(Integer.MAX_VALUE);
-        long perDevice = ((long) target + settings.devices() - 1) / settings.devices();
-        long limit = Math.min(misfit - 1, Math.max(fit, perDevice));
-        long predicted = limit > fit && settings.hasMemoryBudget() && !evidence.peakModel().isEmpty()
-                ? evidence.peakModel().largestWithin(settings.memoryBudgetBytes(), fit + 1, limit)
-                : limit;
-        return AccumulationPlan.plan(target, preferred, Math.max(fit, predicted), settings.devices());
     }
 
     /** Builds a {@link BatchSizeSearch}; DJL's convention: {@code optX} for each optional value. */

@@ -1,5 +1,6 @@
 package dev.autobatch.autotune.search;
 
+import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.Trial;
 
@@ -189,6 +190,28 @@ final class SearchRun {
             // What the rounds measured may move the provisional choice: its new neighbours join.
             contenders.addAll(rule.contenders(evidence));
         }
+    }
+
+    /**
+     * The plan for the chosen size: without a target, the chosen size on each device; with one,
+     * {@link AccumulationPlan#plan} with the throughput choice as the preferred micro-batch and the
+     * largest size known or predicted to fit within the budget.
+     */
+    AccumulationPlan plan(int chosen) {
+        Evidence evidence = evidence();
+        int target = settings.targetBatchSize();
+        if (target == 0) {
+            return AccumulationPlan.none(chosen, settings.devices());
+        }
+        int preferred = settings.goal() == Goal.GOODPUT ? Goal.THROUGHPUT.rule().choose(evidence).batchSize() : chosen;
+        long fit = evidence.largestFitting();
+        long misfit = evidence.smallestMisfitAbove(fit).orElse(Integer.MAX_VALUE);
+        long perDevice = ((long) target + settings.devices() - 1) / settings.devices();
+        long limit = Math.min(misfit - 1, Math.max(fit, perDevice));
+        long predicted = limit > fit && settings.hasMemoryBudget() && !evidence.peakModel().isEmpty()
+                ? evidence.peakModel().largestWithin(settings.memoryBudgetBytes(), fit + 1, limit)
+                : limit;
+        return AccumulationPlan.plan(target, preferred, Math.max(fit, predicted), settings.devices());
     }
 
     private boolean timeAllows(double predictedSeconds, int sharePercent) {
