@@ -59,7 +59,9 @@ class AutoBatchTest {
             assertTrue(result.elapsed().toNanos() > 0);
             assertEquals(first.trials().size() + result.trials().size(), heard.size(), "the listener hears every trial");
             assertTrue(Files.size(reports.resolve("report.json")) > 0);
-            assertTrue(result.toString().contains(result.stopReason().name()) || !result.toString().isEmpty());
+            String stopped = result.stopReason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            assertTrue(result.toString().startsWith("batch size " + result.batchSize() + " (goal "
+                    + result.settings().goal() + "): stopped on " + stopped + ";"), result::toString);
         }
     }
 

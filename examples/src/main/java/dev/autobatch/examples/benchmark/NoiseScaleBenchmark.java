@@ -17,7 +17,7 @@ import java.util.Locale;
 /**
  * How reproducible the gradient noise scale is, and what recording gradient norms costs.
  *
- * <p>Part 1: {@code AutoBatch.tune} (goal THROUGHPUT, no cache) of the 784-128-10 MLP on
+ * <p>Part 1: {@code AutoBatch.tune} (the default goal, no cache) of the 784-128-10 MLP on
  * Fashion-MNIST once a seed; each seed initialises the model and shuffles the training set
  * differently, so the trials see other parameters and other samples. Prints each {@code B_simple}
  * with its spread and the ratio of the largest to the smallest.
