@@ -269,12 +269,7 @@ public final class TuneOptions {
          * @return this builder
          */
         public Builder optTimeBudget(Duration budget) {
-            Objects.requireNonNull(budget, "budget");
-            if (budget.isNegative() || budget.isZero()) {
-                throw new IllegalArgumentException(
-                        "the time budget must be positive, got " + budget + "; 60 s is the default");
-            }
-            this.timeBudget = budget;
+            this.timeBudget = Checks.positive(budget, "the time budget", "60 s is the default");
             return this;
         }
 
@@ -287,11 +282,7 @@ public final class TuneOptions {
          * @return this builder
          */
         public Builder optMaxTrialSeconds(double seconds) {
-            if (!(seconds > 0) || Double.isInfinite(seconds)) {
-                throw new IllegalArgumentException(
-                        "the maximum trial seconds must be positive and finite, got " + seconds + "; 10 is the default");
-            }
-            this.maxTrialSeconds = seconds;
+            this.maxTrialSeconds = Checks.positiveAndFinite(seconds, "maximum trial seconds", "10 is the default");
             return this;
         }
 

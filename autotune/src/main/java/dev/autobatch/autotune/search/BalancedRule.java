@@ -61,9 +61,7 @@ final class BalancedRule implements ChoiceRule {
     public Choice choose(Evidence evidence) {
         NoiseScale noise = evidence.noiseScale();
         if (!noise.isKnown()) {
-            Choice fallback = throughput.choose(evidence);
-            return new Choice(fallback.batchSize(), "The gradient noise scale is " + noise.describe()
-                    + ", so BALANCED chose as THROUGHPUT does. " + fallback.explanation());
+            return throughput.insteadOf(Goal.BALANCED, evidence);
         }
         List<Integer> candidates = Candidates.of(evidence);
         List<Integer> within = within(evidence, noise, candidates);

@@ -242,12 +242,7 @@ public final class BatchSizeSearch {
          * @return this builder
          */
         public Builder optTimeBudget(Duration budget) {
-            Objects.requireNonNull(budget, "budget");
-            if (budget.isNegative() || budget.isZero()) {
-                throw new IllegalArgumentException(
-                        "the time budget must be positive, got " + budget + "; 60 s is the default");
-            }
-            this.timeBudget = budget;
+            this.timeBudget = Checks.positive(budget, "the time budget", "60 s is the default");
             return this;
         }
 

@@ -86,9 +86,7 @@ final class GoodputRule implements ChoiceRule {
     public Choice choose(Evidence evidence) {
         NoiseScale noise = evidence.noiseScale();
         if (!noise.isKnown()) {
-            Choice fallback = throughput.choose(evidence);
-            return new Choice(fallback.batchSize(), "The gradient noise scale is " + noise.describe()
-                    + ", so GOODPUT chose as THROUGHPUT does. " + fallback.explanation());
+            return throughput.insteadOf(Goal.GOODPUT, evidence);
         }
         List<Integer> candidates = Candidates.of(evidence);
         int best = best(evidence, noise, candidates);

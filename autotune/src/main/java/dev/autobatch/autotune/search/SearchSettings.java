@@ -1,10 +1,10 @@
 package dev.autobatch.autotune.search;
 
 import java.time.Duration;
-import java.util.Objects;
 
 import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.LearningRateAdvice;
+import dev.autobatch.core.internal.Checks;
 
 /**
  * The settings a search ran with, as the builder of {@link BatchSizeSearch} resolved them.
@@ -66,11 +66,7 @@ public record SearchSettings(
         if (devices < 1) {
             throw new IllegalArgumentException("devices must be at least 1, got " + devices);
         }
-        Objects.requireNonNull(timeBudget, "timeBudget");
-        if (timeBudget.isNegative() || timeBudget.isZero()) {
-            throw new IllegalArgumentException(
-                    "the time budget must be positive, got " + timeBudget + "; 60 s is the default");
-        }
+        Checks.positive(timeBudget, "the time budget", "60 s is the default");
     }
 
     /**

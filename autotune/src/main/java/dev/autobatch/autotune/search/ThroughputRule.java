@@ -76,6 +76,16 @@ final class ThroughputRule implements ChoiceRule {
         return choose(evidence, Candidates.of(evidence));
     }
 
+    /**
+     * Chooses as this rule does for a goal that needs the gradient noise scale where it is
+     * unknown, and says so.
+     */
+    Choice insteadOf(Goal goal, Evidence evidence) {
+        Choice choice = choose(evidence);
+        return new Choice(choice.batchSize(), "The gradient noise scale is " + evidence.noiseScale().describe()
+                + ", so " + goal + " chose as THROUGHPUT does. " + choice.explanation());
+    }
+
     /** Chooses among the given candidates, smallest first, as {@link #choose(Evidence)} does. */
     Choice choose(Evidence evidence, List<Integer> candidates) {
         Verdict verdict = judge(evidence, candidates);

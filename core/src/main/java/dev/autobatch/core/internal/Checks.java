@@ -1,5 +1,8 @@
 package dev.autobatch.core.internal;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
  * The argument checks the builders share, so a value is judged, and its error worded, in one
  * place: each names the value, what was given and, where there is one, the default or the fix.
@@ -68,6 +71,24 @@ public final class Checks {
         if (!(value > 0) || Double.isInfinite(value)) {
             throw new IllegalArgumentException(
                     what + " must be positive and finite, got " + value + suffix(hint));
+        }
+        return value;
+    }
+
+    /**
+     * Checks a duration that must be positive, such as a time budget.
+     *
+     * @param value the value given
+     * @param what what it is, such as {@code "the time budget"}
+     * @param hint the default, such as {@code "60 s is the default"}; empty for none
+     * @return the value
+     * @throws IllegalArgumentException if it is zero or negative
+     * @throws NullPointerException if it is {@code null}
+     */
+    public static Duration positive(Duration value, String what, String hint) {
+        Objects.requireNonNull(value, what);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, got " + value + suffix(hint));
         }
         return value;
     }
