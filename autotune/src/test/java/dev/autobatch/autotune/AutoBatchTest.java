@@ -121,6 +121,10 @@ class AutoBatchTest {
         assertMessage(
                 "maximum batch size 8 is below the start batch size 16",
                 () -> TuneOptions.builder().optStartBatchSize(16).optMaxBatchSize(8).build());
+        assertMessage("the time budget must be positive, got PT-1S; 60 s is the default",
+                () -> TuneOptions.builder().optTimeBudget(java.time.Duration.ofSeconds(-1)));
+        assertMessage("maximum trial seconds must be positive and finite, got NaN; 10 is the default",
+                () -> TuneOptions.builder().optMaxTrialSeconds(Double.NaN));
         try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
             ArrayDataset empty =
                     new ArrayDataset.Builder()
