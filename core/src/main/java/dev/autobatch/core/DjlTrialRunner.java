@@ -18,6 +18,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
 import dev.autobatch.core.internal.Checks;
+import dev.autobatch.core.internal.ListenerFreeConfig;
 import dev.autobatch.core.internal.Gradients;
 import dev.autobatch.core.internal.MeasurementRule;
 import dev.autobatch.core.internal.OutOfMemory;
@@ -74,8 +75,9 @@ import java.util.Objects;
  * <p>One {@link Trainer} is created when the runner is built and reused by every trial (a new
  * trainer on the same model leaks one gradient array per parameter, DJL issue 1317). The model's
  * parameters are restored after every trial, so they are bit-identical to what they were when the
- * runner was built. The optimizer's own state (momentum, Adam's moments) does advance: give the
- * runner a training configuration of its own.
+ * runner was built. The trainer runs none of the configuration's training listeners (no
+ * checkpoint is saved, no callback runs). The optimizer's own state (momentum, Adam's moments)
+ * does advance: give the runner a training configuration of its own.
  *
  * <p>Not thread-safe: run one trial at a time. Close the runner to release its trainer.
  */
@@ -111,7 +113,8 @@ public final class DjlTrialRunner implements AutoCloseable {
         this.accumulationSteps = builder.accumulationSteps;
         TrainingConfig config =
                 builder.trainingConfig != null ? builder.trainingConfig : defaultTrainingConfig();
-        this.trainer = model.newTrainer(config);
+        // Trials are not the user's training: none of the configuration's listeners may fire.
+        this.trainer = model.newTrainer(ListenerFreeConfig.of(config));
         try {
             this.device = trainer.getDevices()[0];
             this.inputShapes = readInputShapes();

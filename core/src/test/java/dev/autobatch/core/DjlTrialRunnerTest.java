@@ -13,6 +13,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.Trainer;
+import ai.djl.training.evaluator.Accuracy;
+import ai.djl.training.listener.SaveModelTrainingListener;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
@@ -20,7 +25,10 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,6 +55,48 @@ class DjlTrialRunnerTest {
                 assertEquals(1, runner.deviceCount());
                 assertEquals(new ai.djl.ndarray.types.Shape(1, 784), runner.inputShapes()[0]);
             }
+        }
+    }
+
+    @Test
+    void theConfigurationsTrainingListenersNeverRunAndWriteNothing(@TempDir Path checkpoints) throws Exception {
+        List<String> heard = new ArrayList<>();
+        TrainingListener recording = new TrainingListenerAdapter() {
+            @Override
+            public void onTrainingBegin(Trainer trainer) {
+                heard.add("begin");
+            }
+
+            @Override
+            public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+                heard.add("batch");
+            }
+
+            @Override
+            public void onTrainingEnd(Trainer trainer) {
+                heard.add("end");
+            }
+        };
+        // As DJL's TrainMnist: a checkpoint on training end whose callback reads a validation result.
+        SaveModelTrainingListener save = new SaveModelTrainingListener(checkpoints.toString());
+        save.setSaveModelCallback(trainer -> {
+            heard.add("save callback");
+            trainer.getTrainingResult().getValidateEvaluation("Accuracy").floatValue();
+        });
+        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .addEvaluator(new Accuracy())
+                .addTrainingListeners(recording, save);
+        try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 784, 10);
+            try (DjlTrialRunner runner = quick(model, data).optTrainingConfig(config).build()) {
+                assertTrue(runner.run(8).ok());
+                assertTrue(runner.run(16).ok());
+            }
+        }
+
+        assertEquals(List.of(), heard);
+        try (var files = Files.list(checkpoints)) {
+            assertEquals(List.of(), files.toList(), "no checkpoint may be written");
         }
     }
 
