@@ -58,7 +58,7 @@ import java.util.function.LongSupplier;
  *       half to a real tuning's time, and a replay, which takes no time, gets every round). A runner that answers a repeated size
  *       exactly alike (a replay) is noticed at the first re-measurement and needs no more rounds. A
  *       round is not started where it would overrun the time budget.
- *   <li><b>Choice</b> by the rule, on the medians of every measurement at each size (see {@link
+ *   <li><b>Choice</b> by the rule, on the centre of every measurement at each size (see {@link
  *       Goal}); its explanation is the result's {@link TuningResult#explanation()}.
  * </ol>
  *

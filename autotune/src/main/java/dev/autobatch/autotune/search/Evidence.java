@@ -15,15 +15,15 @@ import java.util.TreeMap;
 
 /**
  * What a search has measured so far, as a {@link ChoiceRule} reads it: every trial, and for each
- * batch size that ran within the memory budget its throughput as the median of every measurement
- * at that size, with the standard error of that median.
+ * batch size that ran within the memory budget its throughput as the centre of every measurement
+ * at that size ({@link #center}), with the standard error of that centre.
  *
  * <p>A size is <em>fitting</em> when it was measured at or above the start size, and no trial at
  * it ran out of memory or peaked above the budget. Its {@linkplain #throughput(int) throughput}
- * is the median of its measurements: one measurement after the doubling, more after the
+ * is the centre of its measurements: one measurement after the doubling, more after the
  * confirmation rounds.
  *
- * <p>The {@linkplain #relativeError(int) error} of a median comes from how repeated measurements
+ * <p>The {@linkplain #relativeError(int) error} of a centre comes from how repeated measurements
  * of the same sizes disagree, pooled over every size measured more than once (a runner that
  * answers alike each time has none), and is at least what the trials' own step-time spreads
  * imply. With a single measurement at every size it is unknown ({@code NaN}).
@@ -107,7 +107,7 @@ public final class Evidence {
     }
 
     /**
-     * Returns the throughput at a fitting size: the median of its measurements.
+     * Returns the throughput at a fitting size: the centre of its measurements ({@link #center}).
      *
      * @param size a fitting batch size
      * @return samples per second
@@ -118,7 +118,7 @@ public final class Evidence {
     }
 
     /**
-     * Returns how many measurements the throughput at a fitting size is the median of.
+     * Returns how many measurements the throughput at a fitting size is the centre of.
      *
      * @param size a fitting batch size
      * @return at least 1
