@@ -22,8 +22,7 @@ final class Candidates {
                 confirmed.add(size);
             }
         }
-        boolean exact = !confirmed.isEmpty() && evidence.relativeError(confirmed.get(0)) == 0;
-        return confirmed.isEmpty() || exact ? evidence.fittingSizes() : confirmed;
+        return confirmed.isEmpty() || evidence.repeatsExactly() ? evidence.fittingSizes() : confirmed;
     }
 
     /** A size's throughput with its noise and how many measurements it is the centre of. */

@@ -147,6 +147,16 @@ public final class Evidence {
     }
 
     /**
+     * Returns whether sizes were measured more than once and every repetition repeated its first
+     * measurement exactly, as a replay does: then one measurement of a size is as good as many.
+     *
+     * @return {@code true} for a runner that answers alike every time
+     */
+    public boolean repeatsExactly() {
+        return pooledRelativeSpread == 0;
+    }
+
+    /**
      * Returns the fitting size with the highest throughput.
      *
      * @return the size, or empty when none fitted

@@ -68,6 +68,24 @@ class TraceReplayTest {
                         + trace.doublingTrials(2) + "\n" + result);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("traces")
+    void aReplayWhoseTrialsReportATinySpreadIsChosenForAsOneWithout(Trace trace) {
+        // A replay re-measured once is known to repeat exactly, whatever spread its trials report:
+        // every size stays a candidate, not only the one re-measured.
+        ReplayRunner plain = new ReplayRunner(trace);
+        ReplayRunner replay = new ReplayRunner(trace);
+        TrialRunner withSpread = b -> {
+            Trial trial = replay.run(b);
+            return trial.ok() ? trial.withStepTimeSpread(0.001 * trial.medianStepSeconds(), 20) : trial;
+        };
+
+        TuningResult expected = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(plain);
+        TuningResult result = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(withSpread);
+
+        assertEquals(expected.batchSize(), result.batchSize(), () -> expected + "\n" + result);
+    }
+
     @Test
     void onTheH100ResNet50TraceThroughputChoosesAtMost256OnAtMostHalfTheLargestFitsMemory() {
         Trace resnet = Trace.load("traces/h100-resnet50.jsonl");
