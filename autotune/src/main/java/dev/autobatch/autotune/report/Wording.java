@@ -57,8 +57,15 @@ final class Wording {
             case MEMORY_BUDGET -> "the next batch size's predicted peak memory was above the budget of "
                     + Bytes.format(budgetBytes(settings))
                     + ", so it was not run";
-            case THROUGHPUT_SATURATED -> "a larger batch no longer raised throughput by more than "
-                    + percent(settings.saturationThreshold());
+            case THROUGHPUT_SATURATED -> "a larger batch no longer paid: the last two doublings raised throughput"
+                    + " by at most " + percent(settings.saturationThreshold() / 2)
+                    + " (one doubling where the next trial was expensive)"
+                    + switch (settings.goal()) {
+                        case BALANCED -> ", or a size past the statistical-efficiency bound ran";
+                        case GOODPUT -> ", or goodput fell more than " + percent(settings.saturationThreshold())
+                                + " below its best";
+                        default -> "";
+                    };
             case MAX_BATCH_SIZE -> "the next batch size would exceed the maximum of "
                     + count(settings.maxBatchSize());
             case DATASET_SIZE -> "the next batch size would exceed the cap derived from the training set's size";

@@ -163,7 +163,8 @@ class ReportJsonTest {
         JsonObject choice = json.getAsJsonObject("choice");
         assertEquals(8192, choice.get("batchSize").getAsInt());
         assertEquals("THROUGHPUT_SATURATED", choice.get("stopReason").getAsString());
-        assertEquals("a larger batch no longer raised throughput by more than 5%",
+        assertEquals("a larger batch no longer paid: the last two doublings raised throughput by at most 2.5%"
+                + " (one doubling where the next trial was expensive)",
                 choice.get("stoppedBecause").getAsString());
         assertEquals(ReportFixtures.h100Mlp().explanation(), choice.get("explanation").getAsString());
         assertTrue(choice.get("explanation").getAsString().startsWith("Batch size 8,192 is the smallest whose"

@@ -109,7 +109,8 @@ class ReportWriterTest {
                 + " a fifth kept for gains beyond the largest size measured): 424,234 samples/s (one measurement)"
                 + " against 432,799 samples/s (one measurement) at batch size 32,768. Batch size 4,096 gave 95.6% of"
                 + " the best. Each size was measured once.\n\n"
-                + "The search stopped because a larger batch no longer raised throughput by more than 5%.\n"),
+                + "The search stopped because a larger batch no longer paid: the last two doublings raised"
+                + " throughput by at most 2.5% (one doubling where the next trial was expensive).\n"),
                 markdown);
         assertTrue(markdown.contains("| Memory budget | 62.8 GiB (80% of the 78.5 GiB free on gpu(0) (NVML)) |"),
                 markdown);
@@ -149,7 +150,8 @@ class ReportWriterTest {
             case OUT_OF_MEMORY -> "a trial ran out of memory";
             case MEMORY_BUDGET -> "the next batch size's predicted peak memory was above the budget of 1.0 GiB,"
                     + " so it was not run";
-            case THROUGHPUT_SATURATED -> "a larger batch no longer raised throughput by more than 5%";
+            case THROUGHPUT_SATURATED -> "a larger batch no longer paid: the last two doublings raised throughput by"
+                    + " at most 2.5% (one doubling where the next trial was expensive)";
             case MAX_BATCH_SIZE -> "the next batch size would exceed the maximum of 16";
             case DATASET_SIZE -> "the next batch size would exceed the cap derived from the training set's size";
             case TIME_BUDGET -> "the next trial was predicted to overrun the time budget of 60 s";
@@ -158,6 +160,23 @@ class ReportWriterTest {
         assertTrue(markdown.contains("The search stopped because " + expected + ".\n"), markdown);
         assertTrue(markdown.contains("Batch size 8 is the largest that ran within the memory budget: peak 2.0 MiB"
                 + " of 1.0 GiB."), markdown);
+    }
+
+    @Test
+    void aSaturatedStopIsWordedForTheGoalThatStopped(@TempDir Path directory) throws IOException {
+        for (Goal goal : List.of(Goal.BALANCED, Goal.GOODPUT)) {
+            TuningResult result = ReportFixtures.chosen(
+                    StopReason.THROUGHPUT_SATURATED,
+                    List.of(Trial.measured(4, 100, 1 << 20), Trial.measured(8, 190, 2 << 20)),
+                    new SearchSettings(goal, 1L << 30, 0.05, 4, 16), java.time.Duration.ofSeconds(3),
+                    dev.autobatch.autotune.TuningContext.none());
+            String markdown = Files.readString(ReportWriter.write(result, directory.resolve(goal.name())).markdown());
+
+            String expected = goal == Goal.BALANCED
+                    ? ", or a size past the statistical-efficiency bound ran.\n"
+                    : ", or goodput fell more than 5% below its best.\n";
+            assertTrue(markdown.contains("(one doubling where the next trial was expensive)" + expected), markdown);
+        }
     }
 
     @Test
