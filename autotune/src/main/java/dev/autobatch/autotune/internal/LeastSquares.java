@@ -106,25 +106,6 @@ public final class LeastSquares {
     }
 
     /**
-     * Fits {@code y = a + b x} minimising relative errors, {@code sum ((y_i - a - b x_i) / y_i)^2}:
-     * the right weighting when measurement noise is a fraction of the value, as with timings.
-     *
-     * @param x the abscissae, at least two distinct values
-     * @param y the ordinates, each positive
-     * @return the fitted line
-     */
-    public static Line fitRelative(double[] x, double[] y) {
-        double[] w = new double[x.length];
-        for (int i = 0; i < y.length; i++) {
-            if (!(y[i] > 0)) {
-                throw new IllegalArgumentException("relative fit needs positive values, got " + y[i]);
-            }
-            w[i] = 1.0 / (y[i] * y[i]);
-        }
-        return fit(x, y, w);
-    }
-
-    /**
      * Returns the line through two points.
      *
      * @param x1 the first abscissa

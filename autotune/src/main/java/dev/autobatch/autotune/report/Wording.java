@@ -1,16 +1,12 @@
 package dev.autobatch.autotune.report;
 
-import dev.autobatch.autotune.search.Goal;
-import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
 
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.Optional;
 
 /** The words the reports share: trial outcomes, stop reasons and why a size was chosen. */
 final class Wording {
@@ -128,16 +124,6 @@ final class Wording {
      */
     static String count(long value) {
         return String.format(Locale.ROOT, "%,d", value);
-    }
-
-    /**
-     * Formats a measured trial's throughput: {@code 413,725 samples/s}.
-     *
-     * @param trial a measured trial
-     * @return the text
-     */
-    static String throughput(Trial trial) {
-        return String.format(Locale.ROOT, "%,.0f samples/s", trial.samplesPerSecond());
     }
 
     /**

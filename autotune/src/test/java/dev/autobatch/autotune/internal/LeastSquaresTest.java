@@ -30,18 +30,6 @@ class LeastSquaresTest {
     }
 
     @Test
-    void theRelativeFitWeighsEachPointByOneOverItsValueSquared() {
-        double[] x = {1, 10, 1000, 5000};
-        double[] y = {1.1, 9.5, 1010, 4900};
-        double[] w = new double[y.length];
-        for (int i = 0; i < y.length; i++) {
-            w[i] = 1 / (y[i] * y[i]);
-        }
-
-        assertEquals(LeastSquares.fit(x, y, w), LeastSquares.fitRelative(x, y));
-    }
-
-    @Test
     void aLineThroughTwoPoints() {
         Line line = LeastSquares.through(1, 2, 3, 8);
 
@@ -54,8 +42,5 @@ class LeastSquaresTest {
     void rejectsPointsThatDoNotDetermineALine() {
         assertThrows(IllegalArgumentException.class, () -> LeastSquares.fit(new double[] {2, 2}, new double[] {1, 3}));
         assertThrows(IllegalArgumentException.class, () -> LeastSquares.through(2, 1, 2, 3));
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> LeastSquares.fitRelative(new double[] {1, 2}, new double[] {1, 0}));
     }
 }
