@@ -3,9 +3,7 @@ package dev.autobatch.core;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
@@ -19,10 +17,8 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
 import dev.autobatch.core.internal.Checks;
 import dev.autobatch.core.internal.Gradients;
-import dev.autobatch.core.internal.ListenerFreeConfig;
 import dev.autobatch.core.internal.MeasurementRule;
 import dev.autobatch.core.internal.OutOfMemory;
-import dev.autobatch.core.internal.ParameterSnapshot;
 import dev.autobatch.core.internal.PeakMemoryMeter;
 import dev.autobatch.core.internal.Rebatcher;
 import dev.autobatch.core.internal.StepLoop;
@@ -31,6 +27,7 @@ import dev.autobatch.core.internal.StepTimes;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Runs measured training trials of a DJL model at any batch size.
@@ -72,12 +69,23 @@ import java.util.Objects;
  * the squared global gradient norm after their backward passes, outside the timed span; the trial
  * keeps its mean and spread, from which {@code autotune} estimates the gradient noise scale.
  *
+ * <p>A measured step costs what a step of the user's training costs: {@code EasyTrain.trainBatch}
+ * (the batch split across the configuration's devices, forward, loss, backward, and the
+ * evaluators' accumulators updated as DJL's {@code EvaluatorTrainingListener} does) and {@code
+ * trainer.step()}. Fetching the batch lies outside the timed span.
+ *
  * <p>One {@link Trainer} is created when the runner is built and reused by every trial (a new
- * trainer on the same model leaks one gradient array per parameter, DJL issue 1317). The model's
- * parameters are restored after every trial, so they are bit-identical to what they were when the
- * runner was built. The trainer runs none of the configuration's training listeners (no
- * checkpoint is saved, no callback runs). The optimizer's own state (momentum, Adam's moments)
- * does advance: give the runner a training configuration of its own.
+ * trainer on the same model leaks one gradient array per parameter, DJL issue 1317). It runs none
+ * of the configuration's training listeners: no checkpoint is saved, no callback runs. <b>The
+ * user's setup is left exactly as it was</b>: after every trial the model's parameters (running
+ * statistics too) are bit-identical to what they were when the runner was built, and the state of
+ * the configuration's optimizer (update counts, momentum, Adam's moments, the learning-rate
+ * tracker), loss and evaluators is put back, so training afterwards gives what it would have given
+ * without the trials. Parameters the runner had to initialise are released when it closes, so
+ * the user's {@code trainer.initialize} draws them as it would have. Two things the runner cannot
+ * put back: the engine's random number generator has advanced (set the seed after tuning where
+ * runs must repeat), and state of an optimizer or evaluator that it cannot copy (then it refuses
+ * the configuration and asks for {@link Builder#optTrainingConfig(Supplier)}).
  *
  * <p>Not thread-safe: run one trial at a time. Close the runner to release its trainer.
  */
@@ -94,13 +102,10 @@ public final class DjlTrialRunner implements AutoCloseable {
 
     private final Model model;
     private final RandomAccessDataset dataset;
-    private final Trainer trainer;
-    private final Device device;
+    private final TrialTrainer trainer;
     private final StepLoop loop;
     private final int accumulationSteps;
-    private final Shape[] inputShapes;
     private final PeakMemoryMeter memoryMeter;
-    private final ParameterSnapshot snapshot;
     private boolean closed;
 
     private DjlTrialRunner(Builder builder, RandomAccessDataset dataset) {
@@ -111,16 +116,16 @@ public final class DjlTrialRunner implements AutoCloseable {
         int normSteps = builder.recordGradientNorm ? MAX_GRADIENT_NORM_STEPS : 0;
         this.loop = new StepLoop(rule, builder.progress, PROGRESS_INTERVAL_SECONDS, normSteps);
         this.accumulationSteps = builder.accumulationSteps;
-        TrainingConfig config =
-                builder.trainingConfig != null ? builder.trainingConfig : defaultTrainingConfig();
-        // Trials are not the user's training: none of the configuration's listeners may fire.
-        this.trainer = model.newTrainer(ListenerFreeConfig.of(config));
+        TrainingConfig config;
+        boolean ownConfig = builder.trainingConfig == null;
+        if (builder.configSupplier != null) {
+            config = Objects.requireNonNull(builder.configSupplier.get(), "the training configuration supplier gave null");
+        } else {
+            config = ownConfig ? defaultTrainingConfig() : builder.trainingConfig;
+        }
+        this.trainer = new TrialTrainer(model, dataset, config, ownConfig, accumulationSteps);
         try {
-            this.device = trainer.getDevices()[0];
-            this.inputShapes = readInputShapes();
-            trainer.initialize(inputShapes);
-            this.snapshot = ParameterSnapshot.of(model.getBlock());
-            this.memoryMeter = PeakMemoryMeter.forDevice(device, builder.deviceMemoryProbe);
+            this.memoryMeter = PeakMemoryMeter.forDevice(trainer.device(), builder.deviceMemoryProbe);
         } catch (RuntimeException e) {
             trainer.close();
             throw e;
@@ -165,26 +170,26 @@ public final class DjlTrialRunner implements AutoCloseable {
         }
         Rebatcher.requireOneBatch(dataset, batchSize);
         try {
+            trainer.beginTrial();
             return measure(batchSize);
         } catch (RuntimeException | OutOfMemoryError e) {
             memoryMeter.stop();
-            Gradients.zero(model.getBlock());
             if (OutOfMemory.isOutOfMemory(e)) {
                 return Trial.outOfMemory(batchSize);
             }
             return Trial.failed(batchSize, describe(e));
         } finally {
+            trainer.endTrial();
             releaseCachedDeviceMemory();
-            snapshot.restore();
         }
     }
 
     private Trial measure(int batchSize) {
         releaseCachedDeviceMemory();
-        try (NDManager trialManager = trainer.getManager().newSubManager()) {
+        try (NDManager trialManager = trainer.trainer().getManager().newSubManager()) {
             Iterator<Batch> batches = Rebatcher.fullBatches(dataset, trialManager, batchSize);
             long baseline = memoryMeter.start();
-            StepLoop.Outcome outcome = loop.run(batchSize, norm -> step(batches, norm));
+            StepLoop.Outcome outcome = loop.run(batchSize, norm -> trainer.step(batches, norm));
             long peak = memoryMeter.stop();
             if (outcome.badStep() > 0) {
                 return lossFailure(batchSize, outcome.badLoss(), outcome.badStep());
@@ -214,65 +219,9 @@ public final class DjlTrialRunner implements AutoCloseable {
                 + " (step " + step + "); lower the learning rate of the training configuration");
     }
 
-    /**
-     * One training step: {@code accumulationSteps} micro-batches' forward and backward passes, then
-     * one optimizer update. Fetching a micro-batch and reading the gradient norm lie outside the
-     * timed spans. Each micro-batch's arrays live in the batch's own manager, closed with it.
-     */
-    private StepLoop.StepResult step(Iterator<Batch> batches, boolean withGradientNorm) {
-        long nanos = 0;
-        double lossSum = 0;
-        for (int micro = 0; micro < accumulationSteps; micro++) {
-            boolean last = micro == accumulationSteps - 1;
-            try (Batch batch = batches.next()) {
-                long start = System.nanoTime();
-                NDArray loss = GradientAccumulation.forwardBackward(
-                        trainer, batch.getData(), batch.getLabels(), accumulationSteps);
-                float lossValue = Float.NaN;
-                // A GPU's kernels are queued: reading the loss waits for all of them, so it ends
-                // the timed span where the work must be over (before the batch is closed, or before
-                // the untimed gradient norm). CPU kernels run synchronously.
-                if (device.isGpu() && (!last || withGradientNorm)) {
-                    lossValue = readLoss(loss);
-                }
-                nanos += System.nanoTime() - start;
-                if (!last) {
-                    lossSum += Float.isNaN(lossValue) ? readLoss(loss) : lossValue;
-                    continue;
-                }
-                double normSquared = withGradientNorm ? Gradients.squaredGlobalNorm(model.getBlock()) : Double.NaN;
-                long stepStart = System.nanoTime();
-                trainer.step();
-                if (device.isGpu()) {
-                    // Waits for the optimizer's kernels as well.
-                    lossValue = readLoss(loss);
-                }
-                nanos += System.nanoTime() - stepStart;
-                if (!device.isGpu()) {
-                    lossValue = readLoss(loss);
-                }
-                lossSum += lossValue;
-                return new StepLoop.StepResult(nanos / 1e9, (float) (lossSum / accumulationSteps), normSquared);
-            }
-        }
-        throw new IllegalStateException("a step has at least one micro-batch");
-    }
-
-    private static float readLoss(NDArray loss) {
-        NDArray scalar = loss.size() == 1 ? loss : loss.mean();
-        return scalar.toType(DataType.FLOAT32, false).getFloat();
-    }
-
     private void releaseCachedDeviceMemory() {
-        if (device.isGpu() && "PyTorch".equals(model.getNDManager().getEngine().getEngineName())) {
+        if (trainer.device().isGpu() && "PyTorch".equals(model.getNDManager().getEngine().getEngineName())) {
             ai.djl.pytorch.jni.JniUtils.emptyCudaCache();
-        }
-    }
-
-    private Shape[] readInputShapes() {
-        Iterator<Batch> one = Rebatcher.fullBatches(dataset, trainer.getManager(), 1);
-        try (Batch batch = one.next()) {
-            return batch.getData().getShapes();
         }
     }
 
@@ -297,7 +246,7 @@ public final class DjlTrialRunner implements AutoCloseable {
      * @return the trainer's first device
      */
     public Device device() {
-        return device;
+        return trainer.device();
     }
 
     /**
@@ -306,7 +255,7 @@ public final class DjlTrialRunner implements AutoCloseable {
      * @return at least 1 (1 on a CPU)
      */
     public int deviceCount() {
-        return trainer.getDevices().length;
+        return trainer.deviceCount();
     }
 
     /**
@@ -316,7 +265,7 @@ public final class DjlTrialRunner implements AutoCloseable {
      * @return a copy of the shapes
      */
     public Shape[] inputShapes() {
-        return inputShapes.clone();
+        return trainer.inputShapes();
     }
 
     /**
@@ -338,12 +287,14 @@ public final class DjlTrialRunner implements AutoCloseable {
         return engine.getEngineName() + " " + engine.getVersion();
     }
 
-    /** Restores the parameters one last time and closes the trainer. The model stays open. */
+    /**
+     * Puts the user's setup back one last time and closes the trainer (see the class description).
+     * The model stays open.
+     */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
-            snapshot.restore();
             trainer.close();
         }
     }
@@ -354,6 +305,7 @@ public final class DjlTrialRunner implements AutoCloseable {
         private Model model;
         private Dataset dataset;
         private TrainingConfig trainingConfig;
+        private Supplier<? extends TrainingConfig> configSupplier;
         private int warmupSteps = 2;
         private int measuredSteps = 5;
         private double minMeasuredSeconds = 0.25;
@@ -389,13 +341,34 @@ public final class DjlTrialRunner implements AutoCloseable {
         }
 
         /**
-         * Sets the training configuration (default {@link #defaultTrainingConfig()}).
+         * Sets the training configuration (default {@link #defaultTrainingConfig()}): its loss,
+         * initializers, devices, executor, optimizer and evaluators, but none of its listeners.
+         * The trials step its optimizer and update its evaluators; their state is put back after
+         * every trial, so the configuration trains afterwards as if no trial had run. A
+         * configuration whose state cannot be copied is refused when the runner is built; give
+         * {@link #optTrainingConfig(Supplier)} then.
          *
          * @param config the configuration
          * @return this builder
          */
         public Builder optTrainingConfig(TrainingConfig config) {
             this.trainingConfig = Objects.requireNonNull(config, "config");
+            this.configSupplier = null;
+            return this;
+        }
+
+        /**
+         * Sets where the trials' own training configuration comes from: the supplier is called
+         * once, when the runner is built, and nothing of what it gives is put back (it is the
+         * trials' alone). For a configuration whose optimizer or evaluators keep state that
+         * {@link #optTrainingConfig(TrainingConfig)} cannot copy.
+         *
+         * @param configs gives a new configuration, as the user's training would use
+         * @return this builder
+         */
+        public Builder optTrainingConfig(Supplier<? extends TrainingConfig> configs) {
+            this.configSupplier = Objects.requireNonNull(configs, "configs");
+            this.trainingConfig = null;
             return this;
         }
 

@@ -9,6 +9,9 @@ import ai.djl.training.listener.TrainingListener.BatchData;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -61,16 +64,7 @@ public final class GradientAccumulation {
         Objects.requireNonNull(trainer, "trainer");
         Objects.requireNonNull(microBatch, "microBatch");
         checkCount(microBatches);
-        Batch[] splits = microBatch.split(trainer.getDevices(), false);
-        BatchData batchData = new BatchData(microBatch, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
-        try (GradientCollector collector = trainer.newGradientCollector()) {
-            for (Batch split : splits) {
-                NDList labels = split.getLabels();
-                Pass pass = pass(trainer, collector, split.getData(), labels, microBatches);
-                batchData.getLabels().put(labels.get(0).getDevice(), labels);
-                batchData.getPredictions().put(pass.predictions.get(0).getDevice(), pass.predictions);
-            }
-        }
+        BatchData batchData = forwardBackward(trainer, microBatch, microBatches).batchData();
         trainer.notifyListeners(listener -> listener.onTrainingBatch(trainer, batchData));
     }
 
@@ -95,25 +89,48 @@ public final class GradientAccumulation {
     }
 
     /**
-     * One micro-batch's forward and backward pass on the trainer's first device, without
-     * splitting and without listeners: what {@link DjlTrialRunner} times.
+     * One micro-batch's forward and backward passes as {@code EasyTrain.trainBatch} runs them,
+     * without the listeners: split across the trainer's devices, the splits run on the trainer's
+     * executor where it has one and there are several, each loss divided by {@code microBatches}
+     * before its backward pass. What {@link DjlTrialRunner} times.
      *
-     * @return the micro-batch's loss before the division
+     * @return the labels and predictions by device, and each split's loss before the division
      */
-    static NDArray forwardBackward(Trainer trainer, NDList data, NDList labels, int microBatches) {
+    static Pass forwardBackward(Trainer trainer, Batch microBatch, int microBatches) {
+        Batch[] splits = microBatch.split(trainer.getDevices(), false);
+        BatchData batchData = new BatchData(microBatch, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+        NDArray[] losses = new NDArray[splits.length];
         try (GradientCollector collector = trainer.newGradientCollector()) {
-            return pass(trainer, collector, data, labels, microBatches).loss;
+            Optional<ExecutorService> executor = trainer.getExecutorService();
+            if (splits.length > 1 && executor.isPresent()) {
+                CompletableFuture<?>[] futures = new CompletableFuture<?>[splits.length];
+                for (int i = 0; i < splits.length; i++) {
+                    int split = i;
+                    futures[i] = CompletableFuture.runAsync(
+                            () -> losses[split] = pass(trainer, collector, splits[split], batchData, microBatches),
+                            executor.get());
+                }
+                CompletableFuture.allOf(futures).join();
+            } else {
+                for (int i = 0; i < splits.length; i++) {
+                    losses[i] = pass(trainer, collector, splits[i], batchData, microBatches);
+                }
+            }
         }
+        return new Pass(batchData, losses);
     }
 
-    private static Pass pass(
-            Trainer trainer, GradientCollector collector, NDList data, NDList labels, int microBatches) {
-        NDList predictions = trainer.forward(data, labels);
+    private static NDArray pass(
+            Trainer trainer, GradientCollector collector, Batch split, BatchData batchData, int microBatches) {
+        NDList labels = split.getLabels();
+        NDList predictions = trainer.forward(split.getData(), labels);
         NDArray loss = trainer.getLoss().evaluate(labels, predictions);
         // Dividing the loss, not the gradients: the backward pass then yields the share of this
         // micro-batch in the mean gradient of the whole step, with no extra pass over the gradients.
         collector.backward(microBatches == 1 ? loss : loss.div(microBatches));
-        return new Pass(predictions, loss);
+        batchData.getLabels().put(labels.get(0).getDevice(), labels);
+        batchData.getPredictions().put(predictions.get(0).getDevice(), predictions);
+        return loss;
     }
 
     private static void checkCount(int microBatches) {
@@ -123,5 +140,11 @@ public final class GradientAccumulation {
         }
     }
 
-    private record Pass(NDList predictions, NDArray loss) {}
+    /**
+     * One micro-batch's passes.
+     *
+     * @param batchData the labels and predictions by device, as listeners and evaluators see them
+     * @param losses each split's loss, before the division
+     */
+    record Pass(BatchData batchData, NDArray[] losses) {}
 }

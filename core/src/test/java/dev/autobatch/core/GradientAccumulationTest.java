@@ -101,6 +101,10 @@ class GradientAccumulationTest {
         // The runner serves the data in order, so 4 micro-batches of 16 are the samples of one 64.
         try (Model model = TestModels.model("mlp", TestModels.mlp(32, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 784, 10);
+            // Initialised here: a runner releases the weights it had to draw, and both trials
+            // must start from the same ones.
+            model.getBlock().initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+                    new ai.djl.ndarray.types.Shape(1, 784));
             Trial whole;
             Trial accumulated;
             try (DjlTrialRunner runner = runner(model, data, 1)) {
