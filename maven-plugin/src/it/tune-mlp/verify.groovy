@@ -31,4 +31,7 @@ assert log =~ /(?m)->\s+${forked}\s/ : 'the table marks the chosen size'
 assert log.contains("Set the project property autobatch.batchSize=${forked}; the report is in")
 assert log.contains("Set the project property autobatch.batchSize=${inProcess}; the report is in")
 assert !log.contains('SLF4J') : 'the fork complained about logging'
+// The target's TrainMnist configuration: none of its listeners ran, so no checkpoint was written.
+def checkpoints = new File(basedir, 'target/checkpoints')
+assert !checkpoints.exists() || checkpoints.list().length == 0 : "tuning wrote ${checkpoints.list()}"
 return true

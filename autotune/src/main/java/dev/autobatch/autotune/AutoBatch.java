@@ -28,8 +28,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The one-line entry point: measures a DJL model's training at growing batch sizes on this
@@ -102,18 +104,21 @@ public final class AutoBatch {
         Objects.requireNonNull(options, "options");
         long started = System.nanoTime();
         HardwareSnapshot hardware = HardwareProbe.snapshot(model.getNDManager().getEngine());
-        TrainingConfig config = options.trainingConfig().orElseGet(DjlTrialRunner::defaultTrainingConfig);
-        DjlTrialRunner.Builder runnerBuilder =
-                DjlTrialRunner.builder()
-                        .setModel(model)
-                        .setDataset(data)
-                        .optTrainingConfig(config)
-                        .optWarmupSteps(options.warmupSteps())
-                        .optMeasuredSteps(options.measuredSteps())
-                        .optMaxTrialSeconds(options.maxTrialSeconds())
-                        .optProgress(options.listener()::onProgress)
-                        .optRecordGradientNorm(true)
-                        .optDeviceMemoryProbe(new GpuMemoryProbe());
+        TrainingConfig config = options.trainingConfig().orElseGet(() -> trialsOwnConfig(options));
+        DjlTrialRunner.Builder runnerBuilder = DjlTrialRunner.builder()
+                .setModel(model)
+                .setDataset(data)
+                .optWarmupSteps(options.warmupSteps())
+                .optMeasuredSteps(options.measuredSteps())
+                .optMaxTrialSeconds(options.maxTrialSeconds())
+                .optProgress(options.listener()::onProgress)
+                .optRecordGradientNorm(true)
+                .optDeviceMemoryProbe(new GpuMemoryProbe());
+        if (options.trainingConfig().isPresent()) {
+            runnerBuilder.optTrainingConfig(config); // the user's: put back after every trial
+        } else {
+            runnerBuilder.optTrainingConfig(() -> config); // the trials' own
+        }
         try (DjlTrialRunner runner = runnerBuilder.build()) {
             Device device = runner.device();
             if (options.startBatchSize() > runner.datasetSize()) {
@@ -225,6 +230,19 @@ public final class AutoBatch {
         fields.put("loss", config.getLossFunction() == null ? "none" : config.getLossFunction().getClass().getName());
         fields.put("optimizer", config.getOptimizer() == null ? "none" : config.getOptimizer().getClass().getName());
         return fields;
+    }
+
+    private static TrainingConfig trialsOwnConfig(TuneOptions options) {
+        Optional<Supplier<? extends TrainingConfig>> supplier = options.trainingConfigSupplier();
+        if (supplier.isEmpty()) {
+            return DjlTrialRunner.defaultTrainingConfig();
+        }
+        TrainingConfig config = supplier.get().get();
+        if (config == null) {
+            throw new IllegalArgumentException(
+                    "the supplier given to optTrainingConfig returned null; return a new TrainingConfig");
+        }
+        return config;
     }
 
     private static void store(ResultCache cache, CacheKey key, TuningResult result) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.Supplier;
 
 /**
  * Options of {@link AutoBatch#tune(ai.djl.Model, ai.djl.training.dataset.Dataset, TuneOptions)}.
@@ -49,6 +50,7 @@ public final class TuneOptions {
     private final int startBatchSize;
     private final int maxBatchSize;
     private final TrainingConfig trainingConfig;
+    private final Supplier<? extends TrainingConfig> trainingConfigSupplier;
     private final int warmupSteps;
     private final int measuredSteps;
     private final TuningListener listener;
@@ -70,6 +72,7 @@ public final class TuneOptions {
         startBatchSize = builder.startBatchSize;
         maxBatchSize = builder.maxBatchSize;
         trainingConfig = builder.trainingConfig;
+        trainingConfigSupplier = builder.trainingConfigSupplier;
         warmupSteps = builder.warmupSteps;
         measuredSteps = builder.measuredSteps;
         listener = builder.listener;
@@ -142,9 +145,17 @@ public final class TuneOptions {
         return maxBatchSize > 0 ? Optional.of(maxBatchSize) : Optional.empty();
     }
 
-    /** @return the training configuration, or empty for softmax cross-entropy and SGD */
+    /**
+     * @return the user's training configuration, which the trials leave as it was; empty where
+     *     none was given or a supplier was
+     */
     public Optional<TrainingConfig> trainingConfig() {
         return Optional.ofNullable(trainingConfig);
+    }
+
+    /** @return where the trials' own configuration comes from; empty unless a supplier was given */
+    public Optional<Supplier<? extends TrainingConfig>> trainingConfigSupplier() {
+        return Optional.ofNullable(trainingConfigSupplier);
     }
 
     /** @return unmeasured steps before each trial's measured steps */
@@ -236,6 +247,7 @@ public final class TuneOptions {
         private int startBatchSize = DEFAULT_START_BATCH_SIZE;
         private int maxBatchSize;
         private TrainingConfig trainingConfig;
+        private Supplier<? extends TrainingConfig> trainingConfigSupplier;
         private int warmupSteps = DEFAULT_WARMUP_STEPS;
         private int measuredSteps = DEFAULT_MEASURED_STEPS;
         private TuningListener listener = TuningListener.NONE;
@@ -348,14 +360,32 @@ public final class TuneOptions {
 
         /**
          * Sets the training configuration the trials train with (default: softmax cross-entropy
-         * and SGD). Its optimizer's state advances during the trials: give tuning its own
-         * configuration rather than the one you train with afterwards.
+         * and SGD): the one you train with afterwards. The trials use its loss, initializers,
+         * devices, optimizer and evaluators, and none of its listeners (no checkpoint is written,
+         * no callback runs); they leave it, and the model, exactly as they were (see {@code
+         * DjlTrialRunner}), so training afterwards gives what it would have given without tuning.
+         * A configuration holding state that cannot be copied (an optimizer of your own with a
+         * native resource, say) is refused; give {@link #optTrainingConfig(Supplier)} then.
          *
          * @param config the configuration
          * @return this builder
          */
         public Builder optTrainingConfig(TrainingConfig config) {
             this.trainingConfig = Objects.requireNonNull(config, "config");
+            this.trainingConfigSupplier = null;
+            return this;
+        }
+
+        /**
+         * Sets where the trials' own training configuration comes from, called once a tuning:
+         * for a configuration whose state {@link #optTrainingConfig(TrainingConfig)} cannot copy.
+         *
+         * @param configs gives a new configuration, as your training would build it
+         * @return this builder
+         */
+        public Builder optTrainingConfig(Supplier<? extends TrainingConfig> configs) {
+            this.trainingConfigSupplier = Objects.requireNonNull(configs, "configs");
+            this.trainingConfig = null;
             return this;
         }
 

@@ -42,8 +42,9 @@ class AutoBatchTest {
                             .optListener((trial, verdict) -> heard.add(trial))
                             .optReportDirectory(reports)
                             .build();
-            // The runner initialises the model; snapshot after a first, trial-free initialisation.
-            TuningResult first = AutoBatch.tune(model, data, options);
+            // A model with weights keeps them exactly (one without is left without, see core).
+            model.getBlock().initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+                    new ai.djl.ndarray.types.Shape(1, 784));
             List<byte[]> before = parameters(model);
             TuningResult result = AutoBatch.tune(model, data, options);
 
@@ -57,7 +58,7 @@ class AutoBatchTest {
             assertTrue(result.context().budgetBasis().contains("available host memory"), result.context().budgetBasis());
             assertTrue(result.settings().memoryBudgetBytes() > 0);
             assertTrue(result.elapsed().toNanos() > 0);
-            assertEquals(first.trials().size() + result.trials().size(), heard.size(), "the listener hears every trial");
+            assertEquals(result.trials().size(), heard.size(), "the listener hears every trial");
             assertTrue(Files.size(reports.resolve("report.json")) > 0);
             String stopped = result.stopReason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
             assertTrue(result.toString().startsWith("batch size " + result.batchSize() + " (goal "

@@ -206,7 +206,8 @@ record TuneSettings(
         if (maxBatchSize > 0) {
             builder.optMaxBatchSize(maxBatchSize);
         }
-        trainingConfig.ifPresent(builder::optTrainingConfig);
+        // The target built this configuration for the tuning: the trials' own, nothing to put back.
+        trainingConfig.ifPresent(config -> builder.optTrainingConfig(() -> config));
         return builder.build();
     }
 

@@ -103,7 +103,7 @@ class TuneSettingsTest {
         assertEquals(64, options.maxBatchSize().orElseThrow());
         assertEquals(1, options.warmupSteps());
         assertEquals(3, options.measuredSteps());
-        assertEquals(config, options.trainingConfig().orElseThrow());
+        assertEquals(config, options.trainingConfigSupplier().orElseThrow().get());
         assertEquals(listener, options.listener());
         assertEquals(Path.of("target/autobatch"), options.reportDirectory().orElseThrow());
     }
@@ -117,6 +117,7 @@ class TuneSettingsTest {
         assertTrue(options.memoryBudgetBytes().isEmpty());
         assertTrue(options.maxBatchSize().isEmpty());
         assertTrue(options.trainingConfig().isEmpty());
+        assertTrue(options.trainingConfigSupplier().isEmpty());
         assertEquals(expected.warmupSteps(), options.warmupSteps());
         assertEquals(expected.measuredSteps(), options.measuredSteps());
     }
