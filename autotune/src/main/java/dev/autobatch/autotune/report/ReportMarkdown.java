@@ -22,6 +22,11 @@ import java.util.Set;
 /** Writes {@code report.md}: the choice and why, the setting, and a table of every trial. */
 final class ReportMarkdown {
 
+    /** What a trial's measured step is, as {@code core}'s trial runner times it. */
+    static final String TRIAL_STEP = "a step is `EasyTrain.trainBatch` (the batch split across the"
+            + " configuration's devices, forward, loss, backward, the evaluators' updates) and `trainer.step()`;"
+            + " fetching the batch and the configuration's listeners are left out";
+
     /** What the trial table's spread column means, for the sentence above the table. */
     private static final String SPREAD_NOTE = "Spread is half the interquartile range of the measured steps' times relative"
             + " to their median: the middle half of the steps ran within that much of the median step time (blank"
@@ -54,8 +59,8 @@ final class ReportMarkdown {
         row(md, "Memory budget", Bytes.format(budget) + " (" + context.budgetBasis() + ")");
         row(md, "Batch sizes", "from " + Wording.count(settings.startBatchSize())
                 + ", at most " + Wording.count(settings.maxBatchSize()));
-        row(md, "Each trial", plural(context.warmupSteps(), "warm-up step") + ", then "
-                + plural(context.measuredSteps(), "measured training step"));
+        row(md, "Each trial", "at least " + plural(context.warmupSteps(), "warm-up step") + ", then at least "
+                + plural(context.measuredSteps(), "measured training step") + "; " + TRIAL_STEP);
         row(md, "Tuning time", String.format(Locale.ROOT, "%.1f s", result.elapsed().toMillis() / 1000.0));
         row(md, "Processor", hardware.cpuModel() + ", " + known(hardware.physicalCores(), "core")
                 + ", " + known(hardware.logicalCores(), "thread"));

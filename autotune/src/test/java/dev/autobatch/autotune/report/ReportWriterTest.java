@@ -114,6 +114,8 @@ class ReportWriterTest {
                 markdown);
         assertTrue(markdown.contains("| Memory budget | 62.8 GiB (80% of the 78.5 GiB free on gpu(0) (NVML)) |"),
                 markdown);
+        assertTrue(markdown.contains(" measured training steps; a step is `EasyTrain.trainBatch` (the batch split"),
+                markdown);
         assertTrue(markdown.contains("| GPU 0 | NVIDIA H100 80GB HBM3, 79.2 GiB (78.5 GiB free, read through NVML) |"),
                 markdown);
         assertTrue(markdown.contains("| **8,192** | **ok, chosen** | 424,234 |  | 19.31 ms | 746.2 MiB | 529.2 MiB | 0.4031 |"),
