@@ -62,9 +62,9 @@ final class DeviceOption {
         int count = gpuCount.getAsInt();
         String named = "--device gpu:" + index;
         if (count <= 0) {
-            throw new UsageException(named + ": DJL's PyTorch engine sees no GPU here (no NVIDIA GPU or driver, or"
-                    + " the CPU build of libtorch is loaded); give --device cpu, or set up a CUDA libtorch as the"
-                    + " README's section 'Training on a GPU' says");
+            throw new UsageException(named + ": DJL's PyTorch engine sees no GPU here (no NVIDIA GPU or driver,"
+                    + " the CPU build of libtorch, or no CUDA runtime libcudart where JNA looks); give --device cpu,"
+                    + " or set up a CUDA libtorch as the README's section 'Training on a GPU' says");
         }
         if (index >= count) {
             throw new UsageException(named + ": PyTorch sees " + count + (count == 1 ? " GPU" : " GPUs")

@@ -75,8 +75,8 @@ public final class GpuCheck {
         }
         if (gpus <= 0) {
             out.println("gpu-check: nothing to check: DJL's PyTorch engine (" + engine.getEngineName() + " "
-                    + engine.getVersion() + ") sees no GPU here; it needs an NVIDIA GPU and a CUDA libtorch"
-                    + " (README, 'Training on a GPU')");
+                    + engine.getVersion() + ") sees no GPU here; it needs an NVIDIA GPU, a CUDA libtorch and"
+                    + " the CUDA runtime libcudart where JNA finds it (README, 'Training on a GPU')");
             return EXIT_NO_GPU;
         }
         Device gpu = Device.gpu(0);
