@@ -16,7 +16,9 @@ public enum MemoryMeasurement {
     /**
      * Device (GPU) memory in use on the whole device after the steps, as reported by a {@link
      * DeviceMemoryProbe}. PyTorch's caching allocator keeps what a step took, so after the
-     * measured steps this bounds the step's peak from above.
+     * measured steps this bounds the step's peak from above. Where the probe reports this
+     * process's own memory at both ends of the trial, other processes' changes during it are left
+     * out: the peak is the baseline plus this process's growth.
      */
     DEVICE_USED(true),
     /** Nothing was measured: the trial failed before measuring, or no probe could read the device. */

@@ -1,6 +1,8 @@
 package dev.autobatch.examples;
 
+import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.autobatch.autotune.AutoBatch;
 import dev.autobatch.autotune.LearningRateAdvice;
@@ -18,6 +20,7 @@ import dev.autobatch.examples.data.DataFileException;
 import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.BatchSizeComparison;
 import dev.autobatch.examples.training.ComparisonRow;
+import dev.autobatch.examples.training.Devices;
 import dev.autobatch.examples.training.Evaluation;
 import dev.autobatch.examples.training.ModelKind;
 import dev.autobatch.examples.training.TrainingOutcome;
@@ -58,10 +61,13 @@ public final class MainJob {
 
     private final MainJobOptions options;
     private final PrintStream out;
+    /** Where every model of the run trains: {@code --device}, else DJL's default. */
+    private final Device device;
 
     private MainJob(MainJobOptions options, PrintStream out) {
         this.options = options;
         this.out = out;
+        this.device = options.device().orElseGet(() -> Engine.getInstance().defaultDevice());
     }
 
     /**
@@ -111,8 +117,12 @@ public final class MainJob {
             return EXIT_OK;
         }
         try (PrometheusEndpoint endpoint = startEndpoint(options)) {
+            DeviceOption.requireAvailable(options.device(), () -> Engine.getInstance().getGpuCount());
             new MainJob(options, out).execute(endpoint);
             return EXIT_OK;
+        } catch (UsageException e) {
+            err.println("autobatch: " + e.getMessage());
+            return EXIT_USAGE;
         } catch (MetricsPortException e) {
             err.println("autobatch: " + e.getMessage());
             return EXIT_FAILED;
@@ -154,7 +164,7 @@ public final class MainJob {
                 kind.description(),
                 options.goal().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 options.compare() ? ", comparing batch sizes" : "");
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             out.println("Loading Fashion-MNIST from " + options.data() + " ...");
             long loadStart = System.nanoTime();
             FashionMnist data = FashionMnist.load(options.data(), manager, kind.layout(), options.limit());
@@ -214,6 +224,7 @@ public final class MainJob {
         AtomicInteger heard = new AtomicInteger();
         TuneOptions.Builder tuneOptions =
                 TuneOptions.builder()
+                        .optTrainingConfig(Devices.trialConfig(device))
                         .optGoal(options.goal())
                         .optForce(options.retune())
                         .optListener(new TuningListener() {
@@ -243,7 +254,7 @@ public final class MainJob {
                 TuneOptions.DEFAULT_MEASURED_STEPS,
                 TuneOptions.DEFAULT_MAX_TRIAL_SECONDS);
         TuningResult result;
-        try (Model model = kind.newModel("fashion-" + kind.cliName() + "-tuning", options.seed())) {
+        try (Model model = kind.newModel("fashion-" + kind.cliName() + "-tuning", options.seed(), device)) {
             result = AutoBatch.tune(model, data.train(), tuneOptions.build());
         }
         if (heard.get() == 0) {
@@ -302,7 +313,7 @@ public final class MainJob {
                 batchSize,
                 rate);
         TrainingOutcome outcome;
-        try (Model model = kind.newModel("fashion-" + kind.cliName(), options.seed())) {
+        try (Model model = kind.newModel("fashion-" + kind.cliName(), options.seed(), device)) {
             outcome =
                     TrainingRun.builder()
                             .setModel(model, kind.inputShape())
@@ -343,6 +354,7 @@ public final class MainJob {
                         .setModel(kind)
                         .setData(data)
                         .setTimeBudget(budget)
+                        .optDevice(device)
                         .optTunedBatchSize(tunedSize)
                         .optTargetAccuracy(options.targetAccuracy())
                         .optSeed(options.seed())

@@ -1,11 +1,13 @@
 package dev.autobatch.examples;
 
+import ai.djl.Device;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.ModelKind;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -28,6 +30,8 @@ import java.util.OptionalInt;
  * @param targetAccuracy the accuracy whose first crossing {@code compare} times
  * @param serveMetricsPort the port to serve Prometheus metrics on afterwards, or empty
  * @param retune whether to tune again even where AutoBatch's cache holds a result
+ * @param device the device to train on, or empty for DJL's default (the first GPU PyTorch sees,
+ *     else the CPU)
  */
 public record MainJobOptions(
         boolean help,
@@ -45,7 +49,8 @@ public record MainJobOptions(
         double timeBudgetSeconds,
         double targetAccuracy,
         OptionalInt serveMetricsPort,
-        boolean retune) {
+        boolean retune,
+        Optional<Device> device) {
 
     /** The default training seconds a batch size gets with {@code --compare}. */
     public static final double DEFAULT_TIME_BUDGET_SECONDS = 20;
@@ -77,6 +82,8 @@ public record MainJobOptions(
                     "  --budget SIZE|FRACTION   memory a trial may use: a size such as 2g or 512m, or a",
                     "                           fraction of the available memory such as 0.5 (default 0.8)",
                     "  --max-batch N            the largest batch size to try (default: the tuner's own cap)",
+                    "  --device cpu|gpu|gpu:N   where the model trains (default: the first GPU PyTorch sees,",
+                    "                           else the CPU); a GPU needs a CUDA libtorch (README)",
                     "  --retune                 measure again even where the cache holds a result for this",
                     "                           model, machine and options (the new result replaces it)",
                     "  --epochs N               epochs to train at the chosen size",
@@ -127,6 +134,7 @@ public record MainJobOptions(
         double timeBudget = DEFAULT_TIME_BUDGET_SECONDS;
         double target = DEFAULT_TARGET_ACCURACY;
         OptionalInt port = OptionalInt.empty();
+        Optional<Device> device = Optional.empty();
 
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -152,7 +160,8 @@ public record MainJobOptions(
                     retune = true;
                 }
                 case "--model", "--goal", "--budget", "--max-batch", "--epochs", "--data", "--limit",
-                        "--seed", "--output", "--time-budget", "--target-accuracy", "--serve-metrics" -> {
+                        "--seed", "--output", "--time-budget", "--target-accuracy", "--serve-metrics",
+                        "--device" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                             throw new UsageException(name + " needs a value; see --help");
@@ -177,6 +186,7 @@ public record MainJobOptions(
                         case "--limit" -> limit = positiveInt(name, value);
                         case "--seed" -> seed = integer(name, value);
                         case "--output" -> output = Path.of(value);
+                        case "--device" -> device = Optional.of(DeviceOption.parse(value));
                         case "--time-budget" -> timeBudget = positiveDouble(name, value);
                         case "--target-accuracy" -> {
                             target = number(name, value);
@@ -208,7 +218,7 @@ public record MainJobOptions(
         }
         return new MainJobOptions(
                 help, model, goal, budgetBytes, budgetFraction, maxBatch, epochs, data, limit, output, seed,
-                compare, timeBudget, target, port, retune);
+                compare, timeBudget, target, port, retune, device);
     }
 
     private static ModelKind parseModel(String value) throws UsageException {

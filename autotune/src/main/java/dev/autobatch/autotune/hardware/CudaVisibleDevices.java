@@ -8,10 +8,11 @@ import java.util.List;
  * {@code i}-th entry, while NVML numbers every GPU on the machine. Reading this maps one to the
  * other.
  *
- * <p>As CUDA reads it: comma-separated entries, each an index (NVML's order, which is CUDA's on a
- * machine whose GPUs are all the same model) or a UUID ({@code GPU-...}); the list ends at the
- * first entry that is neither (so {@code "-1"} or {@code ""} hides every GPU). MIG instances
- * ({@code MIG-...}) cannot be mapped to NVML device handles here.
+ * <p>As CUDA reads it: comma-separated entries, each an index (counting in CUDA's order over all
+ * GPUs, see {@link CudaDeviceOrder}) or a UUID or unique prefix of one ({@code GPU-...}); the list
+ * ends at the first entry that is neither (so {@code "-1"} or {@code ""} hides every GPU). MIG
+ * instances ({@code MIG-...}) are no NVML device, so NVML cannot read them. {@link CudaToNvml}
+ * turns the entries into NVML indexes.
  *
  * @param all whether the variable is unset, so every GPU is visible in NVML's order
  * @param entries the entries before the first invalid one, in CUDA's order; empty when {@code

@@ -9,7 +9,9 @@ import java.util.OptionalLong;
 /**
  * Reads the memory in use on a GPU for {@code core}'s trials: device-wide, by every process, the
  * driver and its reservations ({@code total - free}), through NVML where it is installed (no CUDA
- * context) and DJL's CUDA query otherwise. See {@link GpuProbe} for how GPUs are numbered.
+ * context) and DJL's CUDA query otherwise; and this process's own share, through NVML's list of
+ * compute processes, so that a trial's peak can leave out what other processes did meanwhile. See
+ * {@link GpuProbe} for how GPUs are numbered.
  *
  * <pre>{@code
  * DeviceMemoryProbe probe = new GpuMemoryProbe();
@@ -34,5 +36,21 @@ public final class GpuMemoryProbe implements DeviceMemoryProbe {
             return OptionalLong.empty();
         }
         return GpuProbe.usedBytes(device.getDeviceId());
+    }
+
+    /**
+     * Returns the bytes this process holds on a GPU, as NVML accounts them per process.
+     *
+     * @param device the device to read
+     * @return the bytes, or empty for a device that is not a GPU, where NVML is missing, or where
+     *     it does not list this process (a container whose PID namespace is not the driver's);
+     *     never throws
+     */
+    @Override
+    public OptionalLong processUsedBytes(Device device) {
+        if (device == null || !device.isGpu()) {
+            return OptionalLong.empty();
+        }
+        return GpuProbe.processUsedBytes(device.getDeviceId());
     }
 }

@@ -3,8 +3,6 @@ package dev.autobatch.autotune.hardware;
 import ai.djl.Device;
 import ai.djl.util.cuda.CudaUtils;
 
-import com.sun.jna.Pointer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,16 +16,15 @@ import java.util.OptionalLong;
  * Lists the GPUs this process can train on, with their memory.
  *
  * <p>NVIDIA's management library (NVML, {@code libnvidia-ml.so.1}) answers first: it creates no
- * CUDA context, so it costs no GPU memory. Where NVML is missing, DJL's {@link CudaUtils} answers
- * instead ({@code cudaMemGetInfo}), which creates a CUDA context on each GPU it reads (a few hundred
- * MiB each), and knows no product names. A machine without GPUs, driver or libraries gets an empty
- * list.
+ * CUDA context, so it costs no GPU memory. Where NVML is missing, or cannot tell which of its GPUs
+ * a CUDA device is, DJL's {@link CudaUtils} answers instead ({@code cudaMemGetInfo}), which creates
+ * a CUDA context on each GPU it reads (a few hundred MiB each) and knows no product names. A
+ * machine without GPUs, driver or libraries gets an empty list.
  *
  * <p>GPUs are numbered as DJL's {@code Device.gpu(i)} numbers them: CUDA's order, after {@code
- * CUDA_VISIBLE_DEVICES}. NVML's indexes follow the PCI bus; CUDA's default order puts the fastest
- * GPU first, which is the same order on a machine whose GPUs are all one model. On a machine with
- * mixed models, set {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} so that the two agree. Where {@code
- * CUDA_VISIBLE_DEVICES} names MIG instances or a UUID NVML does not know, CUDA answers.
+ * CUDA_VISIBLE_DEVICES} and {@code CUDA_DEVICE_ORDER}. {@link CudaToNvml} finds NVML's device for
+ * each by PCI bus id, asking the CUDA driver for CUDA's order, so a machine with mixed models is
+ * read right without {@code CUDA_DEVICE_ORDER=PCI_BUS_ID}.
  */
 public final class GpuProbe {
 
@@ -47,9 +44,9 @@ public final class GpuProbe {
         try {
             Optional<Nvml> nvml = Nvml.instance();
             if (nvml.isPresent()) {
-                Optional<List<Pointer>> handles = nvmlHandles(nvml.get(), CudaVisibleDevices.fromEnvironment());
-                if (handles.isPresent()) {
-                    return listNvml(nvml.get(), handles.get());
+                Optional<List<Integer>> indexes = nvmlIndexes(nvml.get());
+                if (indexes.isPresent()) {
+                    return list(nvml.get(), indexes.get());
                 }
             }
             return listCuda();
@@ -73,15 +70,9 @@ public final class GpuProbe {
         try {
             Optional<Nvml> nvml = Nvml.instance();
             if (nvml.isPresent()) {
-                Optional<List<Pointer>> handles = nvmlHandles(nvml.get(), CudaVisibleDevices.fromEnvironment());
-                if (handles.isPresent()) {
-                    if (index >= handles.get().size()) {
-                        return OptionalLong.empty();
-                    }
-                    return nvml.get()
-                            .memory(handles.get().get(index))
-                            .map(m -> OptionalLong.of(m.notFree()))
-                            .orElseGet(OptionalLong::empty);
+                Optional<List<Integer>> indexes = nvmlIndexes(nvml.get());
+                if (indexes.isPresent()) {
+                    return usedBytes(nvml.get(), indexes.get(), index);
                 }
             }
             if (index >= CudaCount.VALUE) {
@@ -95,63 +86,87 @@ public final class GpuProbe {
     }
 
     /**
-     * Finds the NVML handle of each GPU CUDA shows this process, in CUDA's order.
+     * Returns the memory this process holds on one GPU, as the driver accounts it per process.
      *
-     * @param nvml the loaded library
-     * @param visible what {@code CUDA_VISIBLE_DEVICES} selects
-     * @return the handles, possibly none; empty where NVML cannot map them (MIG instances, an
-     *     unknown UUID, a device it cannot open), so that CUDA must answer
+     * @param index the GPU, as {@code Device.gpu(index)} numbers it
+     * @return the bytes, or empty where NVML is missing, cannot map the GPU, or does not list this
+     *     process on it (as in a container whose PID namespace differs from the driver's); never
+     *     throws
      */
-    static Optional<List<Pointer>> nvmlHandles(Nvml nvml, CudaVisibleDevices visible) {
-        int count = nvml.deviceCount();
-        if (count < 0 || !visible.mappable()) {
-            return Optional.empty();
-        }
-        List<Pointer> handles = new ArrayList<>();
-        if (visible.all()) {
-            for (int i = 0; i < count; i++) {
-                Optional<Pointer> handle = nvml.handleByIndex(i);
-                if (handle.isEmpty()) {
-                    // CUDA skips a GPU this process may not open, shifting the indexes after it.
-                    return Optional.empty();
-                }
-                handles.add(handle.get());
+    static OptionalLong processUsedBytes(int index) {
+        try {
+            Optional<Nvml> nvml = Nvml.instance();
+            if (nvml.isEmpty()) {
+                return OptionalLong.empty();
             }
-            return Optional.of(handles);
+            return nvmlIndexes(nvml.get())
+                    .map(indexes -> processUsedBytes(nvml.get(), indexes, index, ProcessHandle.current().pid()))
+                    .orElseGet(OptionalLong::empty);
+        } catch (RuntimeException | LinkageError e) {
+            return OptionalLong.empty();
         }
-        for (String entry : visible.entries()) {
-            Optional<Pointer> handle;
-            if (CudaVisibleDevices.isIndex(entry)) {
-                int index = Integer.parseInt(entry);
-                if (index >= count) {
-                    // CUDA ends the list at an index that names no GPU.
-                    break;
-                }
-                handle = nvml.handleByIndex(index);
-            } else {
-                handle = nvml.handleByUuid(entry);
-            }
-            if (handle.isEmpty()) {
-                return Optional.empty();
-            }
-            handles.add(handle.get());
-        }
-        return Optional.of(handles);
     }
 
-    private static List<GpuInfo> listNvml(Nvml nvml, List<Pointer> handles) {
-        List<GpuInfo> gpus = new ArrayList<>(handles.size());
-        for (int i = 0; i < handles.size(); i++) {
-            Pointer handle = handles.get(i);
-            Optional<Nvml.Memory> memory = nvml.memory(handle);
+    /**
+     * Lists GPUs through NVML.
+     *
+     * @param nvml the GPUs' management library
+     * @param nvmlIndexes NVML's index of each CUDA device, from {@link CudaToNvml}
+     * @return the GPUs in CUDA's order, numbered from 0
+     */
+    static List<GpuInfo> list(GpuManagement nvml, List<Integer> nvmlIndexes) {
+        List<GpuInfo> gpus = new ArrayList<>(nvmlIndexes.size());
+        for (int i = 0; i < nvmlIndexes.size(); i++) {
+            int nvmlIndex = nvmlIndexes.get(i);
+            Optional<GpuManagement.Memory> memory = nvml.memory(nvmlIndex);
             gpus.add(new GpuInfo(
                     i,
-                    nvml.name(handle),
-                    memory.map(Nvml.Memory::total).orElse(-1L),
-                    memory.map(Nvml.Memory::free).orElse(-1L),
+                    nvml.name(nvmlIndex),
+                    memory.map(GpuManagement.Memory::total).orElse(-1L),
+                    memory.map(GpuManagement.Memory::free).orElse(-1L),
                     "NVML"));
         }
         return List.copyOf(gpus);
+    }
+
+    /**
+     * Reads the memory in use on one CUDA device through NVML.
+     *
+     * @param nvml the GPUs' management library
+     * @param nvmlIndexes NVML's index of each CUDA device
+     * @param cudaIndex the CUDA device
+     * @return its memory in use device-wide, or empty where it does not exist or cannot be read
+     */
+    static OptionalLong usedBytes(GpuManagement nvml, List<Integer> nvmlIndexes, int cudaIndex) {
+        if (cudaIndex < 0 || cudaIndex >= nvmlIndexes.size()) {
+            return OptionalLong.empty();
+        }
+        return nvml.memory(nvmlIndexes.get(cudaIndex))
+                .map(m -> OptionalLong.of(m.notFree()))
+                .orElseGet(OptionalLong::empty);
+    }
+
+    /**
+     * Reads the memory a process holds on one CUDA device through NVML.
+     *
+     * @param nvml the GPUs' management library
+     * @param nvmlIndexes NVML's index of each CUDA device
+     * @param cudaIndex the CUDA device
+     * @param pid the process
+     * @return its memory on the device, or empty where the device does not exist or the process
+     *     is not listed on it
+     */
+    static OptionalLong processUsedBytes(GpuManagement nvml, List<Integer> nvmlIndexes, int cudaIndex, long pid) {
+        if (cudaIndex < 0 || cudaIndex >= nvmlIndexes.size()) {
+            return OptionalLong.empty();
+        }
+        return nvml.processUsedBytes(nvmlIndexes.get(cudaIndex), pid);
+    }
+
+    /** Maps this process's CUDA devices to NVML's, from the driver and the environment now. */
+    private static Optional<List<Integer>> nvmlIndexes(GpuManagement nvml) {
+        return CudaToNvml.map(
+                nvml, CudaDriver.instance(), CudaVisibleDevices.fromEnvironment(), CudaDeviceOrder.fromEnvironment());
     }
 
     private static List<GpuInfo> listCuda() {

@@ -24,6 +24,12 @@ class GpuMemoryProbeTest {
     @Test
     void noDeviceIsNotRead() {
         assertTrue(probe.usedBytes(null).isEmpty());
+        assertTrue(probe.processUsedBytes(null).isEmpty());
+    }
+
+    @Test
+    void theCpuHasNoPerProcessDeviceMemory() {
+        assertTrue(probe.processUsedBytes(Device.cpu()).isEmpty());
     }
 
     @Test

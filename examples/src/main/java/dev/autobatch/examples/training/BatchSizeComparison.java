@@ -1,5 +1,6 @@
 package dev.autobatch.examples.training;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.DjlTrialRunner;
@@ -51,6 +52,15 @@ public final class BatchSizeComparison {
         return new Builder();
     }
 
+    /** Trials with the runner's defaults, on the comparison's device where one is set. */
+    private DjlTrialRunner trialRunner(Model model) {
+        DjlTrialRunner.Builder runner = DjlTrialRunner.builder().setModel(model).setDataset(b.data.train());
+        if (b.device != null) {
+            runner.optTrainingConfig(Devices.trialConfig(b.device));
+        }
+        return runner.build();
+    }
+
     /**
      * Runs every candidate, smallest batch first.
      *
@@ -67,8 +77,8 @@ public final class BatchSizeComparison {
                 "measuring "
                         + sizes.size()
                         + " batch sizes with short trials (2 warm-up + 5 measured steps each)");
-        try (Model model = b.kind.newModel("compare-trials", b.seed);
-                DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(b.data.train()).build()) {
+        try (Model model = b.kind.newModel("compare-trials", b.seed, b.device);
+                DjlTrialRunner runner = trialRunner(model)) {
             for (int size : sizes) {
                 Trial trial =
                         size <= trainSize
@@ -92,7 +102,7 @@ public final class BatchSizeComparison {
                             rate,
                             b.timeBudget.toMillis() / 1000.0));
             TrainingOutcome outcome;
-            try (Model model = b.kind.newModel("compare-" + size, b.seed)) {
+            try (Model model = b.kind.newModel("compare-" + size, b.seed, b.device)) {
                 outcome =
                         TrainingRun.builder()
                                 .setModel(model, b.kind.inputShape())
@@ -209,6 +219,7 @@ public final class BatchSizeComparison {
         private Duration timeBudget;
         private double targetAccuracy = 0.8;
         private int seed = 42;
+        private Device device;
         private Consumer<String> progress = line -> {};
 
         private Builder() {}
@@ -288,6 +299,18 @@ public final class BatchSizeComparison {
          */
         public Builder optTargetAccuracy(double accuracy) {
             this.targetAccuracy = TrainingRun.checkTargetAccuracy(accuracy);
+            return this;
+        }
+
+        /**
+         * Sets the device every model trains on, trials included (default: the engine's default
+         * device).
+         *
+         * @param device the device, or {@code null} for the default
+         * @return this builder
+         */
+        public Builder optDevice(Device device) {
+            this.device = device;
             return this;
         }
 

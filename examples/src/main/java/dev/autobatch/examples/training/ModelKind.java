@@ -1,5 +1,6 @@
 package dev.autobatch.examples.training;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.Shape;
@@ -114,8 +115,20 @@ public enum ModelKind {
      * @return the model; the caller closes it
      */
     public Model newModel(String name, int seed) {
+        return newModel(name, seed, null);
+    }
+
+    /**
+     * Seeds the engine and builds a new, uninitialised model of this kind on a device.
+     *
+     * @param name the model's name
+     * @param seed the random seed given to {@code Engine.getInstance().setRandomSeed}
+     * @param device the device its parameters live on, or {@code null} for the engine's default
+     * @return the model; the caller closes it
+     */
+    public Model newModel(String name, int seed, Device device) {
         Engine.getInstance().setRandomSeed(seed);
-        Model model = Model.newInstance(name);
+        Model model = Model.newInstance(name, device);
         model.setBlock(block());
         return model;
     }

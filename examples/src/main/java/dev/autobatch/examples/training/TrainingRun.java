@@ -1,5 +1,6 @@
 package dev.autobatch.examples.training;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -92,6 +93,8 @@ public final class TrainingRun {
     public TrainingOutcome run() {
         TrainingConfig config =
                 new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                        // The model's device only, not every GPU there is (see Devices).
+                        .optDevices(new Device[] {b.model.getNDManager().getDevice()})
                         .optOptimizer(
                                 Optimizer.sgd()
                                         .setLearningRateTracker(tracker(b.trainingSet.size()))
