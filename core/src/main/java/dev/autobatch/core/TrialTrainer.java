@@ -81,14 +81,16 @@ final class TrialTrainer implements AutoCloseable {
                 uninitialised.add(pair.getValue());
             }
         }
+        Shape[] initialisedFor = model.getBlock().isInitialized() ? model.getBlock().getInputShapes() : null;
         this.trainer = model.newTrainer(ListenerFreeConfig.of(config));
         try {
             this.device = trainer.getDevices()[0];
             this.inputShapes = readInputShapes(dataset);
             trainer.initialize(inputShapes);
             this.parameters = ParameterSnapshot.of(model.getBlock());
+            ShapeCheck.check(trainer, dataset, initialisedFor);
         } catch (RuntimeException e) {
-            trainer.close();
+            close();
             throw e;
         }
     }
@@ -141,7 +143,9 @@ final class TrialTrainer implements AutoCloseable {
     /** Puts the parameters and the configuration's state back as they were before any trial. */
     void endTrial() {
         Gradients.zero(model.getBlock());
-        parameters.restore();
+        if (parameters != null) { // null only while the constructor fails
+            parameters.restore();
+        }
         if (state != null) {
             state.restore();
         }

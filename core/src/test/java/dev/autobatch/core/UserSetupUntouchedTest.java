@@ -155,6 +155,46 @@ class UserSetupUntouchedTest {
         }
     }
 
+    @Test
+    void dataOfTheWrongWidthIsRefusedBeforeAnyTrialNamingBothShapes() {
+        try (Model model = initialised("mlp", false)) {
+            ArrayDataset narrow = TestModels.randomData(model.getNDManager(), 64, 7, 10);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> quick(model, narrow).build());
+            assertTrue(e.getMessage().startsWith("the model cannot take the data's samples, of shape (7)"
+                    + " (it was initialised for (1, 20)): "), e::getMessage);
+            assertTrue(e.getMessage().endsWith("; give data of the shape the model's first layer expects, or a model"
+                    + " for this data"), e::getMessage);
+        }
+    }
+
+    @Test
+    void labelsOfTheWrongShapeAreRefusedBeforeAnyTrialNamingBothShapes() {
+        try (Model model = initialised("mlp", false)) {
+            NDManager manager = model.getNDManager();
+            ArrayDataset wide = new ArrayDataset.Builder()
+                    .setData(manager.randomUniform(0, 1, new Shape(64, FEATURES)))
+                    .optLabels(manager.zeros(new Shape(64, 3)))
+                    .setSampling(8, false)
+                    .build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> quick(model, wide).build());
+            assertEquals("the labels do not fit the loss SoftmaxCrossEntropyLoss: 2 samples' labels of shape (2, 3)"
+                    + " against predictions of shape (2, 10); give one class index a sample, shape (2), or one-hot"
+                    + " labels of shape (2, 10)", e.getMessage());
+            List<byte[]> before = new ArrayList<>();
+            for (Parameter parameter : parameters(model)) {
+                before.add(parameter.getArray().toByteArray());
+            }
+            ArrayDataset fine = data(manager, 64);
+            try (DjlTrialRunner runner = quick(model, fine).build()) {
+                assertTrue(runner.run(8).ok(), "the model is still usable after a refusal");
+            }
+            for (int i = 0; i < before.size(); i++) {
+                assertArrayEquals(before.get(i), parameters(model).get(i).getArray().toByteArray());
+            }
+        }
+    }
+
     private static DjlTrialRunner.Builder quick(Model model, ArrayDataset data) {
         return DjlTrialRunner.builder().setModel(model).setDataset(data).optWarmupSteps(1)
                 .optMinMeasuredSeconds(0.01).optMaxTrialSeconds(1);
