@@ -287,7 +287,10 @@ public final class TuneOptions {
         }
 
         /**
-         * Sets the memory budget in bytes, instead of a fraction of what is available.
+         * Sets the memory budget in bytes, instead of a fraction of what is available. A budget
+         * above the memory free to this process (in a container: its limit less what the whole
+         * group uses, plus what this process holds) is capped at that room with a warning naming
+         * both figures: trials planned past it would be ended by the kernel's out-of-memory killer.
          *
          * @param bytes the budget, positive
          * @return this builder
@@ -298,7 +301,10 @@ public final class TuneOptions {
         }
 
         /**
-         * Sets the budget as a fraction of the training device's available memory (default 0.8).
+         * Sets the budget as a fraction of the memory free to this process on the training device
+         * (default 0.8): on a host, the available memory plus what this process holds; in a
+         * container, its limit less what the whole group uses, plus what this process holds; on a
+         * GPU, the device's free memory, on top of what is in use.
          *
          * @param fraction in (0, 1]
          * @return this builder
