@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Serves a {@link PrometheusMeterRegistry} for Prometheus to scrape, at {@code
@@ -68,6 +69,7 @@ public final class PrometheusEndpoint implements AutoCloseable {
     private final boolean global;
     private final HttpServer server;
     private final ConnectionExecutor executor;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private PrometheusEndpoint(PrometheusMeterRegistry registry, boolean global, int port, Duration readTimeout)
             throws IOException {
@@ -187,10 +189,14 @@ public final class PrometheusEndpoint implements AutoCloseable {
 
     /**
      * Stops serving at once. A registry that {@link #start(int)} created is also removed from the
-     * global registry and closed.
+     * global registry and closed. Closing again does nothing: a signal's shutdown hook and the
+     * code that started the endpoint may both close it.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.stop(0);
         executor.shutdown();
         if (global) {
