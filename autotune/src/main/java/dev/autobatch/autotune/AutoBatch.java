@@ -192,9 +192,9 @@ public final class AutoBatch {
     }
 
     /**
-     * The budget of the options: a fraction of the room free to this process, or the bytes given,
-     * capped at that room with a warning, since a budget above it lets the search plan trials the
-     * kernel's out-of-memory killer ends, JVM and all.
+     * The budget of the options: a fraction of the room free to this process, or the bytes given;
+     * bytes above that room give way to the default budget, with a warning, since a budget above
+     * it lets the search plan trials the kernel's out-of-memory killer ends, JVM and all.
      */
     private static MemoryBudget budget(TuneOptions options, HardwareSnapshot hardware, Device device) {
         if (options.memoryBudgetBytes().isEmpty()) {
@@ -203,8 +203,8 @@ public final class AutoBatch {
         long asked = options.memoryBudgetBytes().get();
         MemoryBudget budget = MemoryBudget.ofBytes(asked, hardware, device);
         if (budget.isCapped(asked)) {
-            LOG.warn("The memory budget given, {}, is more than the {} free to this process; tuning within {}"
-                            + " instead ({}).",
+            LOG.warn("The memory budget given, {}, is more than the {} free to this process; tuning within {},"
+                            + " the default share of it, instead ({}).",
                     Bytes.format(asked), Bytes.format(budget.roomBytes()), Bytes.format(budget.bytes()),
                     budget.basis());
         }

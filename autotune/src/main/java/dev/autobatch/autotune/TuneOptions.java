@@ -6,6 +6,7 @@ import dev.autobatch.autotune.search.TuningListener;
 
 import ai.djl.training.TrainingConfig;
 
+import dev.autobatch.autotune.hardware.MemoryBudget;
 import dev.autobatch.core.DjlTrialRunner;
 
 import dev.autobatch.core.internal.Checks;
@@ -23,7 +24,7 @@ import java.util.OptionalDouble;
 public final class TuneOptions {
 
     /** The default fraction of the training device's available memory a trial may use. */
-    public static final double DEFAULT_MEMORY_FRACTION = 0.8;
+    public static final double DEFAULT_MEMORY_FRACTION = MemoryBudget.DEFAULT_FRACTION;
     /** The default relative throughput gain below which more batch is not worth it: 5%. */
     public static final double DEFAULT_SATURATION_THRESHOLD = 0.05;
     /** The default first batch size tried. */
@@ -289,8 +290,9 @@ public final class TuneOptions {
         /**
          * Sets the memory budget in bytes, instead of a fraction of what is available. A budget
          * above the memory free to this process (in a container: its limit less what the whole
-         * group uses, plus what this process holds) is capped at that room with a warning naming
-         * both figures: trials planned past it would be ended by the kernel's out-of-memory killer.
+         * group uses, plus what this process holds) gives way to the default budget, 80% of that
+         * room, with a warning naming both figures: trials planned past the room would be ended by
+         * the kernel's out-of-memory killer.
          *
          * @param bytes the budget, positive
          * @return this builder

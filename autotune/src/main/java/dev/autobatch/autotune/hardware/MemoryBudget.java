@@ -28,9 +28,12 @@ import java.util.Optional;
  *       {@code (total - free) + fraction × free}; the room is the device's total memory.
  * </ul>
  *
- * <p>A budget given in bytes is capped at the room where the room is known: a budget above what
- * the process can get would let the search plan trials that the kernel's out-of-memory killer
- * ends, and with it the JVM.
+ * <p>A budget given in bytes that is more than the room, where the room is known, is replaced by
+ * the default budget, {@value #DEFAULT_FRACTION} of the room: a budget above what the process can
+ * get would let the search plan trials that the kernel's out-of-memory killer ends, JVM and all.
+ * Not the whole room: measured in a 900 MiB container, a budget of all of it let the largest-fit
+ * search reach a trial peak of 876 MiB, and training at that size afterwards was killed. A given
+ * budget within the room is the user's to keep.
  *
  * @param bytes the budget in bytes, positive
  * @param basis how it was chosen, a phrase for people, such as {@code "80% of 21.3 GiB: available
@@ -39,6 +42,12 @@ import java.util.Optional;
  *     at, or {@code -1} where it is not known (a budget given without a hardware reading)
  */
 public record MemoryBudget(long bytes, String basis, long roomBytes) {
+
+    /**
+     * The share of the room a budget takes unless told otherwise, as {@code
+     * TuneOptions.DEFAULT_MEMORY_FRACTION}; also what replaces a given budget above the room.
+     */
+    public static final double DEFAULT_FRACTION = 0.8;
 
     private static final String GIVE_BYTES =
             "Give a budget in bytes with TuneOptions.builder().optMemoryBudgetBytes(bytes).";
@@ -83,15 +92,16 @@ public record MemoryBudget(long bytes, String basis, long roomBytes) {
     }
 
     /**
-     * A budget the user gave in bytes, capped at the room of the device that trains (see the
-     * type's documentation) where the snapshot tells it; on the CPU it reads this process's
+     * A budget the user gave in bytes, checked against the room of the device that trains (see
+     * the type's documentation) where the snapshot tells it; on the CPU it reads this process's
      * resident memory now.
      *
      * @param bytes the budget, positive
      * @param hw the machine, from {@link HardwareProbe}
      * @param device the device that trains
-     * @return the budget: the bytes given, or the room where that is less (then {@link
-     *     #isCapped(long)} is true and the basis names both figures)
+     * @return the budget: the bytes given, or where they are more than the room the default
+     *     budget, {@value #DEFAULT_FRACTION} of it (then {@link #isCapped(long)} is true and the
+     *     basis names both figures)
      * @throws IllegalArgumentException if {@code bytes} is not positive
      */
     public static MemoryBudget ofBytes(long bytes, HardwareSnapshot hw, Device device) {
@@ -118,8 +128,10 @@ public record MemoryBudget(long bytes, String basis, long roomBytes) {
             return ofBytes(bytes);
         }
         if (bytes > room.bytes()) {
-            return new MemoryBudget(room.bytes(), "given " + Bytes.format(bytes) + ", capped at the "
-                    + Bytes.format(room.bytes()) + " free to this process: " + room.description(), room.bytes());
+            MemoryBudget fallback = of(hw, device, DEFAULT_FRACTION, processResidentBytes);
+            return new MemoryBudget(fallback.bytes(), "given " + Bytes.format(bytes) + ", more than the "
+                    + Bytes.format(room.bytes()) + " free to this process, so the default: " + fallback.basis(),
+                    room.bytes());
         }
         return new MemoryBudget(bytes, "given: " + Bytes.format(bytes) + " (of " + Bytes.format(room.bytes())
                 + " free to this process: " + room.description() + ")", room.bytes());

@@ -94,15 +94,27 @@ class MemoryBudgetTest {
     }
 
     @Test
-    void aGivenBudgetAboveTheRoomIsCappedAtIt() {
+    void aGivenBudgetAboveTheRoomGivesWayToTheDefaultShareOfIt() {
         HardwareSnapshot hw = container(20 * GIB, 900 * MIB, 400 * MIB);
 
         MemoryBudget budget = MemoryBudget.ofBytes(2 * GIB, hw, Device.cpu(), 300 * MIB);
 
-        assertEquals(800 * MIB, budget.bytes());
+        assertEquals(800 * MIB, budget.roomBytes());
+        assertEquals((long) Math.floor(0.8 * 800 * MIB), budget.bytes());
         assertTrue(budget.isCapped(2 * GIB));
-        assertTrue(budget.basis().startsWith("given 2.0 GiB, capped at the 800.0 MiB free to this process: the"
-                + " 900.0 MiB container limit less the 400.0 MiB its group uses"), budget.basis());
+        assertTrue(budget.basis().startsWith("given 2.0 GiB, more than the 800.0 MiB free to this process, so the"
+                + " default: 80% of 800.0 MiB free to this process: the 900.0 MiB container limit less the 400.0 MiB"
+                + " its group uses"), budget.basis());
+    }
+
+    @Test
+    void aGivenBudgetJustWithinTheRoomIsTheUsersToKeep() {
+        HardwareSnapshot hw = container(20 * GIB, 900 * MIB, 400 * MIB);
+
+        MemoryBudget budget = MemoryBudget.ofBytes(790 * MIB, hw, Device.cpu(), 300 * MIB);
+
+        assertEquals(790 * MIB, budget.bytes());
+        assertTrue(!budget.isCapped(790 * MIB));
     }
 
     @Test
@@ -124,13 +136,15 @@ class MemoryBudgetTest {
     }
 
     @Test
-    void aGivenGpuBudgetIsCappedAtTheDevicesMemory() {
+    void aGivenGpuBudgetAboveTheDevicesMemoryGivesWayToTheDefault() {
         HardwareSnapshot hw = gpus(new GpuInfo(0, "NVIDIA H200", 140 * GIB, 100 * GIB, "NVML"));
 
         MemoryBudget budget = MemoryBudget.ofBytes(500 * GIB, hw, Device.gpu(0), -1);
 
-        assertEquals(140 * GIB, budget.bytes());
-        assertTrue(budget.basis().contains("the memory of gpu(0) (NVIDIA H200)"), budget.basis());
+        assertEquals(40 * GIB + (long) Math.floor(0.8 * 100 * GIB), budget.bytes());
+        assertEquals(140 * GIB, budget.roomBytes());
+        assertTrue(budget.basis().startsWith("given 500.0 GiB, more than the 140.0 GiB free to this process, so the"
+                + " default: 120.0 GiB device-wide on gpu(0)"), budget.basis());
     }
 
     @Test

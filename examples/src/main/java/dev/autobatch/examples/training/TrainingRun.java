@@ -53,6 +53,12 @@ public final class TrainingRun {
     /** The batch size the reference learning rate belongs to. */
     public static final int REFERENCE_BATCH_SIZE = 32;
 
+    /**
+     * The largest batch evaluated at once. Never above the training batch size either: the tuning
+     * measured that size's memory within the budget, and a larger evaluation batch (1,000 CNN
+     * images take some 150 MiB of activations) is what the kernel killed the job for in a
+     * container the tuning had left no more room in.
+     */
     private static final int EVALUATION_BATCH = 1000;
 
     private final Builder b;
@@ -240,7 +246,7 @@ public final class TrainingRun {
     private Evaluation evaluate(Trainer trainer, long trainingNanos, long samples, double epochs) {
         long correct = 0;
         long total = 0;
-        int size = (int) Math.min(EVALUATION_BATCH, b.validationSet.size());
+        int size = (int) Math.min(Math.min(EVALUATION_BATCH, b.batchSize), b.validationSet.size());
         BatchSampler sampler = new BatchSampler(new SequenceSampler(), size, false);
         try (NDManager manager = trainer.getManager().newSubManager()) {
             Iterator<Batch> batches = batches(b.validationSet, manager, sampler);
