@@ -53,12 +53,7 @@ public final class TrainingRun {
     /** The batch size the reference learning rate belongs to. */
     public static final int REFERENCE_BATCH_SIZE = 32;
 
-    /**
-     * The largest batch evaluated at once. Never above the training batch size either: the tuning
-     * measured that size's memory within the budget, and a larger evaluation batch (1,000 CNN
-     * images take some 150 MiB of activations) is what the kernel killed the job for in a
-     * container the tuning had left no more room in.
-     */
+    /** The largest batch evaluated at once; never above the training size, whose memory was tuned to fit. */
     private static final int EVALUATION_BATCH = 1000;
 
     private final Builder b;
