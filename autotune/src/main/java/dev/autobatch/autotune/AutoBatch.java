@@ -13,11 +13,13 @@ import dev.autobatch.autotune.hardware.GpuMemoryProbe;
 import dev.autobatch.autotune.hardware.HardwareProbe;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
 import dev.autobatch.autotune.hardware.MemoryBudget;
+import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.internal.OptimizerLearningRate;
 import dev.autobatch.autotune.report.ReportFiles;
 import dev.autobatch.autotune.report.ReportWriter;
 import dev.autobatch.autotune.report.TuningMetrics;
 import dev.autobatch.core.DjlTrialRunner;
+import dev.autobatch.core.Trial;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +97,9 @@ public final class AutoBatch {
      * @return the result, with the machine, the device and the budget in its context
      * @throws IllegalArgumentException for a model without a block, data that cannot be
      *     re-batched or is empty, or a start size above the data's size
+     * @throws MemoryBudgetException if this process (on a GPU, the device) already holds more
+     *     than the memory budget before any trial, or even the start batch size needs more; no
+     *     trial runs in the first case
      * @throws IllegalStateException if every trial failed for a reason other than memory (the
      *     message names the first failure) or no budget can be derived
      */
@@ -135,9 +140,10 @@ public final class AutoBatch {
                     ? null
                     : CacheKey.of(hardware, device.toString(), runner.deviceCount(), model.getBlock(),
                             runner.inputShapes(), cachedOptions(options, config, reference, runner.datasetSize()));
+            MemoryBudget budget = budget(options, hardware, device);
             if (cache != null && !options.force()) {
                 ResultCache.Lookup lookup = cache.load(key);
-                if (lookup.hit()) {
+                if (lookup.hit() && fitsTheBudget(lookup, budget)) {
                     TuningResult cached = readvised(lookup.result());
                     LOG.info(
                             "Batch size {} for '{}' from the cache ({}); set optForce(true) to tune again:\n{}",
@@ -146,12 +152,9 @@ public final class AutoBatch {
                     return cached;
                 }
             }
-            MemoryBudget budget =
-                    options.memoryBudgetBytes()
-                            .map(MemoryBudget::ofBytes)
-                            .orElseGet(() -> MemoryBudget.of(hardware, device, options.memoryFraction()));
             LOG.info("Tuning '{}' on {}: {}", model.getName(), device, hardware.describe().replace('\n', ';'));
             LOG.info("Memory budget: {}", budget.basis());
+            checkRoomBeforeAnyTrial(budget, hardware, device);
             warnIfTheCpuIsBusy(hardware, device);
             BatchSizeSearch.Builder search =
                     BatchSizeSearch.builder()
@@ -190,6 +193,65 @@ public final class AutoBatch {
             }
             publish(tuned, options);
             return tuned;
+        }
+    }
+
+    /**
+     * The budget of the options: a fraction of the room free to this process, or the bytes given;
+     * bytes above that room give way to the default budget, with a warning, since a budget above
+     * it lets the search plan trials the kernel's out-of-memory killer ends, JVM and all.
+     */
+    private static MemoryBudget budget(TuneOptions options, HardwareSnapshot hardware, Device device) {
+        if (options.memoryBudgetBytes().isEmpty()) {
+            return MemoryBudget.of(hardware, device, options.memoryFraction());
+        }
+        long asked = options.memoryBudgetBytes().get();
+        MemoryBudget budget = MemoryBudget.ofBytes(asked, hardware, device);
+        if (budget.isCapped(asked)) {
+            LOG.warn("The memory budget given, {}, is more than the {} free to this process; tuning within {},"
+                            + " the default share of it, instead ({}).",
+                    Bytes.format(asked), Bytes.format(budget.roomBytes()), Bytes.format(budget.bytes()),
+                    budget.basis());
+        }
+        return budget;
+    }
+
+    /**
+     * A cached size whose measured peak no longer fits (another process now shares the container,
+     * say) would be trained at and killed: tune again instead.
+     */
+    private static boolean fitsTheBudget(ResultCache.Lookup lookup, MemoryBudget budget) {
+        long peak = lookup.result().chosenTrial().map(Trial::peakMemoryBytes).orElse(-1L);
+        if (peak <= budget.bytes()) {
+            return true;
+        }
+        LOG.warn("Not using the cached batch size {} ({}): its trial peaked at {}, above today's memory budget of"
+                        + " {} ({}). Tuning again.",
+                lookup.result().batchSize(), lookup.file(), Bytes.format(peak), Bytes.format(budget.bytes()),
+                budget.basis());
+        return false;
+    }
+
+    /**
+     * A trial's peak counts all this process holds (on a GPU, all the device holds): where that is
+     * already above the budget, no trial can fit, and the first would only be killed or refused.
+     */
+    private static void checkRoomBeforeAnyTrial(MemoryBudget budget, HardwareSnapshot hardware, Device device) {
+        if (device.isGpu()) {
+            hardware.gpus().stream()
+                    .filter(gpu -> gpu.index() == device.getDeviceId() && gpu.freeBytes() >= 0
+                            && gpu.totalBytes() >= gpu.freeBytes())
+                    .findFirst()
+                    .filter(gpu -> gpu.totalBytes() - gpu.freeBytes() >= budget.bytes())
+                    .ifPresent(gpu -> {
+                        throw MemoryBudgetException.beforeAnyTrial(
+                                device.toString(), gpu.totalBytes() - gpu.freeBytes(), budget);
+                    });
+            return;
+        }
+        long resident = HardwareProbe.processResidentBytes();
+        if (resident >= budget.bytes()) {
+            throw MemoryBudgetException.beforeAnyTrial("this process", resident, budget);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.autobatch.autotune.search.TuningListener;
 
 import ai.djl.training.TrainingConfig;
 
+import dev.autobatch.autotune.hardware.MemoryBudget;
 import dev.autobatch.core.DjlTrialRunner;
 
 import dev.autobatch.core.internal.Checks;
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
 public final class TuneOptions {
 
     /** The default fraction of the training device's available memory a trial may use. */
-    public static final double DEFAULT_MEMORY_FRACTION = 0.8;
+    public static final double DEFAULT_MEMORY_FRACTION = MemoryBudget.DEFAULT_FRACTION;
     /** The default relative throughput gain below which more batch is not worth it: 5%. */
     public static final double DEFAULT_SATURATION_THRESHOLD = 0.05;
     /** The default first batch size tried. */
@@ -299,7 +300,11 @@ public final class TuneOptions {
         }
 
         /**
-         * Sets the memory budget in bytes, instead of a fraction of what is available.
+         * Sets the memory budget in bytes, instead of a fraction of what is available. A budget
+         * above the memory free to this process (in a container: its limit less what the whole
+         * group uses, plus what this process holds) gives way to the default budget, 80% of that
+         * room, with a warning naming both figures: trials planned past the room would be ended by
+         * the kernel's out-of-memory killer.
          *
          * @param bytes the budget, positive
          * @return this builder
@@ -310,7 +315,10 @@ public final class TuneOptions {
         }
 
         /**
-         * Sets the budget as a fraction of the training device's available memory (default 0.8).
+         * Sets the budget as a fraction of the memory free to this process on the training device
+         * (default 0.8): on a host, the available memory plus what this process holds; in a
+         * container, its limit less what the whole group uses, plus what this process holds; on a
+         * GPU, the device's free memory, on top of what is in use.
          *
          * @param fraction in (0, 1]
          * @return this builder

@@ -67,7 +67,14 @@ class AutoBatchCacheTest {
             Path entry = entries(cache).get(0);
             String valid = Files.readString(entry);
 
-            for (String bad : List.of("{ not json", valid.replace(ResultCache.SCHEMA, "autobatch-cache/0"))) {
+            List<String> bads = List.of(
+                    "{ not json",
+                    valid.replace(ResultCache.SCHEMA, "autobatch-cache/0"),
+                    // Entries that parse but hold nonsense: once they crashed every later run.
+                    valid.replace("\"model\": \"mlp\"", "\"model\": null"),
+                    valid.replaceFirst("(\"choice\": \\{\\s*\"batchSize\": )\\d+", "$11e30"));
+            assertTrue(bads.stream().skip(2).noneMatch(valid::equals), "each nonsense entry differs from the valid one");
+            for (String bad : bads) {
                 Files.writeString(entry, bad);
                 List<Trial> heard = new ArrayList<>();
                 TuningResult tuned = AutoBatch.tune(model, data, options(cache, heard).build());

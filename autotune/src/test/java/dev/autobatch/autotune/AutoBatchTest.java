@@ -100,6 +100,30 @@ class AutoBatchTest {
     }
 
     @Test
+    void noTrialRunsWhenTheProcessAloneHoldsMoreThanTheBudget() {
+        try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
+            ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 784, 10);
+            List<Trial> heard = new ArrayList<>();
+            TuneOptions options = TuneOptions.builder()
+                    .optMemoryBudgetBytes(1L << 20)
+                    .optCache(false)
+                    .optListener((trial, verdict) -> heard.add(trial))
+                    .build();
+
+            MemoryBudgetException e =
+                    assertThrows(MemoryBudgetException.class, () -> AutoBatch.tune(model, data, options));
+
+            assertEquals(List.of(), heard, "no trial ran");
+            assertTrue(e.getMessage().startsWith("Before any trial, this process already holds "), e.getMessage());
+            assertTrue(e.getMessage().contains("above the memory budget of 1.0 MiB (given: 1.0 MiB (of "), e.getMessage());
+            assertTrue(e.getMessage().contains("Give a larger budget with optMemoryBudgetBytes"), e.getMessage());
+            String cli = e.message(new MemoryBudgetException.Words("--budget", null, "--limit N"));
+            assertTrue(cli.contains("Give a larger budget with --budget (at most the "), cli);
+            assertFalse(cli.contains("opt"), cli);
+        }
+    }
+
+    @Test
     void everyTrialFailingNamesTheFirstFailure() {
         try (Model model =
                 TestModels.model("always-failing", TestModels.mlpWith(16, 10, AutoBatchTest::refuse))) {

@@ -6,14 +6,15 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.autobatch.autotune.AutoBatch;
 import dev.autobatch.autotune.LearningRateAdvice;
+import dev.autobatch.autotune.MemoryBudgetException;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.hardware.HardwareProbe;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
 import dev.autobatch.autotune.hardware.MemoryBudget;
+import dev.autobatch.autotune.internal.AtomicFiles;
 import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.autotune.report.PrometheusEndpoint;
-import dev.autobatch.autotune.report.ReportFiles;
 import dev.autobatch.autotune.report.ReportWriter;
 import dev.autobatch.core.Trial;
 import dev.autobatch.examples.data.DataFileException;
@@ -21,8 +22,8 @@ import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.BatchSizeComparison;
 import dev.autobatch.examples.training.ComparisonRow;
 import dev.autobatch.examples.training.Devices;
-import dev.autobatch.examples.training.Evaluation;
 import dev.autobatch.examples.training.ModelKind;
+import dev.autobatch.examples.training.RunMarkdown;
 import dev.autobatch.examples.training.TrainingOutcome;
 import dev.autobatch.examples.training.TrainingRun;
 
@@ -30,11 +31,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -116,42 +117,31 @@ public final class MainJob {
             out.println(MainJobOptions.USAGE);
             return EXIT_OK;
         }
-        try (PrometheusEndpoint endpoint = startEndpoint(options)) {
+        try (PrometheusEndpoint endpoint = JobFailures.startEndpoint(options.serveMetricsPort())) {
+            JobFailures.checkOutput(options.output());
             DeviceOption.requireAvailable(options.device(), () -> Engine.getInstance().getGpuCount());
             new MainJob(options, out).execute(endpoint);
             return EXIT_OK;
         } catch (UsageException e) {
             err.println("autobatch: " + e.getMessage());
             return EXIT_USAGE;
-        } catch (MetricsPortException e) {
+        } catch (JobFailures.MetricsPortException e) {
             err.println("autobatch: " + e.getMessage());
             return EXIT_FAILED;
         } catch (DataFileException | UncheckedIOException e) {
             // Both name the file or directory and the fix; a stack trace would only bury that.
             err.println("autobatch: " + e.getMessage());
             return EXIT_FAILED;
+        } catch (MemoryBudgetException e) {
+            err.println("autobatch: " + e.message(JobFailures.CLI_WORDS));
+            return EXIT_FAILED;
+        } catch (OutOfMemoryError e) {
+            err.println("autobatch: " + JobFailures.heapAdvice(e));
+            return EXIT_FAILED;
         } catch (RuntimeException e) {
             err.println("autobatch: the run failed: " + e);
             e.printStackTrace(err);
             return EXIT_FAILED;
-        }
-    }
-
-    /** Binds the port before any long work, so a port in use fails at once. */
-    private static PrometheusEndpoint startEndpoint(MainJobOptions options) throws MetricsPortException {
-        if (options.serveMetricsPort().isEmpty()) {
-            return null;
-        }
-        int port = options.serveMetricsPort().getAsInt();
-        try {
-            return PrometheusEndpoint.start(port);
-        } catch (IOException e) {
-            throw new MetricsPortException(
-                    "cannot serve metrics on 127.0.0.1:"
-                            + port
-                            + " ("
-                            + e.getMessage()
-                            + "); choose a free port with --serve-metrics PORT");
         }
     }
 
@@ -187,19 +177,14 @@ public final class MainJob {
                 out.println("Serving the tuning's metrics for Prometheus at " + endpoint.uri());
             }
 
-            Path output = options.output();
-            List<Path> written = new ArrayList<>();
-            try {
-                ReportFiles report = ReportWriter.write(result, output);
-                written.addAll(report.all());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e.getMessage(), e);
-            }
+            // One set, written together at the end: an interrupted run leaves the earlier set whole.
+            Map<String, byte[]> files = new LinkedHashMap<>();
             if (options.compare()) {
-                written.add(compare(kind, data, batchSize));
+                files.put("compare.md", utf8(compare(kind, data, batchSize)));
             } else {
-                written.add(train(kind, data, batchSize, advice(result)));
+                files.put("training.md", utf8(train(kind, data, batchSize, advice(result))));
             }
+            List<Path> written = write(result, files);
             out.println("Files written:");
             for (Path file : written) {
                 out.println("  " + file.toAbsolutePath().normalize());
@@ -210,13 +195,40 @@ public final class MainJob {
             out.println(
                     "Serving metrics at " + endpoint.uri() + " until interrupted (Ctrl-C to stop)");
             out.flush();
+            // Ctrl-C ends the JVM through its shutdown hooks, without interrupting this thread.
+            Thread onSignal = new Thread(() -> interrupted(endpoint), "autobatch-interrupted");
+            Runtime.getRuntime().addShutdownHook(onSignal);
             try {
                 new CountDownLatch(1).await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                out.println("Interrupted: the metrics endpoint stops.");
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+                interrupted(endpoint);
             }
         }
+    }
+
+    private void interrupted(PrometheusEndpoint endpoint) {
+        out.println("Interrupted: the metrics endpoint stops.");
+        out.flush();
+        endpoint.close();
+    }
+
+    /** Writes the tuning's report and the run's own files as one set, the report's JSON last. */
+    private List<Path> write(TuningResult result, Map<String, byte[]> own) {
+        Path output = options.output();
+        try {
+            Map<String, byte[]> files = new LinkedHashMap<>(own);
+            files.putAll(ReportWriter.contents(result));
+            return AtomicFiles.writeAll(output, files);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the report into --output " + output + " ("
+                    + e.getMessage() + "); check that the directory is writable or give --output DIR", e);
+        }
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private TuningResult tune(ModelKind kind, FashionMnist data) {
@@ -231,7 +243,7 @@ public final class MainJob {
                             @Override
                             public void onTrial(Trial trial, String verdict) {
                                 heard.incrementAndGet();
-                                out.println("  " + describe(trial) + ": " + verdict);
+                                out.println("  " + ProgressLines.trial(trial) + ": " + verdict);
                             }
 
                             @Override
@@ -246,6 +258,8 @@ public final class MainJob {
             tuneOptions.optMemoryFraction(options.budgetFraction());
         }
         options.maxBatch().ifPresent(tuneOptions::optMaxBatchSize);
+        // --limit 1 leaves one sample: start there rather than fail in the API's words.
+        tuneOptions.optStartBatchSize((int) Math.min(TuneOptions.DEFAULT_START_BATCH_SIZE, data.train().size()));
         out.printf(
                 Locale.ROOT,
                 "Tuning the batch size (each trial: at least %d warm-up and %d measured training steps and"
@@ -293,7 +307,7 @@ public final class MainJob {
         return TrainingRun.learningRateAdvice(result.batchSize());
     }
 
-    private Path train(ModelKind kind, FashionMnist data, int batchSize, LearningRateAdvice advice) {
+    private String train(ModelKind kind, FashionMnist data, int batchSize, LearningRateAdvice advice) {
         float rate = (float) advice.learningRate();
         out.println("Advised: " + advice.describe());
         if (advice.warmupEpochs() >= options.epochs()) {
@@ -335,10 +349,10 @@ public final class MainJob {
                 outcome.finalAccuracy(),
                 outcome.samplesPerSecond(),
                 outcome.trainingSeconds());
-        return write("training.md", trainingMarkdown(kind, outcome, advice));
+        return RunMarkdown.training(kind, outcome, advice, options.seed());
     }
 
-    private Path compare(ModelKind kind, FashionMnist data, int tunedSize) {
+    private String compare(ModelKind kind, FashionMnist data, int tunedSize) {
         Duration budget = Duration.ofMillis(Math.round(options.timeBudgetSeconds() * 1000));
         out.printf(
                 Locale.ROOT,
@@ -365,112 +379,23 @@ public final class MainJob {
         out.println();
         out.print(table);
         out.println();
-        String markdown =
-                String.format(
-                        Locale.ROOT,
-                        "# Batch sizes compared: %s on Fashion-MNIST%n%n"
-                                + "Each size trained a fresh model from seed %d for %.1f s of training time"
-                                + " (evaluations excluded), learning rate 0.01 at batch 32 scaled linearly"
-                                + " (at most %.0fx, no warm-up); accuracy on the %,d held-out validation images;"
-                                + " samples/s and peak memory (process RSS) also from a 7-step trial at each size.%n%n",
-                        kind.description(),
-                        options.seed(),
-                        options.timeBudgetSeconds(),
-                        LearningRateAdvice.MAX_FACTOR,
-                        data.validation().size())
-                        + table;
-        return write("compare.md", markdown);
-    }
-
-    private String trainingMarkdown(ModelKind kind, TrainingOutcome outcome, LearningRateAdvice advice) {
-        StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "# Training at the tuned batch size: %s on Fashion-MNIST%n%n", kind.description()));
-        md.append(
-                String.format(
-                        Locale.ROOT,
-                        "Batch size %d, %s; seed %d, %,.0f samples/s over %.1f s of training.%n%n",
-                        outcome.batchSize(),
-                        advice.describe(),
-                        options.seed(),
-                        outcome.samplesPerSecond(),
-                        outcome.trainingSeconds()));
-        md.append("| epoch | training loss | validation accuracy | training time (s) |\n");
-        md.append("| ---: | ---: | ---: | ---: |\n");
-        List<Evaluation> evaluations = outcome.evaluations();
-        for (int i = 0; i < outcome.epochLosses().size(); i++) {
-            Evaluation e = evaluations.get(i);
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "| %d | %.4f | %.4f | %.1f |%n",
-                            i + 1,
-                            outcome.epochLosses().get(i),
-                            e.accuracy(),
-                            e.trainingSeconds()));
-        }
-        return md.toString();
+        return RunMarkdown.comparison(kind, options.seed(), options.timeBudgetSeconds(), data.validation().size(),
+                table);
     }
 
     private String budgetLine(HardwareSnapshot hardware, NDManager manager) {
         try {
             MemoryBudget budget =
                     options.budgetBytes() > 0
-                            ? MemoryBudget.ofBytes(options.budgetBytes())
+                            ? MemoryBudget.ofBytes(options.budgetBytes(), hardware, manager.getDevice())
                             : MemoryBudget.of(hardware, manager.getDevice(), options.budgetFraction());
-            return mebibytes(budget.bytes()) + " (" + budget.basis() + ")";
+            return ProgressLines.mebibytes(budget.bytes()) + " (" + budget.basis() + ")";
         } catch (IllegalStateException e) {
             return "unknown: " + e.getMessage();
         }
     }
 
-    private static String describe(Trial trial) {
-        if (trial.outOfMemory()) {
-            return String.format(Locale.ROOT, "trial batch %7d: out of memory", trial.batchSize());
-        }
-        if (trial.failed()) {
-            return String.format(Locale.ROOT, "trial batch %7d: failed (%s)", trial.batchSize(), trial.failure());
-        }
-        return String.format(
-                Locale.ROOT,
-                "trial batch %7d: %,11.0f samples/s %-7s peak memory %s",
-                trial.batchSize(),
-                trial.samplesPerSecond(),
-                Double.isFinite(trial.relativeSpread())
-                        ? String.format(Locale.ROOT, "±%.1f%%,", 50 * trial.relativeSpread())
-                        : ",",
-                mebibytes(trial.peakMemoryBytes()));
-    }
-
-    private Path write(String name, String text) {
-        Path file = options.output().resolve(name);
-        try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + file + "; check that the directory is writable or give --output DIR", e);
-        }
-        return file;
-    }
-
-    private static String mebibytes(long bytes) {
-        if (bytes < 0) {
-            return "unknown";
-        }
-        return bytes >= 1L << 30
-                ? String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30))
-                : String.format(Locale.ROOT, "%,.0f MiB", bytes / 1048576.0);
-    }
-
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    /** The metrics port cannot be bound. */
-    private static final class MetricsPortException extends Exception {
-
-        private static final long serialVersionUID = 1L;
-
-        MetricsPortException(String message) {
-            super(message);
-        }
     }
 }

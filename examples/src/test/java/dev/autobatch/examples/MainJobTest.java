@@ -210,5 +210,7 @@ class MainJobTest {
         job.interrupt();
         job.join(10_000);
         assertEquals(MainJob.EXIT_OK, status.get(), bytes.toString(StandardCharsets.UTF_8));
+        assertTrue(bytes.toString(StandardCharsets.UTF_8).endsWith("Interrupted: the metrics endpoint stops.\n"),
+                bytes.toString(StandardCharsets.UTF_8));
     }
 }

@@ -1,9 +1,15 @@
 package dev.autobatch.maven;
 
+import dev.autobatch.autotune.MemoryBudgetException;
+
 import java.io.UncheckedIOException;
 
 /** Turns a failure of the user's target or of the tuning into one sentence for the build log. */
 final class Failures {
+
+    /** How the goal names the setting a memory-budget failure advises changing. */
+    static final MemoryBudgetException.Words BUDGET_WORDS =
+            new MemoryBudgetException.Words("<memoryBudget> (or -Dautobatch.memoryBudget)", null, null);
 
     private Failures() {}
 
@@ -15,6 +21,9 @@ final class Failures {
      * @return such as {@code "Tuning com.example.Mlp failed: the dataset holds 10 samples, ..."}
      */
     static String tuningFailed(String target, Throwable failure) {
+        if (failure instanceof MemoryBudgetException budget) {
+            return "Tuning " + target + " failed: " + budget.message(BUDGET_WORDS);
+        }
         String text = "Tuning " + target + " failed: " + messageOf(failure);
         if (failure instanceof OutOfMemoryError) {
             text += " The Java heap ran out; give the forked JVM more with -Dautobatch.jvmArgs=-Xmx4g"

@@ -80,7 +80,10 @@ public class TuneMojo extends AbstractMojo {
     /**
      * The memory a trial may use on the training device: a size in bytes with an optional binary
      * suffix ({@code 8g}, {@code 512m}, {@code 1073741824}), or a fraction of the available memory
-     * in (0, 1] ({@code 0.5}, {@code 50%}). The default is 80% of the available memory.
+     * in (0, 1] ({@code 0.5}, {@code 50%}). The default is 80% of the available memory. On the
+     * CPU the available memory is what is free to the build's JVM: in a container its limit less
+     * what the whole container uses, plus what the JVM holds; a size above that gives way to the
+     * default, 80% of it, with a warning.
      */
     @Parameter(property = "autobatch.memoryBudget", defaultValue = "" + TuneOptions.DEFAULT_MEMORY_FRACTION)
     String memoryBudget;

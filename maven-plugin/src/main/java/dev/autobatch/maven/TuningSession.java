@@ -8,24 +8,20 @@ import dev.autobatch.autotune.search.BatchSizeSearch;
 import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.TuningTarget;
+import dev.autobatch.autotune.internal.AtomicFiles;
 import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.Trial;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -144,27 +140,11 @@ final class TuningSession {
      */
     static void writeProperties(TuningResult result, TuneSettings settings, Path outputDirectory)
             throws IOException {
-        Files.createDirectories(outputDirectory);
-        Path file = outputDirectory.resolve(PROPERTIES_FILE);
-        // Not Files.createTempFile: its owner-only permissions would stay with the moved file.
-        Path temp = outputDirectory.resolve("." + PROPERTIES_FILE + "." + UUID.randomUUID() + ".tmp");
-        try {
-            try (Writer out =
-                    Files.newBufferedWriter(
-                            temp, StandardCharsets.ISO_8859_1, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                out.write("# The batch size autobatch:tune chose for " + settings.target() + "\n");
-                out.write(BATCH_SIZE_PROPERTY + "=" + result.batchSize() + "\n");
-                out.write(GOAL_PROPERTY + "=" + settings.goal() + "\n");
-                out.write(STOP_REASON_PROPERTY + "=" + result.stopReason() + "\n");
-            }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        String text = "# The batch size autobatch:tune chose for " + settings.target() + "\n"
+                + BATCH_SIZE_PROPERTY + "=" + result.batchSize() + "\n"
+                + GOAL_PROPERTY + "=" + settings.goal() + "\n"
+                + STOP_REASON_PROPERTY + "=" + result.stopReason() + "\n";
+        AtomicFiles.write(outputDirectory.resolve(PROPERTIES_FILE), text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /**

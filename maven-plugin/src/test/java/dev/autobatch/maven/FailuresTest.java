@@ -3,6 +3,9 @@ package dev.autobatch.maven;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.autobatch.autotune.MemoryBudgetException;
+import dev.autobatch.autotune.hardware.MemoryBudget;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -39,5 +42,19 @@ class FailuresTest {
         String message = Failures.tuningFailed("com.example.Mlp", new OutOfMemoryError("Java heap space"));
         assertTrue(message.startsWith("Tuning com.example.Mlp failed: OutOfMemoryError: Java heap space"), message);
         assertTrue(message.contains("-Dautobatch.jvmArgs=-Xmx4g"), message);
+    }
+
+    @Test
+    void aBudgetFailureNamesTheGoalsParameterNotTheApisOption() {
+        MemoryBudget budget = new MemoryBudget(480L << 20, "80% of 600.0 MiB free to this process", 600L << 20);
+
+        String message = Failures.tuningFailed("com.example.Mlp",
+                MemoryBudgetException.beforeAnyTrial("this process", 553L << 20, budget));
+
+        assertEquals("Tuning com.example.Mlp failed: Before any trial, this process already holds 553.0 MiB, above"
+                + " the memory budget of 480.0 MiB (80% of 600.0 MiB free to this process): every trial would exceed"
+                + " it, so none was run. Give a larger budget with <memoryBudget> (or -Dautobatch.memoryBudget) (at"
+                + " most the 600.0 MiB free to this process), or free memory: stop other processes that share it.",
+                message);
     }
 }

@@ -7,6 +7,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.autotune.internal.AtomicFiles;
 import dev.autobatch.autotune.report.ReportJson;
 
 import org.slf4j.Logger;
@@ -14,11 +15,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -31,8 +30,8 @@ import java.util.TreeMap;
  * fields, so a digest collision or a change in what keys hold is caught), {@code storedAt} (an
  * ISO-8601 instant) and {@code report}, the result as {@code report.json} writes it ({@link
  * ReportJson}, which reads back exactly the result it wrote). An entry is written to a temporary
- * file in the same directory and renamed over the old one, so a reader sees the old entry or the
- * new one, never half of one.
+ * file in the same directory and renamed over the old one ({@link AtomicFiles}), so a reader sees
+ * the old entry or the new one, never half of one.
  *
  * <p>{@link #load} never throws for a bad entry: an entry that cannot be parsed is {@link
  * Status#CORRUPT}, one of another schema, another report schema or another key is {@link
@@ -181,17 +180,8 @@ public final class ResultCache {
         byte[] bytes = (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create()
                 .toJson(entry) + "\n").getBytes(StandardCharsets.UTF_8);
         Path file = file(key);
-        Path temp = null;
         try {
-            Files.createDirectories(directory);
-            temp = Files.createTempFile(directory, "." + key.digest(), ".tmp");
-            Files.write(temp, bytes);
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
+            AtomicFiles.write(file, bytes);
             return file;
         } catch (IOException e) {
             throw new IOException(
@@ -199,19 +189,6 @@ public final class ResultCache {
                             + e + "); give a writable directory with TuneOptions.optCacheDirectory, or turn the"
                             + " cache off with optCache(false).",
                     e);
-        } finally {
-            if (temp != null) {
-                deleteQuietly(temp);
-            }
-        }
-    }
-
-    /** Deletes a temporary file that was not moved; a failure here must not hide the first one. */
-    private static void deleteQuietly(Path temp) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException e) {
-            // The store already failed; the file is hidden and named .tmp.
         }
     }
 

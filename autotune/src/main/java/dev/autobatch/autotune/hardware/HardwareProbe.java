@@ -18,7 +18,8 @@ import java.util.function.Supplier;
 
 /**
  * Takes a {@link HardwareSnapshot} of this machine: CPU and host memory through OSHI, the
- * container's memory limit through Linux cgroups (v2 and v1), the Java heap, the GPUs through
+ * container's memory limit and what its group uses through Linux cgroups (v2 and v1), the Java
+ * heap, the GPUs through
  * {@link GpuProbe}, and the deep-learning engine.
  *
  * <p>A probe never throws: each value it cannot read is {@code -1} (numbers), {@code "unknown"}
@@ -84,11 +85,12 @@ public final class HardwareProbe {
 
     /**
      * Returns this process's resident set size: the host memory it holds now, Java heap, native
-     * libraries and tensors alike.
+     * libraries and tensors alike. On the CPU a trial's peak counts all of it, so a process that
+     * already holds more than the memory budget cannot run any trial within it.
      *
      * @return the bytes, or {@code -1} if they cannot be read
      */
-    static long processResidentBytes() {
+    public static long processResidentBytes() {
         return readLong(() -> {
             OSProcess self = Oshi.SYSTEM.getOperatingSystem().getCurrentProcess();
             return self == null ? -1 : self.getResidentSetSize();
@@ -124,7 +126,7 @@ public final class HardwareProbe {
         if (total > 0 && available > total) {
             available = -1;
         }
-        long containerLimit = readLong(CgroupMemoryLimit::read);
+        CgroupMemoryLimit.Reading container = read(CgroupMemoryLimit::read, CgroupMemoryLimit.Reading.NONE);
         long maxHeap = readLong(Runtime.getRuntime()::maxMemory);
         if (maxHeap == Long.MAX_VALUE) {
             maxHeap = -1;
@@ -136,12 +138,13 @@ public final class HardwareProbe {
                 logical,
                 total,
                 available,
-                containerLimit,
+                container.limitBytes(),
                 maxHeap,
                 gpus,
                 engine,
                 threads,
-                interopThreads);
+                interopThreads,
+                container.usedBytes());
     }
 
     private static int threadsProperty(String name) {

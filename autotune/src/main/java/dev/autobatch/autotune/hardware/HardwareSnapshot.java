@@ -25,6 +25,10 @@ import java.util.List;
  * @param engineThreads the engine's intra-op CPU threads, or {@code -1} if unknown (see {@link
  *     HardwareProbe#snapshot()} for where the count comes from)
  * @param engineInteropThreads the engine's inter-op CPU threads, or {@code -1} if unknown
+ * @param containerUsedBytes what the container's whole cgroup held, every process in it, less
+ *     the page cache the kernel reclaims first; {@code -1} without a container limit or where the
+ *     usage cannot be read. Other processes in a container count against its limit as this one
+ *     does, which is why the memory budget subtracts this.
  */
 public record HardwareSnapshot(
         String cpuModel,
@@ -37,11 +41,44 @@ public record HardwareSnapshot(
         List<GpuInfo> gpus,
         String engine,
         int engineThreads,
-        int engineInteropThreads) {
+        int engineInteropThreads,
+        long containerUsedBytes) {
 
     /** Copies the GPU list. */
     public HardwareSnapshot {
         gpus = List.copyOf(gpus);
+    }
+
+    /**
+     * A snapshot without a reading of the container's usage, as snapshots were taken before the
+     * usage was read.
+     *
+     * @param cpuModel the processor's name
+     * @param physicalCores physical cores, or {@code -1}
+     * @param logicalCores logical processors, or {@code -1}
+     * @param totalMemoryBytes total host memory, or {@code -1}
+     * @param availableMemoryBytes host memory available to new allocations, or {@code -1}
+     * @param containerLimitBytes the container's memory limit, or {@code -1}
+     * @param jvmMaxHeapBytes the Java heap's maximum, or {@code -1}
+     * @param gpus the GPUs, possibly empty
+     * @param engine the deep-learning engine and its version
+     * @param engineThreads the engine's intra-op CPU threads, or {@code -1}
+     * @param engineInteropThreads the engine's inter-op CPU threads, or {@code -1}
+     */
+    public HardwareSnapshot(
+            String cpuModel,
+            int physicalCores,
+            int logicalCores,
+            long totalMemoryBytes,
+            long availableMemoryBytes,
+            long containerLimitBytes,
+            long jvmMaxHeapBytes,
+            List<GpuInfo> gpus,
+            String engine,
+            int engineThreads,
+            int engineInteropThreads) {
+        this(cpuModel, physicalCores, logicalCores, totalMemoryBytes, availableMemoryBytes, containerLimitBytes,
+                jvmMaxHeapBytes, gpus, engine, engineThreads, engineInteropThreads, -1);
     }
 
     /**
@@ -60,12 +97,13 @@ public record HardwareSnapshot(
      * <pre>
      * CPU: AMD EPYC 7763 64-Core Processor, 64 physical / 128 logical cores
      * Engine: PyTorch 2.7.1; threads: intra-op 64, inter-op 64
-     * Host memory: 503.5 GiB total, 489.1 GiB available; container limit: none
+     * Host memory: 503.5 GiB total, 489.1 GiB available; container limit: 8.0 GiB, 1.2 GiB of it in use
      * JVM max heap: 30.0 GiB
      * GPU 0: NVIDIA H100 80GB HBM3, 79.1 GiB free of 79.6 GiB (NVML)
      * </pre>
      *
-     * <p>Unknown values read {@code unknown}, a missing container limit {@code none}; a machine
+     * <p>Unknown values read {@code unknown}, a missing container limit {@code none} (the usage is
+     * left out where it cannot be read); a machine
      * without GPUs has the line {@code GPUs: none}.
      *
      * @return the description, lines separated by {@code \n}, without a final line break
@@ -92,6 +130,9 @@ public record HardwareSnapshot(
                 .append(Bytes.format(availableMemoryBytes))
                 .append(" available; container limit: ")
                 .append(containerLimitBytes < 0 ? "none" : Bytes.format(containerLimitBytes))
+                .append(containerLimitBytes >= 0 && containerUsedBytes >= 0
+                        ? ", " + Bytes.format(containerUsedBytes) + " of it in use"
+                        : "")
                 .append('\n');
         out.append("JVM max heap: ").append(Bytes.format(jvmMaxHeapBytes));
         if (gpus.isEmpty()) {

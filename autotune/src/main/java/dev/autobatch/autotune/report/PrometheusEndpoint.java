@@ -14,8 +14,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Serves a {@link PrometheusMeterRegistry} for Prometheus to scrape, at {@code
@@ -36,6 +38,11 @@ import java.util.Objects;
  * PrometheusMeterRegistry#scrape(String)} makes between the two text formats; the protobuf format
  * is not offered. {@code Content-Type} names the format sent.
  *
+ * <p>Each connection is served on its own: {@value #THREADS} threads serve requests side by side,
+ * and a client whose request has not arrived, line and headers, within five seconds loses
+ * its connection, so a client that stalls halfway through a request delays no scrape (see {@link
+ * ConnectionExecutor}).
+ *
  * <p>Close the endpoint when done: the JDK's HTTP server runs a non-daemon thread.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
@@ -48,13 +55,24 @@ public final class PrometheusEndpoint implements AutoCloseable {
     /** The content type of a response in the Prometheus text format. */
     public static final String TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+    /** The connections served at once; more wait for one of them to end. */
+    static final int THREADS = 4;
+    /**
+     * How long a request's line and headers may take to arrive. A scrape on loopback sends them at
+     * once; a client still sending after this long has stalled.
+     */
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private final PrometheusMeterRegistry registry;
     private final boolean global;
     private final HttpServer server;
+    private final ConnectionExecutor executor;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private PrometheusEndpoint(PrometheusMeterRegistry registry, boolean global, int port) throws IOException {
+    private PrometheusEndpoint(PrometheusMeterRegistry registry, boolean global, int port, Duration readTimeout)
+            throws IOException {
         this.registry = registry;
         this.global = global;
         try {
@@ -70,6 +88,8 @@ public final class PrometheusEndpoint implements AutoCloseable {
                             + ". Choose another port, or 0 for a free one.",
                     e);
         }
+        executor = new ConnectionExecutor(THREADS, readTimeout, "autobatch-metrics");
+        server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
     }
@@ -88,7 +108,7 @@ public final class PrometheusEndpoint implements AutoCloseable {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Metrics.addRegistry(registry);
         try {
-            return new PrometheusEndpoint(registry, true, port);
+            return new PrometheusEndpoint(registry, true, port, READ_TIMEOUT);
         } catch (IOException | RuntimeException e) {
             Metrics.removeRegistry(registry);
             registry.close();
@@ -106,9 +126,23 @@ public final class PrometheusEndpoint implements AutoCloseable {
      * @throws IOException if the port cannot be bound
      */
     public static PrometheusEndpoint start(PrometheusMeterRegistry registry, int port) throws IOException {
+        return start(registry, port, READ_TIMEOUT);
+    }
+
+    /**
+     * Starts serving the given registry with another read timeout, for tests that wait it out.
+     *
+     * @param registry the registry to serve
+     * @param port the loopback port, or {@code 0} for a free one
+     * @param readTimeout how long a request's line and headers may take to arrive
+     * @return the running endpoint
+     * @throws IOException if the port cannot be bound
+     */
+    static PrometheusEndpoint start(PrometheusMeterRegistry registry, int port, Duration readTimeout)
+            throws IOException {
         Objects.requireNonNull(registry, "registry");
         checkPort(port);
-        return new PrometheusEndpoint(registry, false, port);
+        return new PrometheusEndpoint(registry, false, port, readTimeout);
     }
 
     private static void checkPort(int port) {
@@ -155,11 +189,16 @@ public final class PrometheusEndpoint implements AutoCloseable {
 
     /**
      * Stops serving at once. A registry that {@link #start(int)} created is also removed from the
-     * global registry and closed.
+     * global registry and closed. Closing again does nothing: a signal's shutdown hook and the
+     * code that started the endpoint may both close it.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.stop(0);
+        executor.shutdown();
         if (global) {
             Metrics.removeRegistry(registry);
             registry.close();
@@ -178,6 +217,8 @@ public final class PrometheusEndpoint implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        // The server calls a handler once the request's line and headers have arrived.
+        executor.requestArrived();
         try {
             if (!PATH.equals(exchange.getRequestURI().getPath())) {
                 send(exchange, 404, TEXT_CONTENT_TYPE, "Not found. Prometheus metrics are at " + PATH + "\n");

@@ -3,22 +3,16 @@ package dev.autobatch.autotune.report;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 
 import dev.autobatch.autotune.AccumulationPlan;
-import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.LearningRateAdvice;
 import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.search.SearchSettings;
-import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.hardware.GpuInfo;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
-import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
 
 import java.io.IOException;
@@ -27,8 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -42,17 +34,20 @@ import java.util.Objects;
  * noiseScale}, {@code accumulation}, {@code learningRate} and {@code elapsedSeconds}. A number that was not measured is {@code null}, never {@code -1} or {@code
  * NaN}; JSON has no {@code NaN}.
  *
- * <p>{@link #fromJson} gives back exactly the result {@link #toJson} was given ({@code equals}
- * holds) with one exception: every unknown value reads back as the records' own "unknown" ({@code
- * -1}, {@code NaN}), so a negative count other than {@code -1}, or an infinite throughput, reads
- * back as {@code -1} or {@code NaN}.
+ * <p>{@link #fromJson} checks a report as any input: every whole number is one exactly and within
+ * its range, every text the result needs is present, and the chosen batch size is at least 1 and
+ * one a trial measured; anything else is refused with a message naming the field. It gives back
+ * exactly the result {@link #toJson} was given ({@code equals} holds) with one exception: every
+ * unknown value reads back as the records' own "unknown" ({@code -1}, {@code NaN}), so a negative
+ * count other than {@code -1}, or an infinite throughput, reads back as {@code -1} or {@code NaN}.
  *
  * <p>Fields added to the schema after its first version ({@code noiseScale}, {@code accumulation},
  * {@code learningRate}, {@code configuration.referenceBatchSize}, {@code targetBatchSize}, {@code
  * devices}, {@code trials[].gradientNormSquaredStdDev}, {@code accumulationSteps}, {@code
- * stepSecondsIqr}, {@code measuredSteps}) may be missing from older reports; they read back as the
- * defaults the shorter constructors of {@link TuningResult} and {@link Trial} give (a trial without
- * them has no recorded spread of its step times).
+ * stepSecondsIqr}, {@code measuredSteps}, {@code hardware.containerUsedBytes}) may be missing
+ * from older reports; they read back as the defaults the shorter constructors of {@link
+ * TuningResult}, {@link Trial} and {@link dev.autobatch.autotune.hardware.HardwareSnapshot} give
+ * (a trial without them has no recorded spread of its step times).
  */
 public final class ReportJson {
 
@@ -125,76 +120,12 @@ public final class ReportJson {
      *
      * @param json the text
      * @return the result
-     * @throws IllegalArgumentException if the text is not a report of schema {@value #SCHEMA}, with
+     * @throws IllegalArgumentException if the text is not a report of schema {@value #SCHEMA}, or
+     *     holds a value out of its range or a {@code null} where the result needs a value, with
      *     a message naming what is wrong
      */
     public static TuningResult fromJson(String json) {
-        Objects.requireNonNull(json, "json");
-        JsonElement parsed;
-        try {
-            parsed = JsonParser.parseString(json);
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("not valid JSON: " + e.getMessage(), e);
-        }
-        if (!parsed.isJsonObject()) {
-            throw new IllegalArgumentException("not an AutoBatch report: the JSON is not an object");
-        }
-        JsonObject root = parsed.getAsJsonObject();
-        checkSchema(root);
-        try {
-            JsonObject budget = object(root, "budget");
-            JsonObject configuration = object(root, "configuration");
-            JsonObject choice = object(root, "choice");
-            List<Trial> trials = new ArrayList<>();
-            List<String> verdicts = new ArrayList<>();
-            for (JsonElement trial : array(root, "trials")) {
-                trials.add(trial(trial.getAsJsonObject()));
-                verdicts.add(string(trial.getAsJsonObject(), "verdict"));
-            }
-            SearchSettings settings = new SearchSettings(
-                    constant(Goal.class, configuration, "goal"),
-                    longOrUnknown(budget, "bytes"),
-                    number(configuration, "saturationThreshold").doubleValue(),
-                    number(configuration, "startBatchSize").intValue(),
-                    number(configuration, "maxBatchSize").intValue(),
-                    longOrUnknown(configuration, "datasetSize"),
-                    (int) optionalLong(configuration, "referenceBatchSize",
-                            LearningRateAdvice.DEFAULT_REFERENCE_BATCH_SIZE),
-                    (int) optionalLong(configuration, "targetBatchSize", 0),
-                    (int) optionalLong(configuration, "devices", 1),
-                    configuration.has("timeBudgetSeconds")
-                            ? duration(number(configuration, "timeBudgetSeconds"))
-                            : SearchSettings.DEFAULT_TIME_BUDGET);
-            TuningContext context = new TuningContext(
-                    string(root, "model"),
-                    string(root, "device"),
-                    hardware(object(root, "hardware")),
-                    string(budget, "basis"),
-                    number(configuration, "warmupSteps").intValue(),
-                    number(configuration, "measuredSteps").intValue());
-            int batchSize = number(choice, "batchSize").intValue();
-            return new TuningResult(
-                    batchSize,
-                    constant(StopReason.class, choice, "stopReason"),
-                    trials,
-                    settings,
-                    duration(number(root, "elapsedSeconds")),
-                    context,
-                    verdicts,
-                    root.has("noiseScale") ? noiseScale(object(root, "noiseScale")) : NoiseScale.estimate(trials),
-                    root.has("accumulation")
-                            ? accumulation(object(root, "accumulation"))
-                            : AccumulationPlan.none(batchSize, settings.devices()),
-                    root.has("learningRate")
-                            ? learningRate(object(root, "learningRate"))
-                            : LearningRateAdvice.none(batchSize),
-                    choice.has("explanation") && !choice.get("explanation").isJsonNull()
-                            ? string(choice, "explanation")
-                            : "");
-        } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
-            // Gson's getAsX throw these when a value has the wrong JSON type.
-            throw new IllegalArgumentException("malformed " + SCHEMA + " report: " + e.getMessage(), e);
-        }
+        return ReportJsonReader.fromJson(Objects.requireNonNull(json, "json"));
     }
 
     /**
@@ -212,21 +143,6 @@ public final class ReportJson {
         } catch (IllegalArgumentException e) {
             throw new IOException("Cannot read " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void checkSchema(JsonObject root) {
-        JsonElement schema = root.get("schema");
-        String found = schema != null && schema.isJsonPrimitive() ? schema.getAsString() : null;
-        if (SCHEMA.equals(found)) {
-            return;
-        }
-        if (found != null && found.startsWith("autobatch-report/")) {
-            throw new IllegalArgumentException(
-                    "report schema " + found + " is not " + SCHEMA
-                            + ", the one this version of AutoBatch reads; read it with the AutoBatch that wrote it");
-        }
-        throw new IllegalArgumentException(
-                "not an AutoBatch report: expected \"schema\": \"" + SCHEMA + "\", found " + schema);
     }
 
     private static JsonObject hardware(HardwareSnapshot hardware) {
@@ -252,32 +168,8 @@ public final class ReportJson {
         object.addProperty("engine", hardware.engine());
         object.addProperty("engineThreads", knownOrNull(hardware.engineThreads()));
         object.addProperty("engineInteropThreads", knownOrNull(hardware.engineInteropThreads()));
+        object.addProperty("containerUsedBytes", knownOrNull(hardware.containerUsedBytes()));
         return object;
-    }
-
-    private static HardwareSnapshot hardware(JsonObject object) {
-        List<GpuInfo> gpus = new ArrayList<>();
-        for (JsonElement element : array(object, "gpus")) {
-            JsonObject gpu = element.getAsJsonObject();
-            gpus.add(new GpuInfo(
-                    number(gpu, "index").intValue(),
-                    string(gpu, "name"),
-                    longOrUnknown(gpu, "totalBytes"),
-                    longOrUnknown(gpu, "freeBytes"),
-                    string(gpu, "source")));
-        }
-        return new HardwareSnapshot(
-                string(object, "cpuModel"),
-                (int) longOrUnknown(object, "physicalCores"),
-                (int) longOrUnknown(object, "logicalCores"),
-                longOrUnknown(object, "totalMemoryBytes"),
-                longOrUnknown(object, "availableMemoryBytes"),
-                longOrUnknown(object, "containerLimitBytes"),
-                longOrUnknown(object, "jvmMaxHeapBytes"),
-                gpus,
-                string(object, "engine"),
-                (int) longOrUnknown(object, "engineThreads"),
-                (int) longOrUnknown(object, "engineInteropThreads"));
     }
 
     private static JsonObject trial(Trial trial) {
@@ -299,28 +191,6 @@ public final class ReportJson {
         return object;
     }
 
-    private static Trial trial(JsonObject object) {
-        String outcome = string(object, "outcome");
-        if (!List.of(Wording.OK, Wording.OUT_OF_MEMORY, Wording.FAILED).contains(outcome)) {
-            throw new IllegalArgumentException(
-                    "trial outcome must be ok, out_of_memory or failed, got " + outcome);
-        }
-        return new Trial(
-                number(object, "batchSize").intValue(),
-                doubleOrNaN(object, "samplesPerSecond"),
-                longOrUnknown(object, "peakMemoryBytes"),
-                Wording.OUT_OF_MEMORY.equals(outcome),
-                doubleOrNaN(object, "medianStepSeconds"),
-                longOrUnknown(object, "baselineMemoryBytes"),
-                constant(MemoryMeasurement.class, object, "memoryMeasurement"),
-                string(object, "failure"),
-                doubleOrNaN(object, "gradientNormSquared"),
-                object.has("gradientNormSquaredStdDev") ? doubleOrNaN(object, "gradientNormSquaredStdDev") : Double.NaN,
-                (int) optionalLong(object, "accumulationSteps", 1),
-                object.has("stepSecondsIqr") ? doubleOrNaN(object, "stepSecondsIqr") : Double.NaN,
-                (int) optionalLong(object, "measuredSteps", 0));
-    }
-
     private static JsonObject noiseScale(NoiseScale noise) {
         JsonObject object = new JsonObject();
         object.addProperty("bSimple", finiteOrNull(noise.bSimple()));
@@ -333,16 +203,6 @@ public final class ReportJson {
         return object;
     }
 
-    private static NoiseScale noiseScale(JsonObject object) {
-        return new NoiseScale(
-                doubleOrNaN(object, "bSimple"),
-                doubleOrNaN(object, "low"),
-                doubleOrNaN(object, "high"),
-                doubleOrNaN(object, "gradientSquared"),
-                doubleOrNaN(object, "traceCovariance"),
-                number(object, "batchSizes").intValue());
-    }
-
     private static JsonObject accumulation(AccumulationPlan plan) {
         JsonObject object = new JsonObject();
         object.addProperty("microBatchSize", plan.microBatchSize());
@@ -352,14 +212,6 @@ public final class ReportJson {
         object.addProperty("targetBatchSize", plan.targetBatchSize() > 0 ? plan.targetBatchSize() : null);
         object.addProperty("description", plan.describe());
         return object;
-    }
-
-    private static AccumulationPlan accumulation(JsonObject object) {
-        return new AccumulationPlan(
-                number(object, "microBatchSize").intValue(),
-                number(object, "accumulationSteps").intValue(),
-                number(object, "devices").intValue(),
-                (int) optionalLong(object, "targetBatchSize", 0));
     }
 
     private static JsonObject learningRate(LearningRateAdvice advice) {
@@ -376,18 +228,6 @@ public final class ReportJson {
         return object;
     }
 
-    private static LearningRateAdvice learningRate(JsonObject object) {
-        return new LearningRateAdvice(
-                constant(LearningRateAdvice.Rule.class, object, "rule"),
-                string(object, "optimizer"),
-                number(object, "referenceBatchSize").intValue(),
-                doubleOrNaN(object, "referenceLearningRate"),
-                string(object, "referenceSource"),
-                number(object, "batchSize").intValue(),
-                doubleOrNaN(object, "learningRate"),
-                number(object, "warmupEpochs").intValue());
-    }
-
     private static Long knownOrNull(long value) {
         return value >= 0 ? value : null;
     }
@@ -400,72 +240,5 @@ public final class ReportJson {
     private static BigDecimal seconds(Duration duration) {
         BigDecimal seconds = BigDecimal.valueOf(duration.getSeconds()).add(BigDecimal.valueOf(duration.getNano(), 9));
         return new BigDecimal(seconds.stripTrailingZeros().toPlainString());
-    }
-
-    private static Duration duration(BigDecimal seconds) {
-        BigDecimal whole = new BigDecimal(seconds.toBigInteger());
-        return Duration.ofSeconds(whole.longValueExact(), seconds.subtract(whole).movePointRight(9).longValueExact());
-    }
-
-    private static JsonElement member(JsonObject object, String name) {
-        JsonElement element = object.get(name);
-        if (element == null) {
-            throw new IllegalArgumentException("missing field \"" + name + "\" in " + abbreviate(object));
-        }
-        return element;
-    }
-
-    private static JsonObject object(JsonObject object, String name) {
-        return member(object, name).getAsJsonObject();
-    }
-
-    private static JsonArray array(JsonObject object, String name) {
-        return member(object, name).getAsJsonArray();
-    }
-
-    private static String string(JsonObject object, String name) {
-        JsonElement element = member(object, name);
-        return element.isJsonNull() ? null : element.getAsString();
-    }
-
-    private static <E extends Enum<E>> E constant(Class<E> type, JsonObject object, String name) {
-        String value = string(object, name);
-        for (E constant : type.getEnumConstants()) {
-            if (constant.name().equals(value)) {
-                return constant;
-            }
-        }
-        throw new IllegalArgumentException(
-                "field \"" + name + "\" must name a " + type.getSimpleName() + ", one of "
-                        + List.of(type.getEnumConstants()) + ", got " + value);
-    }
-
-    private static BigDecimal number(JsonObject object, String name) {
-        JsonElement element = member(object, name);
-        if (element.isJsonNull()) {
-            throw new IllegalArgumentException("field \"" + name + "\" must be a number, not null, in " + abbreviate(object));
-        }
-        return element.getAsBigDecimal();
-    }
-
-    private static long longOrUnknown(JsonObject object, String name) {
-        JsonElement element = member(object, name);
-        return element.isJsonNull() ? -1 : element.getAsLong();
-    }
-
-    /** A count that reports written before it was added lack: {@code fallback} when absent or null. */
-    private static long optionalLong(JsonObject object, String name, long fallback) {
-        JsonElement element = object.get(name);
-        return element == null || element.isJsonNull() ? fallback : element.getAsLong();
-    }
-
-    private static double doubleOrNaN(JsonObject object, String name) {
-        JsonElement element = member(object, name);
-        return element.isJsonNull() ? Double.NaN : element.getAsDouble();
-    }
-
-    private static String abbreviate(JsonObject object) {
-        String text = object.toString();
-        return text.length() <= 120 ? text : text.substring(0, 117) + "...";
     }
 }

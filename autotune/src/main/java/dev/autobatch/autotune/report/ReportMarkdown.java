@@ -1,6 +1,7 @@
 package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.AccumulationPlan;
+import dev.autobatch.autotune.search.BatchSizeSearch;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.search.SearchSettings;
@@ -57,8 +58,7 @@ final class ReportMarkdown {
         row(md, "Goal", goal(settings));
         long budget = Wording.budgetBytes(settings);
         row(md, "Memory budget", Bytes.format(budget) + " (" + context.budgetBasis() + ")");
-        row(md, "Batch sizes", "from " + Wording.count(settings.startBatchSize())
-                + ", at most " + Wording.count(settings.maxBatchSize()));
+        row(md, "Batch sizes", batchSizes(settings));
         row(md, "Each trial", "at least " + plural(context.warmupSteps(), "warm-up step") + ", then at least "
                 + plural(context.measuredSteps(), "measured training step") + "; " + TRIAL_STEP);
         row(md, "Tuning time", String.format(Locale.ROOT, "%.1f s", result.elapsed().toMillis() / 1000.0));
@@ -110,6 +110,25 @@ final class ReportMarkdown {
         }
         md.append("\n![Throughput and peak memory against batch size](").append(chartFileName).append(")\n");
         return md.toString();
+    }
+
+    /**
+     * The sizes the search could try: from the start up to the cap that applied, the data's or the
+     * user's, and no "at most" where neither applied (a search without a maximum or data).
+     */
+    static String batchSizes(SearchSettings settings) {
+        String from = "from " + Wording.count(settings.startBatchSize());
+        long samples = settings.datasetSize();
+        if (samples >= 0 && settings.datasetCap() <= settings.maxBatchSize()) {
+            int cap = settings.datasetCap();
+            return from + ", at most " + Wording.count(cap) + (cap == samples / SearchSettings.DATASET_CAP_DIVISOR
+                    ? " (a quarter of the " + Wording.count(samples) + " training samples)"
+                    : " (the start: the " + Wording.count(samples) + " training samples allow no larger)");
+        }
+        if (settings.maxBatchSize() != BatchSizeSearch.DEFAULT_MAX_BATCH_SIZE) {
+            return from + ", at most " + Wording.count(settings.maxBatchSize()) + " (the maximum given)";
+        }
+        return from;
     }
 
     private static String gradientNorm(Trial trial) {

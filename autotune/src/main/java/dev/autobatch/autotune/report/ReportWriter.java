@@ -2,20 +2,14 @@ package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.TuningResult;
 
+import dev.autobatch.autotune.internal.AtomicFiles;
+
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * Writes a tuning's report files into one directory: {@value #JSON} (see {@link ReportJson}),
@@ -25,10 +19,11 @@ import java.util.UUID;
  * ReportFiles files = ReportWriter.write(result, Path.of("autobatch-out"));
  * }</pre>
  *
- * <p>Each file appears whole or not at all: everything is rendered in memory first, written to
- * hidden temporary files in the same directory, and only then moved over the final names (an
- * atomic rename where the file system supports it). A failure leaves no temporary file behind and
- * no file half written; files of an earlier report stay as they were until replaced.
+ * <p>The files are a set, written together or not at all ({@link AtomicFiles#writeAll}):
+ * everything is rendered in memory first, written to hidden temporaries in the same directory,
+ * and only then renamed over the final names, {@value #JSON} last. A failure, or a signal that
+ * ends the JVM, leaves the files of an earlier report as they were, all of them, and no
+ * temporary; temporaries a killed earlier run left are deleted.
  */
 public final class ReportWriter {
 
@@ -54,31 +49,9 @@ public final class ReportWriter {
      *     directory and the fix
      */
     public static ReportFiles write(TuningResult result, Path directory) throws IOException {
-        Objects.requireNonNull(result, "result");
         Objects.requireNonNull(directory, "directory");
-        Map<String, byte[]> contents = new LinkedHashMap<>();
-        contents.put(JSON, ReportJson.toJson(result).getBytes(StandardCharsets.UTF_8));
-        contents.put(MARKDOWN, ReportMarkdown.render(result, CHART_PNG).getBytes(StandardCharsets.UTF_8));
-        contents.put(CHART_SVG, ReportChart.svg(result).getBytes(StandardCharsets.UTF_8));
-        contents.put(CHART_PNG, ReportChart.png(result));
-
-        List<Path> temporary = new ArrayList<>();
         try {
-            Files.createDirectories(directory);
-            for (Map.Entry<String, byte[]> file : contents.entrySet()) {
-                Path temp = directory.resolve("." + file.getKey() + "." + UUID.randomUUID() + ".tmp");
-                // CREATE_NEW rather than Files.createTempFile: the file gets the usual permissions
-                // (readable by others, as the report is meant to be), not the owner-only ones of a
-                // temporary file.
-                try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW)) {
-                    temporary.add(temp);
-                    out.write(file.getValue());
-                }
-            }
-            int index = 0;
-            for (String name : contents.keySet()) {
-                moveIntoPlace(temporary.get(index++), directory.resolve(name));
-            }
+            AtomicFiles.writeAll(directory, contents(result));
         } catch (IOException e) {
             throw new IOException(
                     "Cannot write the AutoBatch report into "
@@ -89,30 +62,37 @@ public final class ReportWriter {
                             + e.getMessage()
                             + "). Give a directory that exists or can be created, and that this process may write.",
                     e);
-        } finally {
-            for (Path temp : temporary) {
-                deleteQuietly(temp);
-            }
         }
+        return files(directory);
+    }
+
+    /**
+     * Renders the report files in memory, for a caller that writes them in one set with files of
+     * its own ({@link AtomicFiles#writeAll}).
+     *
+     * @param result the result
+     * @return the file names and their bytes, in the order to rename them: {@value #JSON} last
+     * @throws IOException if the chart's image cannot be encoded
+     */
+    public static Map<String, byte[]> contents(TuningResult result) throws IOException {
+        Objects.requireNonNull(result, "result");
+        Map<String, byte[]> contents = new LinkedHashMap<>();
+        contents.put(CHART_SVG, ReportChart.svg(result).getBytes(StandardCharsets.UTF_8));
+        contents.put(CHART_PNG, ReportChart.png(result));
+        contents.put(MARKDOWN, ReportMarkdown.render(result, CHART_PNG).getBytes(StandardCharsets.UTF_8));
+        contents.put(JSON, ReportJson.toJson(result).getBytes(StandardCharsets.UTF_8));
+        return contents;
+    }
+
+    /**
+     * Returns where {@link #write} puts the files in a directory.
+     *
+     * @param directory the directory
+     * @return the files
+     */
+    public static ReportFiles files(Path directory) {
         return new ReportFiles(
                 directory.resolve(JSON), directory.resolve(MARKDOWN), directory.resolve(CHART_SVG),
                 directory.resolve(CHART_PNG));
-    }
-
-    /** Deletes a temporary file that was not moved; a failure here must not hide the first one. */
-    private static void deleteQuietly(Path temp) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException e) {
-            // The write already failed or succeeded; this file is hidden and named .tmp.
-        }
-    }
-
-    private static void moveIntoPlace(Path temp, Path target) throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.autobatch.autotune.search;
 
 import dev.autobatch.autotune.AccumulationPlan;
+import dev.autobatch.autotune.MemoryBudgetException;
 import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.Trial;
 
@@ -78,7 +79,7 @@ final class SearchRun {
             if (!evidence.fits(trial)) {
                 record(trial, outcome(trial));
                 if (evidence.fittingSizes().isEmpty()) {
-                    throw new IllegalStateException(nothingFits(trial));
+                    throw nothingFits(trial);
                 }
                 return trial.outOfMemory()
                         ? StopReason.OUT_OF_MEMORY
@@ -320,22 +321,21 @@ final class SearchRun {
         return trial.peakMemoryBytes() > budget ? "over the memory budget" : "ok";
     }
 
-    private String nothingFits(Trial trial) {
+    private IllegalStateException nothingFits(Trial trial) {
         int size = trial.batchSize();
         if (trial.failed()) {
-            return "The trial at batch size " + size + " failed: " + trial.failure()
-                    + " No trial succeeded, so there is no batch size to choose.";
+            return new IllegalStateException("The trial at batch size " + size + " failed: " + trial.failure()
+                    + " No trial succeeded, so there is no batch size to choose.");
         }
-        String lower = size > 1
-                ? " Lower optStartBatchSize (it is " + size + ")"
-                : " The model does not train even one sample at a time;";
         if (trial.outOfMemory()) {
-            return "Even the start batch size " + size + " ran out of memory." + lower
-                    + " or free memory on the device.";
+            String lower = size > 1
+                    ? " Lower optStartBatchSize (it is " + size + ")"
+                    : " The model does not train even one sample at a time;";
+            return new IllegalStateException("Even the start batch size " + size + " ran out of memory." + lower
+                    + " or free memory on the device.");
         }
-        return "Even the start batch size " + size + " needs " + ResultTable.bytes(trial.peakMemoryBytes())
-                + " of memory, above the memory budget of " + ResultTable.bytes(budget) + "." + lower
-                + " or raise optMemoryBudgetBytes.";
+        // A budget the user may raise: the entry point words the advice (MemoryBudgetException.Words).
+        return MemoryBudgetException.atTheStart(size, trial.peakMemoryBytes(), budget);
     }
 
     private static double seconds(Duration duration) {

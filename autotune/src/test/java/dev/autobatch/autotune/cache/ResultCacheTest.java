@@ -82,6 +82,29 @@ class ResultCacheTest {
     }
 
     @Test
+    void anEntryThatParsesButHoldsNonsenseIsCorruptNotAHit(@TempDir Path directory) throws IOException {
+        ResultCache cache = new ResultCache(directory);
+        Path file = cache.store(KEY, result());
+        String entry = Files.readString(file);
+
+        Files.writeString(file, entry.replace("\"model\": \"unknown\"", "\"model\": null"));
+        ResultCache.Lookup nullModel = cache.load(KEY);
+        Files.writeString(file, entry.replaceFirst("\"verdict\": \"[^\"]*\"", "\"verdict\": null"));
+        ResultCache.Lookup nullVerdict = cache.load(KEY);
+        Files.writeString(file, entry.replaceFirst("(\"choice\": \\{\\s*\"batchSize\": )\\d+", "$11e30"));
+        ResultCache.Lookup hugeSize = cache.load(KEY);
+
+        assertEquals(ResultCache.Status.CORRUPT, nullModel.status());
+        assertTrue(nullModel.problem().contains("field \"model\" must be text"), nullModel.problem());
+        assertEquals(ResultCache.Status.CORRUPT, nullVerdict.status());
+        assertTrue(nullVerdict.problem().contains("field \"verdict\" must be text"), nullVerdict.problem());
+        assertEquals(ResultCache.Status.CORRUPT, hugeSize.status());
+        assertTrue(hugeSize.problem().contains("must be a whole number from 1 to 2147483647, got 1e30"),
+                hugeSize.problem());
+        assertEquals(null, hugeSize.result());
+    }
+
+    @Test
     void storingLeavesNoTemporaryFileAndReplacesTheOldEntry(@TempDir Path directory) throws IOException {
         ResultCache cache = new ResultCache(directory);
         cache.store(KEY, result());

@@ -14,6 +14,7 @@ import java.util.List;
 class MemoryBudgetTest {
 
     private static final long GIB = 1L << 30;
+    private static final long MIB = 1L << 20;
 
     @Test
     void hostBudgetCoversThisProcesssResidentMemoryPlusWhatIsAvailable() {
@@ -59,6 +60,91 @@ class MemoryBudgetTest {
 
         assertEquals((long) (0.75 * 10 * GIB), budget.bytes());
         assertTrue(budget.basis().contains("resident memory unknown, not added"), budget.basis());
+    }
+
+    @Test
+    void aSharedContainerLeavesItsLimitLessWhatTheGroupUsesPlusWhatThisProcessHolds() {
+        // The measured case: a 1,200 MiB group that a 520 MiB neighbour shares with this 400 MiB JVM.
+        MemoryBudget budget = MemoryBudget.of(container(20 * GIB, 1200 * MIB, 920 * MIB), Device.cpu(), 0.8, 400 * MIB);
+
+        assertEquals(680 * MIB, budget.roomBytes());
+        assertEquals((long) Math.floor(0.8 * 680 * MIB), budget.bytes());
+        assertEquals(
+                "80% of 680.0 MiB free to this process: the 1.2 GiB container limit less the 920.0 MiB its group"
+                        + " uses, plus this process's resident 400.0 MiB (available host memory 20.0 GiB plus this"
+                        + " process's resident 400.0 MiB is 20.4 GiB)",
+                budget.basis());
+    }
+
+    @Test
+    void theHostsRoomBindsWhereItIsSmallerThanTheContainers() {
+        MemoryBudget budget = MemoryBudget.of(container(GIB, 8 * GIB, 2 * GIB), Device.cpu(), 0.5, GIB);
+
+        assertEquals(2 * GIB, budget.roomBytes());
+        assertEquals(GIB, budget.bytes());
+        assertTrue(budget.basis().startsWith("50% of 2.0 GiB: available host memory 1.0 GiB plus"), budget.basis());
+        assertTrue(budget.basis().contains("(container: the 8.0 GiB container limit less the 2.0 GiB"), budget.basis());
+    }
+
+    @Test
+    void aGroupAlreadyAtItsLimitLeavesOnlyWhatThisProcessHolds() {
+        MemoryBudget budget = MemoryBudget.of(container(20 * GIB, GIB, GIB), Device.cpu(), 1.0, 300 * MIB);
+
+        assertEquals(300 * MIB, budget.bytes());
+    }
+
+    @Test
+    void aGivenBudgetAboveTheRoomGivesWayToTheDefaultShareOfIt() {
+        HardwareSnapshot hw = container(20 * GIB, 900 * MIB, 400 * MIB);
+
+        MemoryBudget budget = MemoryBudget.ofBytes(2 * GIB, hw, Device.cpu(), 300 * MIB);
+
+        assertEquals(800 * MIB, budget.roomBytes());
+        assertEquals((long) Math.floor(0.8 * 800 * MIB), budget.bytes());
+        assertTrue(budget.isCapped(2 * GIB));
+        assertTrue(budget.basis().startsWith("given 2.0 GiB, more than the 800.0 MiB free to this process, so the"
+                + " default: 80% of 800.0 MiB free to this process: the 900.0 MiB container limit less the 400.0 MiB"
+                + " its group uses"), budget.basis());
+    }
+
+    @Test
+    void aGivenBudgetJustWithinTheRoomIsTheUsersToKeep() {
+        HardwareSnapshot hw = container(20 * GIB, 900 * MIB, 400 * MIB);
+
+        MemoryBudget budget = MemoryBudget.ofBytes(790 * MIB, hw, Device.cpu(), 300 * MIB);
+
+        assertEquals(790 * MIB, budget.bytes());
+        assertTrue(!budget.isCapped(790 * MIB));
+    }
+
+    @Test
+    void aGivenBudgetWithinTheRoomIsKeptAndSaysHowMuchRoomThereIs() {
+        MemoryBudget budget = MemoryBudget.ofBytes(GIB, host(20 * GIB, -1), Device.cpu(), GIB);
+
+        assertEquals(GIB, budget.bytes());
+        assertEquals(21 * GIB, budget.roomBytes());
+        assertTrue(!budget.isCapped(GIB));
+        assertTrue(budget.basis().startsWith("given: 1.0 GiB (of 21.0 GiB free to this process"), budget.basis());
+    }
+
+    @Test
+    void aGivenBudgetWithoutAnyReadingIsTakenAsGiven() {
+        MemoryBudget budget = MemoryBudget.ofBytes(64 * GIB, host(-1, -1), Device.cpu(), -1);
+
+        assertEquals(MemoryBudget.ofBytes(64 * GIB), budget);
+        assertEquals(-1, budget.roomBytes());
+    }
+
+    @Test
+    void aGivenGpuBudgetAboveTheDevicesMemoryGivesWayToTheDefault() {
+        HardwareSnapshot hw = gpus(new GpuInfo(0, "NVIDIA H200", 140 * GIB, 100 * GIB, "NVML"));
+
+        MemoryBudget budget = MemoryBudget.ofBytes(500 * GIB, hw, Device.gpu(0), -1);
+
+        assertEquals(40 * GIB + (long) Math.floor(0.8 * 100 * GIB), budget.bytes());
+        assertEquals(140 * GIB, budget.roomBytes());
+        assertTrue(budget.basis().startsWith("given 500.0 GiB, more than the 140.0 GiB free to this process, so the"
+                + " default: 120.0 GiB device-wide on gpu(0)"), budget.basis());
     }
 
     @Test
@@ -165,6 +251,7 @@ class MemoryBudgetTest {
         if (hw.containerLimitBytes() > 0) {
             assertTrue(budget.bytes() <= hw.containerLimitBytes(), budget + " on " + hw.describe());
         }
+        assertTrue(budget.roomBytes() >= budget.bytes(), budget.toString());
     }
 
     @Test
@@ -182,6 +269,11 @@ class MemoryBudgetTest {
     private static HardwareSnapshot host(long available, long containerLimit) {
         return new HardwareSnapshot(
                 "test CPU", 4, 8, 64 * GIB, available, containerLimit, GIB, List.of(), "PyTorch", -1, -1);
+    }
+
+    private static HardwareSnapshot container(long available, long limit, long used) {
+        return new HardwareSnapshot(
+                "test CPU", 4, 8, 64 * GIB, available, limit, GIB, List.of(), "PyTorch", -1, -1, used);
     }
 
     private static HardwareSnapshot gpus(GpuInfo... gpus) {

@@ -12,12 +12,18 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 class PrometheusEndpointTest {
 
@@ -143,6 +149,67 @@ class PrometheusEndpointTest {
             assertTrue(body.contains("autobatch_batch_size{device=\"gpu(0)\",goal=\"throughput\",model=\"mlp-784-4096-4096-10\"} 8192"), body);
         }
         assertFalse(Metrics.globalRegistry.getRegistries().contains(served));
+    }
+
+    @Test
+    void aClientHoldingAHalfSentRequestOpenDelaysNoScrape() throws Exception {
+        record(ReportFixtures.h100Mlp());
+        try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(registry, 0);
+                Socket stalled = halfSentRequest(endpoint)) {
+            // Let the server take the stalled request up before scraping beside it.
+            Thread.sleep(200);
+            long start = System.nanoTime();
+            HttpResponse<String> response = get(endpoint.uri(), null);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertEquals(200, response.statusCode());
+            assertTrue(response.body().contains("autobatch_batch_size"), response.body());
+            assertTrue(took.compareTo(Duration.ofSeconds(1)) < 0, "the scrape took " + took);
+            assertTrue(stalled.isConnected() && !stalled.isClosed());
+        }
+    }
+
+    @Test
+    void clientsStalledPastTheReadTimeoutLoseTheirConnectionsAndFreeEveryThread() throws Exception {
+        Duration timeout = Duration.ofMillis(300);
+        try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(registry, 0, timeout)) {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                // More stalled clients than threads: only the timeout lets a scrape through.
+                for (int i = 0; i < PrometheusEndpoint.THREADS + 2; i++) {
+                    stalled.add(halfSentRequest(endpoint));
+                }
+                long start = System.nanoTime();
+                HttpResponse<String> response = get(endpoint.uri(), null);
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+                assertEquals(200, response.statusCode());
+                assertTrue(took.compareTo(timeout.multipliedBy(3).plusSeconds(1)) < 0, "the scrape took " + took);
+                for (Socket socket : stalled) {
+                    socket.setSoTimeout(5_000);
+                    // The server closed it: end of stream, or a reset where unread bytes were pending.
+                    try {
+                        assertEquals(-1, socket.getInputStream().read());
+                    } catch (SocketException reset) {
+                        assertTrue(reset.getMessage().toLowerCase(java.util.Locale.ROOT).contains("reset"),
+                                reset.getMessage());
+                    }
+                }
+            } finally {
+                for (Socket socket : stalled) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    /** Opens a raw connection that sends a request line and a header but never the blank line after. */
+    private static Socket halfSentRequest(PrometheusEndpoint endpoint) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), endpoint.port());
+        OutputStream out = socket.getOutputStream();
+        out.write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return socket;
     }
 
     private void record(dev.autobatch.autotune.TuningResult result) {

@@ -198,4 +198,36 @@ class ReportJsonTest {
         assertTrue(constant.getMessage().startsWith("field \"stopReason\" must name a StopReason"),
                 constant.getMessage());
     }
+
+    @Test
+    void refusesAReportThatParsesButHoldsNonsenseNamingTheField() {
+        String json = ReportJson.toJson(ReportFixtures.h100Mlp());
+        JsonObject root = JsonParser.parseString(json).getAsJsonObject();
+        int chosen = root.getAsJsonObject("choice").get("batchSize").getAsInt();
+        String choice = "\"choice\": {\n    \"batchSize\": " + chosen;
+        assertTrue(json.contains(choice), json);
+
+        assertRefused(json.replace("\"model\": \"mlp-784-4096-4096-10\"", "\"model\": null"), "field \"model\" must be text");
+        assertRefused(json.replace("\"device\": \"gpu(0)\"", "\"device\": null"), "field \"device\" must be text");
+        assertRefused(json.replaceFirst("\"verdict\": \"[^\"]*\"", "\"verdict\": null"), "field \"verdict\" must be text");
+        assertRefused(json.replace(choice, "\"choice\": {\n    \"batchSize\": 1e30"),
+                "field \"batchSize\" must be a whole number from 1 to 2147483647, got 1e30");
+        assertRefused(json.replace(choice, "\"choice\": {\n    \"batchSize\": 0"), "from 1 to 2147483647, got 0");
+        assertRefused(json.replace(choice, "\"choice\": {\n    \"batchSize\": 12.5"), "got 12.5");
+        assertRefused(json.replace(choice, "\"choice\": {\n    \"batchSize\": 3"),
+                "the chosen batch size 3 is none that a trial measured");
+        assertRefused(json.replaceFirst("\"peakMemoryBytes\": \\d+", "\"peakMemoryBytes\": 1e30"),
+                "field \"peakMemoryBytes\" must be a whole number from 0 to 9223372036854775807");
+        assertRefused(json.replaceFirst("\"samplesPerSecond\": [0-9.]+", "\"samplesPerSecond\": 1e999"),
+                "field \"samplesPerSecond\" must be a finite number or null");
+        assertRefused(json.replaceFirst("\"elapsedSeconds\": [0-9.]+", "\"elapsedSeconds\": -4"),
+                "field \"elapsedSeconds\" must be seconds from 0 to a year, got -4");
+        assertRefused(json.replaceFirst("\"saturationThreshold\": [0-9.]+", "\"saturationThreshold\": 7"),
+                "field \"saturationThreshold\" must be in (0, 1), got 7.0");
+    }
+
+    private static void assertRefused(String json, String expected) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReportJson.fromJson(json));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
 }

@@ -1,9 +1,11 @@
 package dev.autobatch.autotune.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.autobatch.autotune.search.BatchSizeSearch;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.StopReason;
@@ -19,7 +21,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 class ReportWriterTest {
@@ -122,6 +126,28 @@ class ReportWriterTest {
                 markdown);
         assertEquals(result.trials().size(), markdown.lines().filter(line -> line.matches("\\| (\\*\\*)?[0-9,]+.*")).count());
         assertTrue(markdown.contains("![Throughput and peak memory against batch size](chart.png)"), markdown);
+    }
+
+    @Test
+    void theMarkdownShowsTheCapThatAppliedAndNoMaximumWhereNoneWasGiven(@TempDir Path directory) throws IOException {
+        int none = BatchSizeSearch.DEFAULT_MAX_BATCH_SIZE;
+        Map<SearchSettings, String> rows = new LinkedHashMap<>();
+        rows.put(new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, none, 60_000),
+                "| Batch sizes | from 2, at most 15,000 (a quarter of the 60,000 training samples) |");
+        rows.put(new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, 256, 60_000),
+                "| Batch sizes | from 2, at most 256 (the maximum given) |");
+        rows.put(new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, none, 6),
+                "| Batch sizes | from 2, at most 2 (the start: the 6 training samples allow no larger) |");
+        rows.put(new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, none), "| Batch sizes | from 2 |");
+        for (Map.Entry<SearchSettings, String> row : rows.entrySet()) {
+            TuningResult result = ReportFixtures.chosen(StopReason.MEMORY_BUDGET, List.of(Trial.measured(2, 100, 1 << 20)),
+                    row.getKey(), java.time.Duration.ofSeconds(3), dev.autobatch.autotune.TuningContext.none());
+
+            String markdown = Files.readString(ReportWriter.write(result, directory).markdown());
+
+            assertTrue(markdown.contains(row.getValue() + "\n"), markdown);
+            assertFalse(markdown.contains("1,073,741,824"), markdown);
+        }
     }
 
     @Test

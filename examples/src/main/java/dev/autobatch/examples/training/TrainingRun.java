@@ -54,6 +54,7 @@ public final class TrainingRun {
     /** The batch size the reference learning rate belongs to. */
     public static final int REFERENCE_BATCH_SIZE = 32;
 
+    /** The largest batch evaluated at once; never above the training size, whose memory was tuned to fit. */
     private static final int EVALUATION_BATCH = 1000;
 
     private final Builder b;
@@ -243,7 +244,7 @@ public final class TrainingRun {
     private Evaluation evaluate(Trainer trainer, long trainingNanos, long samples, double epochs) {
         long correct = 0;
         long total = 0;
-        int size = (int) Math.min(EVALUATION_BATCH, b.validationSet.size());
+        int size = (int) Math.min(Math.min(EVALUATION_BATCH, b.batchSize), b.validationSet.size());
         BatchSampler sampler = new BatchSampler(new SequenceSampler(), size, false);
         try (NDManager manager = trainer.getManager().newSubManager()) {
             Iterator<Batch> batches = batches(b.validationSet, manager, sampler);
