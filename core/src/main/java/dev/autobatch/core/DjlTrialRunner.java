@@ -70,9 +70,10 @@ import java.util.function.Supplier;
  * keeps its mean and spread, from which {@code autotune} estimates the gradient noise scale.
  *
  * <p>A measured step costs what a step of the user's training costs: {@code EasyTrain.trainBatch}
- * (the batch split across the configuration's devices, forward, loss, backward, and the
- * evaluators' accumulators updated as DJL's {@code EvaluatorTrainingListener} does) and {@code
- * trainer.step()}. Fetching the batch lies outside the timed span.
+ * (the batch split across the configuration's devices, forward, loss, backward, and where the
+ * configuration has DJL's {@code EvaluatorTrainingListener} the evaluators' accumulators updated
+ * by a fresh one, the trainer's metrics recorded) and {@code trainer.step()}. Fetching the batch,
+ * and the other listeners' per-batch work, lie outside the timed span.
  *
  * <p>One {@link Trainer} is created when the runner is built and reused by every trial (a new
  * trainer on the same model leaks one gradient array per parameter, DJL issue 1317). It runs none

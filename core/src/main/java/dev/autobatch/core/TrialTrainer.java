@@ -2,6 +2,7 @@ package dev.autobatch.core;
 
 import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.metric.Metrics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -12,10 +13,9 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.evaluator.Evaluator;
 import ai.djl.training.listener.EvaluatorTrainingListener;
-import ai.djl.training.listener.TrainingListener.BatchData;
 import ai.djl.util.Pair;
 import dev.autobatch.core.internal.Gradients;
-import dev.autobatch.core.internal.ListenerFreeConfig;
+import dev.autobatch.core.internal.TrialConfig;
 import dev.autobatch.core.internal.ParameterSnapshot;
 import dev.autobatch.core.internal.Rebatcher;
 import dev.autobatch.core.internal.StepLoop;
@@ -42,8 +42,9 @@ import java.util.Map;
  * no tuning had happened.
  *
  * <p>A step is what {@code EasyTrain.trainBatch} and {@code trainer.step()} do: the batch split
- * across the trainer's devices, forward, loss, backward, the evaluators' accumulators updated as
- * DJL's {@link EvaluatorTrainingListener} updates them, and the optimizer's update.
+ * across the trainer's devices, forward, loss, backward, the evaluators' accumulators updated by
+ * DJL's {@link EvaluatorTrainingListener} where the configuration has one (a fresh one, the
+ * trials' own), the trainer's metrics recorded, and the optimizer's update.
  */
 final class TrialTrainer implements AutoCloseable {
 
@@ -82,7 +83,7 @@ final class TrialTrainer implements AutoCloseable {
             }
         }
         Shape[] initialisedFor = model.getBlock().isInitialized() ? model.getBlock().getInputShapes() : null;
-        this.trainer = model.newTrainer(ListenerFreeConfig.of(config));
+        this.trainer = model.newTrainer(TrialConfig.of(config));
         try {
             this.device = trainer.getDevices()[0];
             this.inputShapes = readInputShapes(dataset);
@@ -131,13 +132,18 @@ final class TrialTrainer implements AutoCloseable {
         return trainer;
     }
 
-    /** Gives every evaluator the accumulators a step updates, at zero. */
+    /**
+     * Gives every evaluator the accumulators a step updates, at zero, as the evaluator listener
+     * does when training begins, and the trainer new metrics, which it records a step as a
+     * trainer of DJL's examples does ({@code trainer.setMetrics(new Metrics())}).
+     */
     void beginTrial() {
         for (Evaluator evaluator : trainer.getEvaluators()) {
             for (String key : ACCUMULATORS) {
                 evaluator.addAccumulator(key);
             }
         }
+        trainer.setMetrics(new Metrics());
     }
 
     /** Puts the parameters and the configuration's state back as they were before any trial. */
@@ -165,7 +171,7 @@ final class TrialTrainer implements AutoCloseable {
                 long start = System.nanoTime();
                 GradientAccumulation.Pass pass =
                         GradientAccumulation.forwardBackward(trainer, batch, accumulationSteps);
-                updateEvaluators(pass.batchData());
+                trainer.notifyListeners(listener -> listener.onTrainingBatch(trainer, pass.batchData()));
                 float lossValue = Float.NaN;
                 // A GPU's kernels are queued: reading the loss waits for all of them, so it ends
                 // the timed span where the work must be over (before the batch is closed, or before
@@ -194,17 +200,6 @@ final class TrialTrainer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("a step has at least one micro-batch");
-    }
-
-    /** As DJL's {@code EvaluatorTrainingListener.onTrainingBatch}, without the metrics. */
-    private void updateEvaluators(BatchData batchData) {
-        for (Evaluator evaluator : trainer.getEvaluators()) {
-            evaluator.resetAccumulator(EvaluatorTrainingListener.TRAIN_ALL);
-            for (Device split : batchData.getLabels().keySet()) {
-                evaluator.updateAccumulators(
-                        ACCUMULATORS, batchData.getLabels().get(split), batchData.getPredictions().get(split));
-            }
-        }
     }
 
     private static float readLoss(NDArray[] losses) {

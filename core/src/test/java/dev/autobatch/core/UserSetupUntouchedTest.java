@@ -81,7 +81,7 @@ class UserSetupUntouchedTest {
     }
 
     @Test
-    void evaluatorsAreUpdatedByEveryStepAndLeftWithTheirAccumulatorsAsTheyWere() {
+    void evaluatorsAreUpdatedByEveryStepWhereTrainingWouldAndLeftWithTheirAccumulatorsAsTheyWere() {
         CountingEvaluator counting = new CountingEvaluator();
         Accuracy accuracy = new Accuracy();
         try (Model model = initialised("mlp", false)) {
@@ -94,12 +94,20 @@ class UserSetupUntouchedTest {
                 accuracy.updateAccumulator("train_epoch", new NDList(labels), new NDList(predictions));
             }
             float epochAccuracy = accuracy.getAccumulator("train_epoch");
-            DefaultTrainingConfig config = config("adam").addEvaluator(accuracy).addEvaluator(counting);
+            DefaultTrainingConfig config = config("adam").addEvaluator(accuracy).addEvaluator(counting)
+                    .addTrainingListeners(TrainingListener.Defaults.basic());
             int before = CountingEvaluator.UPDATES.get();
             try (DjlTrialRunner runner = quick(model, data).optTrainingConfig(config).build()) {
                 assertTrue(runner.run(32).ok());
             }
             assertTrue(CountingEvaluator.UPDATES.get() - before >= 5, "every measured step updates the evaluators");
+            int afterListened = CountingEvaluator.UPDATES.get();
+            DefaultTrainingConfig unheard = config("adam").addEvaluator(new CountingEvaluator());
+            try (DjlTrialRunner runner = quick(model, data).optTrainingConfig(unheard).build()) {
+                assertTrue(runner.run(32).ok());
+            }
+            assertEquals(afterListened, CountingEvaluator.UPDATES.get(),
+                    "without DJL's evaluator listener, training updates no evaluator, and nor do trials");
             assertEquals(epochAccuracy, accuracy.getAccumulator("train_epoch"));
             assertEquals(0, counting.updates, "the evaluator's own count is put back");
             assertTrue(Float.isNaN(accuracy.getAccumulator("train_all")), "no accumulator of the trials is left behind");

@@ -25,8 +25,9 @@ final class ReportMarkdown {
 
     /** What a trial's measured step is, as {@code core}'s trial runner times it. */
     static final String TRIAL_STEP = "a step is `EasyTrain.trainBatch` (the batch split across the"
-            + " configuration's devices, forward, loss, backward, the evaluators' updates) and `trainer.step()`;"
-            + " fetching the batch and the configuration's listeners are left out";
+            + " configuration's devices, forward, loss, backward, the evaluators' updates where it has DJL's"
+            + " evaluator listener) and `trainer.step()`; fetching the batch and its listeners' other work are"
+            + " left out";
 
     /** What the trial table's spread column means, for the sentence above the table. */
     private static final String SPREAD_NOTE = "Spread is half the interquartile range of the measured steps' times relative"
