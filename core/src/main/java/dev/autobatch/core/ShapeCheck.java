@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 
 /**
  * Checks, before any trial, that the model takes the data and the loss takes the labels: one
- * forward pass in inference mode (no batch-norm statistic moves) on the first samples, and for
+ * forward pass in inference mode (no batch-norm statistic moves) on the first sample, and for
  * DJL's softmax cross-entropy, L1 and L2 losses the labels' shape against the predictions'. A
  * mismatch is an {@link IllegalArgumentException} naming both shapes, where the engine would
  * otherwise fail every trial with its own message (or train on labels of the wrong shape).
@@ -37,8 +37,7 @@ final class ShapeCheck {
      * @throws IllegalArgumentException if the model cannot take the samples or the loss the labels
      */
     static void check(Trainer trainer, RandomAccessDataset dataset, Shape[] initialisedFor) {
-        int samples = (int) Math.min(2, dataset.size());
-        Iterator<Batch> batches = Rebatcher.fullBatches(dataset, trainer.getManager(), samples);
+        Iterator<Batch> batches = Rebatcher.fullBatches(dataset, trainer.getManager(), 1);
         try (Batch batch = batches.next()) {
             NDList data = batch.getData();
             NDList predictions;
@@ -47,9 +46,9 @@ final class ShapeCheck {
             } catch (RuntimeException e) {
                 String model = initialisedFor == null ? "" : " (it was initialised for " + shapes(initialisedFor) + ")";
                 throw new IllegalArgumentException(
-                        "the model cannot take the data's samples, of shape " + shapes(withoutBatch(data))
+                        "the model fails on the data's first sample, of shape " + shapes(withoutBatch(data))
                                 + model + ": " + firstLine(e)
-                                + "; give data of the shape the model's first layer expects, or a model for this data",
+                                + "; check that the data have the shape the model's first layer expects",
                         e);
             }
             checkLabels(trainer.getLoss(), batch.getLabels(), predictions);

@@ -169,10 +169,10 @@ class UserSetupUntouchedTest {
             ArrayDataset narrow = TestModels.randomData(model.getNDManager(), 64, 7, 10);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> quick(model, narrow).build());
-            assertTrue(e.getMessage().startsWith("the model cannot take the data's samples, of shape (7)"
+            assertTrue(e.getMessage().startsWith("the model fails on the data's first sample, of shape (7)"
                     + " (it was initialised for (1, 20)): "), e::getMessage);
-            assertTrue(e.getMessage().endsWith("; give data of the shape the model's first layer expects, or a model"
-                    + " for this data"), e::getMessage);
+            assertTrue(e.getMessage().endsWith("; check that the data have the shape the model's first layer expects"),
+                    e::getMessage);
         }
     }
 
@@ -186,9 +186,9 @@ class UserSetupUntouchedTest {
                     .setSampling(8, false)
                     .build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> quick(model, wide).build());
-            assertEquals("the labels do not fit the loss SoftmaxCrossEntropyLoss: 2 samples' labels of shape (2, 3)"
-                    + " against predictions of shape (2, 10); give one class index a sample, shape (2), or one-hot"
-                    + " labels of shape (2, 10)", e.getMessage());
+            assertEquals("the labels do not fit the loss SoftmaxCrossEntropyLoss: a sample's labels of shape (1, 3)"
+                    + " against predictions of shape (1, 10); give one class index a sample, shape (1), or one-hot"
+                    + " labels of shape (1, 10)", e.getMessage());
             List<byte[]> before = new ArrayList<>();
             for (Parameter parameter : parameters(model)) {
                 before.add(parameter.getArray().toByteArray());

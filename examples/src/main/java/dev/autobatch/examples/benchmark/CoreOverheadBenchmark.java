@@ -65,8 +65,9 @@ public final class CoreOverheadBenchmark {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         Path checkpoints = Files.createTempDirectory("autobatch-overhead");
-        System.out.printf(Locale.ROOT, "%d interleaved rounds of %d measured steps, %d CPU threads%n",
-                rounds, steps, Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "%d interleaved rounds of %d measured steps, %d CPUs, PyTorch threads: %s%n",
+                rounds, steps, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("ai.djl.pytorch.num_threads", "the engine's default"));
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "%-28s %6s %12s %12s %7s", "configuration", "batch", "runner sps",
                 "plain sps", "ratio"));
