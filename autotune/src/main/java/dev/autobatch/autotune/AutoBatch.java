@@ -21,6 +21,7 @@ import dev.autobatch.autotune.report.TuningMetrics;
 import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.Trial;
 
+import io.micrometer.core.instrument.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +50,9 @@ import java.util.function.Supplier;
  * model on the same machine returns the cached result at once.
  *
  * <p>The model's parameters are exactly as they were afterwards. The result is also published to
- * Micrometer's global registry ({@link TuningMetrics#global()}): add your backend's registry to
- * {@code Metrics.globalRegistry} to scrape the chosen size.
+ * Micrometer's global registry: {@link TuningMetrics#global()}, bound to {@code
+ * Metrics.globalRegistry} at the first result; add your backend's registry to {@code
+ * Metrics.globalRegistry} to scrape the chosen size.
  */
 public final class AutoBatch {
 
@@ -316,6 +318,8 @@ public final class AutoBatch {
     }
 
     private static void publish(TuningResult result, TuneOptions options) {
+        // The documented default: the process-wide binder, bound (once) to the global registry.
+        TuningMetrics.global().bindTo(Metrics.globalRegistry);
         TuningMetrics.global().record(result);
         options.reportDirectory().ifPresent(directory -> writeReport(result, directory));
     }

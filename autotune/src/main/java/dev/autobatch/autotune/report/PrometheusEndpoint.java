@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>{@code
  * try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(9464)) {
- *     TuningMetrics.global().record(AutoBatch.tune(model, data));
+ *     TuningResult result = AutoBatch.tune(model, data); // publishes to the global registry
  *     // ... train; Prometheus scrapes 127.0.0.1:9464/metrics
  * }
  * }</pre>

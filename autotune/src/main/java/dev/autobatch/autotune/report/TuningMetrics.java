@@ -29,11 +29,13 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Publishes tuning results as Micrometer meters. Bind it to one or more registries, then {@link
- * #record record} each {@link TuningResult}; {@link #global()} is the instance bound to {@link
- * Metrics#globalRegistry}.
+ * #record record} each {@link TuningResult}; {@link #global()} is the instance {@code
+ * AutoBatch.tune} binds to {@link Metrics#globalRegistry} and records into.
  *
  * <pre>{@code
- * TuningMetrics.global().record(result);
+ * TuningMetrics metrics = new TuningMetrics();
+ * metrics.bindTo(registry);
+ * metrics.record(result);
  * }</pre>
  *
  * <p>The meters, by their Micrometer names (Prometheus names in brackets):
@@ -64,7 +66,8 @@ import java.util.function.ToDoubleFunction;
  *       <td>{@code outcome}: {@code ok}, {@code out_of_memory}, {@code failed}, {@code
  *       skipped_over_budget}</td>
  *       <td>trials by outcome; {@code skipped_over_budget} counts the one trial a tuning did not
- *       run because its predicted peak was above the budget</td></tr>
+ *       run because its predicted peak was above the budget (not one that ran and came out above
+ *       it)</td></tr>
  * </table>
  *
  * <p>The gauges describe the latest recorded tuning. Recording another result updates them in
@@ -114,10 +117,6 @@ public final class TuningMetrics implements MeterBinder {
 
     private static final TuningMetrics GLOBAL = new TuningMetrics();
 
-    static {
-        GLOBAL.bindTo(Metrics.globalRegistry);
-    }
-
     /** The gauges registered with each bound registry; guarded by {@code this}. */
     private final Map<MeterRegistry, Map<GaugeKey, Meter>> gauges = new IdentityHashMap<>();
     private final Map<String, AtomicLong> trialsByOutcome = new LinkedHashMap<>();
@@ -133,9 +132,10 @@ public final class TuningMetrics implements MeterBinder {
     }
 
     /**
-     * Returns the process-wide instance, bound to {@link Metrics#globalRegistry}: registries added
-     * to the global registry (such as the one a {@link PrometheusEndpoint#start(int)} serves) see
-     * its meters.
+     * Returns the process-wide instance. Like any binder it binds itself to nothing: {@code
+     * AutoBatch.tune} binds it to {@link Metrics#globalRegistry} when it publishes a result (its
+     * documented default), so registries added to the global registry (such as the one a {@link
+     * PrometheusEndpoint#start(int)} serves) see its meters; bind it elsewhere yourself.
      *
      * @return the global instance
      */
@@ -177,6 +177,17 @@ public final class TuningMetrics implements MeterBinder {
     }
 
     /**
+     * Whether the search stopped on the budget without running the trial it predicted over it. A
+     * stop on the budget is also made by a trial that ran and whose peak came out above it; that
+     * trial is counted by its outcome, and nothing was skipped.
+     */
+    private static boolean skippedATrialOverTheBudget(TuningResult result) {
+        long budget = result.settings().memoryBudgetBytes();
+        return result.stopReason() == StopReason.MEMORY_BUDGET
+                && result.trials().stream().noneMatch(trial -> trial.peakMemoryBytes() > budget);
+    }
+
+    /**
      * Publishes a result to every bound registry: updates the gauges to it, counts its trials and
      * times it.
      *
@@ -187,7 +198,7 @@ public final class TuningMetrics implements MeterBinder {
         for (Trial trial : result.trials()) {
             trialsByOutcome.get(Wording.outcome(trial)).incrementAndGet();
         }
-        if (result.stopReason() == StopReason.MEMORY_BUDGET) {
+        if (skippedATrialOverTheBudget(result)) {
             trialsByOutcome.get(Wording.SKIPPED_OVER_BUDGET).incrementAndGet();
         }
         tunings.incrementAndGet();

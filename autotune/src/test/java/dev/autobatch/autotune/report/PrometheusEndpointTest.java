@@ -142,6 +142,7 @@ class PrometheusEndpointTest {
         PrometheusMeterRegistry served;
         try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(0)) {
             served = endpoint.registry();
+            TuningMetrics.global().bindTo(Metrics.globalRegistry); // as AutoBatch.tune does
             TuningMetrics.global().record(ReportFixtures.h100Mlp());
 
             assertTrue(Metrics.globalRegistry.getRegistries().contains(served));

@@ -131,6 +131,17 @@ class TuningMetricsTest {
     }
 
     @Test
+    void aStopOnTheBudgetByATrialThatRanOverItSkippedNothing() {
+        TuningMetrics metrics = new TuningMetrics();
+        metrics.bindTo(registry);
+        metrics.record(ReportFixtures.bare(
+                4, StopReason.MEMORY_BUDGET, Trial.measured(4, 100, 1000), Trial.measured(8, 180, (1L << 30) + 1)));
+
+        assertEquals(2, trials(registry, "ok"));
+        assertEquals(0, trials(registry, "skipped_over_budget"));
+    }
+
+    @Test
     void timesEachTuning() {
         TuningMetrics metrics = new TuningMetrics();
         metrics.bindTo(registry);
@@ -237,6 +248,7 @@ class TuningMetricsTest {
     void theGlobalInstancePublishesToEveryRegistryAddedToTheGlobalRegistry() {
         Metrics.addRegistry(registry);
         try {
+            TuningMetrics.global().bindTo(Metrics.globalRegistry); // as AutoBatch.tune does
             TuningMetrics.global().record(ReportFixtures.h100Mlp());
 
             assertEquals(8192, registry.get(TuningMetrics.BATCH_SIZE).gauge().value());
