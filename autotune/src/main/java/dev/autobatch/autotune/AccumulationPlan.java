@@ -71,9 +71,8 @@ public record AccumulationPlan(int microBatchSize, int accumulationSteps, int de
             throw new IllegalArgumentException("target batch size must be at least 1, got " + targetBatchSize);
         }
         if (preferredMicroBatch < 1 || largestFitting < 1 || devices < 1) {
-            throw new IllegalArgumentException(
-                    "micro-batch, largest fitting size and devices must be at least 1, got "
-                            + preferredMicroBatch + ", " + largestFitting + ", " + devices);
+            throw new IllegalArgumentException("micro-batch, largest fitting size and devices must be at least 1, got "
+                    + preferredMicroBatch + ", " + largestFitting + ", " + devices);
         }
         int perDevice = (targetBatchSize + devices - 1) / devices;
         if (perDevice <= largestFitting) {

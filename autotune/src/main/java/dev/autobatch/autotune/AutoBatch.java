@@ -1,8 +1,5 @@
 package dev.autobatch.autotune;
 
-import dev.autobatch.autotune.search.BatchSizeSearch;
-import dev.autobatch.autotune.search.Goal;
-
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.training.TrainingConfig;
@@ -18,13 +15,11 @@ import dev.autobatch.autotune.internal.OptimizerLearningRate;
 import dev.autobatch.autotune.report.ReportFiles;
 import dev.autobatch.autotune.report.ReportWriter;
 import dev.autobatch.autotune.report.TuningMetrics;
+import dev.autobatch.autotune.search.BatchSizeSearch;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.Trial;
-
 import io.micrometer.core.instrument.Metrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -35,6 +30,8 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one-line entry point: measures a DJL model's training at growing batch sizes on this
@@ -129,19 +126,23 @@ public final class AutoBatch {
         try (DjlTrialRunner runner = runnerBuilder.build()) {
             Device device = runner.device();
             if (options.startBatchSize() > runner.datasetSize()) {
-                throw new IllegalArgumentException(
-                        "the start batch size "
-                                + options.startBatchSize()
-                                + " is above the dataset's "
-                                + runner.datasetSize()
-                                + " samples; lower optStartBatchSize or give more data");
+                throw new IllegalArgumentException("the start batch size "
+                        + options.startBatchSize()
+                        + " is above the dataset's "
+                        + runner.datasetSize()
+                        + " samples; lower optStartBatchSize or give more data");
             }
             ReferenceRate reference = ReferenceRate.of(options, config);
             ResultCache cache = options.cache() ? new ResultCache(options.cacheDirectory()) : null;
             CacheKey key = cache == null
                     ? null
-                    : CacheKey.of(hardware, device.toString(), runner.deviceCount(), model.getBlock(),
-                            runner.inputShapes(), cachedOptions(options, config, reference, runner.datasetSize()));
+                    : CacheKey.of(
+                            hardware,
+                            device.toString(),
+                            runner.deviceCount(),
+                            model.getBlock(),
+                            runner.inputShapes(),
+                            cachedOptions(options, config, reference, runner.datasetSize()));
             MemoryBudget budget = budget(options, hardware, device);
             if (cache != null && !options.force()) {
                 ResultCache.Lookup lookup = cache.load(key);
@@ -149,37 +150,42 @@ public final class AutoBatch {
                     TuningResult cached = readvised(lookup.result());
                     LOG.info(
                             "Batch size {} for '{}' from the cache ({}); set optForce(true) to tune again:\n{}",
-                            cached.batchSize(), model.getName(), lookup.file(), cached);
+                            cached.batchSize(),
+                            model.getName(),
+                            lookup.file(),
+                            cached);
                     publish(cached, options);
                     return cached;
                 }
             }
-            LOG.info("Tuning '{}' on {}: {}", model.getName(), device, hardware.describe().replace('\n', ';'));
+            LOG.info(
+                    "Tuning '{}' on {}: {}",
+                    model.getName(),
+                    device,
+                    hardware.describe().replace('\n', ';'));
             LOG.info("Memory budget: {}", budget.basis());
             checkRoomBeforeAnyTrial(budget, hardware, device);
             warnIfTheCpuIsBusy(hardware, device);
-            BatchSizeSearch.Builder search =
-                    BatchSizeSearch.builder()
-                            .optGoal(options.goal())
-                            .optMemoryBudgetBytes(budget.bytes())
-                            .optSaturationThreshold(options.saturationThreshold())
-                            .optStartBatchSize(options.startBatchSize())
-                            .optDatasetSize(runner.datasetSize())
-                            .optReferenceBatchSize(options.referenceBatchSize())
-                            .optDevices(runner.deviceCount())
-                            .optTimeBudget(options.timeBudget())
-                            .optListener(options.listener());
+            BatchSizeSearch.Builder search = BatchSizeSearch.builder()
+                    .optGoal(options.goal())
+                    .optMemoryBudgetBytes(budget.bytes())
+                    .optSaturationThreshold(options.saturationThreshold())
+                    .optStartBatchSize(options.startBatchSize())
+                    .optDatasetSize(runner.datasetSize())
+                    .optReferenceBatchSize(options.referenceBatchSize())
+                    .optDevices(runner.deviceCount())
+                    .optTimeBudget(options.timeBudget())
+                    .optListener(options.listener());
             options.maxBatchSize().ifPresent(search::optMaxBatchSize);
             options.targetBatchSize().ifPresent(search::optTargetBatchSize);
             TuningResult result = search.build().run(runner::run);
-            TuningContext context =
-                    new TuningContext(
-                            model.getName(),
-                            device.toString(),
-                            hardware,
-                            budget.basis(),
-                            options.warmupSteps(),
-                            options.measuredSteps());
+            TuningContext context = new TuningContext(
+                    model.getName(),
+                    device.toString(),
+                    hardware,
+                    budget.basis(),
+                    options.warmupSteps(),
+                    options.measuredSteps());
             LearningRateAdvice advice = LearningRateAdvice.advise(
                     LearningRateAdvice.ruleFor(config.getOptimizer()),
                     optimizerName(config),
@@ -210,9 +216,12 @@ public final class AutoBatch {
         long asked = options.memoryBudgetBytes().get();
         MemoryBudget budget = MemoryBudget.ofBytes(asked, hardware, device);
         if (budget.isCapped(asked)) {
-            LOG.warn("The memory budget given, {}, is more than the {} free to this process; tuning within {},"
+            LOG.warn(
+                    "The memory budget given, {}, is more than the {} free to this process; tuning within {},"
                             + " the default share of it, instead ({}).",
-                    Bytes.format(asked), Bytes.format(budget.roomBytes()), Bytes.format(budget.bytes()),
+                    Bytes.format(asked),
+                    Bytes.format(budget.roomBytes()),
+                    Bytes.format(budget.bytes()),
                     budget.basis());
         }
         return budget;
@@ -227,9 +236,13 @@ public final class AutoBatch {
         if (peak <= budget.bytes()) {
             return true;
         }
-        LOG.warn("Not using the cached batch size {} ({}): its trial peaked at {}, above today's memory budget of"
+        LOG.warn(
+                "Not using the cached batch size {} ({}): its trial peaked at {}, above today's memory budget of"
                         + " {} ({}). Tuning again.",
-                lookup.result().batchSize(), lookup.file(), Bytes.format(peak), Bytes.format(budget.bytes()),
+                lookup.result().batchSize(),
+                lookup.file(),
+                Bytes.format(peak),
+                Bytes.format(budget.bytes()),
                 budget.basis());
         return false;
     }
@@ -241,7 +254,8 @@ public final class AutoBatch {
     private static void checkRoomBeforeAnyTrial(MemoryBudget budget, HardwareSnapshot hardware, Device device) {
         if (device.isGpu()) {
             hardware.gpus().stream()
-                    .filter(gpu -> gpu.index() == device.getDeviceId() && gpu.freeBytes() >= 0
+                    .filter(gpu -> gpu.index() == device.getDeviceId()
+                            && gpu.freeBytes() >= 0
                             && gpu.totalBytes() >= gpu.freeBytes())
                     .findFirst()
                     .filter(gpu -> gpu.totalBytes() - gpu.freeBytes() >= budget.bytes())
@@ -268,8 +282,12 @@ public final class AutoBatch {
             return cached;
         }
         return cached.withLearningRate(LearningRateAdvice.advise(
-                stored.rule(), stored.optimizer(), stored.referenceBatchSize(), stored.referenceLearningRate(),
-                stored.referenceSource(), stored.batchSize()));
+                stored.rule(),
+                stored.optimizer(),
+                stored.referenceBatchSize(),
+                stored.referenceLearningRate(),
+                stored.referenceSource(),
+                stored.batchSize()));
     }
 
     /** The options that change a result, by name, for the cache key. */
@@ -277,9 +295,11 @@ public final class AutoBatch {
             TuneOptions options, TrainingConfig config, ReferenceRate reference, long datasetSize) {
         Map<String, String> fields = new TreeMap<>();
         fields.put("goal", options.goal().name());
-        fields.put("memoryBudget", options.memoryBudgetBytes()
-                .map(bytes -> bytes + " bytes")
-                .orElse("fraction " + options.memoryFraction()));
+        fields.put(
+                "memoryBudget",
+                options.memoryBudgetBytes()
+                        .map(bytes -> bytes + " bytes")
+                        .orElse("fraction " + options.memoryFraction()));
         fields.put("saturationThreshold", Double.toString(options.saturationThreshold()));
         fields.put("startBatchSize", Integer.toString(options.startBatchSize()));
         fields.put("maxBatchSize", options.maxBatchSize().map(String::valueOf).orElse("default"));
@@ -290,9 +310,19 @@ public final class AutoBatch {
         fields.put("timeBudget", options.timeBudget().toString());
         fields.put("referenceBatchSize", Integer.toString(options.referenceBatchSize()));
         fields.put("referenceLearningRate", Double.toString(reference.rate()));
-        fields.put("targetBatchSize", options.targetBatchSize().map(String::valueOf).orElse("none"));
-        fields.put("loss", config.getLossFunction() == null ? "none" : config.getLossFunction().getClass().getName());
-        fields.put("optimizer", config.getOptimizer() == null ? "none" : config.getOptimizer().getClass().getName());
+        fields.put(
+                "targetBatchSize",
+                options.targetBatchSize().map(String::valueOf).orElse("none"));
+        fields.put(
+                "loss",
+                config.getLossFunction() == null
+                        ? "none"
+                        : config.getLossFunction().getClass().getName());
+        fields.put(
+                "optimizer",
+                config.getOptimizer() == null
+                        ? "none"
+                        : config.getOptimizer().getClass().getName());
         return fields;
     }
 
@@ -325,7 +355,9 @@ public final class AutoBatch {
     }
 
     private static String optimizerName(TrainingConfig config) {
-        return config.getOptimizer() == null ? "unknown" : config.getOptimizer().getClass().getSimpleName();
+        return config.getOptimizer() == null
+                ? "unknown"
+                : config.getOptimizer().getClass().getSimpleName();
     }
 
     /**

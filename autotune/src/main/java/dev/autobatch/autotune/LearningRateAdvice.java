@@ -6,7 +6,6 @@ import ai.djl.training.optimizer.Nag;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.optimizer.RmsProp;
 import ai.djl.training.optimizer.Sgd;
-
 import java.util.Locale;
 import java.util.Objects;
 
@@ -98,8 +97,7 @@ public record LearningRateAdvice(
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(referenceSource, "referenceSource");
         if (referenceBatchSize < 1) {
-            throw new IllegalArgumentException(
-                    "reference batch size must be at least 1, got " + referenceBatchSize);
+            throw new IllegalArgumentException("reference batch size must be at least 1, got " + referenceBatchSize);
         }
         if (warmupEpochs < 0) {
             throw new IllegalArgumentException("warm-up epochs must be zero or more, got " + warmupEpochs);
@@ -114,8 +112,14 @@ public record LearningRateAdvice(
      */
     public static LearningRateAdvice none(int batchSize) {
         return new LearningRateAdvice(
-                Rule.UNCHANGED, "unknown", DEFAULT_REFERENCE_BATCH_SIZE, Double.NaN, "not known", batchSize,
-                Double.NaN, 0);
+                Rule.UNCHANGED,
+                "unknown",
+                DEFAULT_REFERENCE_BATCH_SIZE,
+                Double.NaN,
+                "not known",
+                batchSize,
+                Double.NaN,
+                0);
     }
 
     /**
@@ -146,8 +150,8 @@ public record LearningRateAdvice(
      */
     public static LearningRateAdvice advise(
             Optimizer optimizer, int referenceBatchSize, double referenceLearningRate, int batchSize) {
-        return advise(ruleFor(optimizer), name(optimizer), referenceBatchSize, referenceLearningRate, "given",
-                batchSize);
+        return advise(
+                ruleFor(optimizer), name(optimizer), referenceBatchSize, referenceLearningRate, "given", batchSize);
     }
 
     /**
@@ -172,9 +176,8 @@ public record LearningRateAdvice(
             int batchSize) {
         Objects.requireNonNull(rule, "rule");
         if (!(referenceLearningRate > 0) || Double.isInfinite(referenceLearningRate)) {
-            throw new IllegalArgumentException(
-                    "the reference learning rate must be positive and finite, got " + referenceLearningRate
-                            + "; give the rate that works at the reference batch size");
+            throw new IllegalArgumentException("the reference learning rate must be positive and finite, got "
+                    + referenceLearningRate + "; give the rate that works at the reference batch size");
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
@@ -189,12 +192,17 @@ public record LearningRateAdvice(
             case SQUARE_ROOT -> Math.min(Math.sqrt(scale), MAX_FACTOR);
             case UNCHANGED -> 1;
         };
-        int warmup = factor > 1
-                ? (int) Math.min(MAX_WARMUP_EPOCHS, Math.ceil(Math.log(factor) / Math.log(2) - 1e-9))
-                : 0;
+        int warmup =
+                factor > 1 ? (int) Math.min(MAX_WARMUP_EPOCHS, Math.ceil(Math.log(factor) / Math.log(2) - 1e-9)) : 0;
         return new LearningRateAdvice(
-                rule, optimizer, referenceBatchSize, referenceLearningRate, referenceSource, batchSize,
-                referenceLearningRate * factor, warmup);
+                rule,
+                optimizer,
+                referenceBatchSize,
+                referenceLearningRate,
+                referenceSource,
+                batchSize,
+                referenceLearningRate * factor,
+                warmup);
     }
 
     /**
@@ -214,9 +222,7 @@ public record LearningRateAdvice(
      *     Rule#LINEAR} or {@link Rule#SQUARE_ROOT}
      */
     public boolean isCapped() {
-        return isAdvised()
-                && rule != Rule.UNCHANGED
-                && learningRate >= referenceLearningRate * MAX_FACTOR * (1 - 1e-9);
+        return isAdvised() && rule != Rule.UNCHANGED && learningRate >= referenceLearningRate * MAX_FACTOR * (1 - 1e-9);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.autobatch.autotune;
 
 import dev.autobatch.autotune.hardware.MemoryBudget;
 import dev.autobatch.autotune.internal.ResultTable;
-
 import java.util.Objects;
 
 /**
@@ -48,8 +47,8 @@ public final class MemoryBudgetException extends IllegalStateException {
     public record Words(String budget, String startBatchSize, String lessData) {
 
         /** The API's words: the options of {@link TuneOptions.Builder}. */
-        public static final Words API = new Words(
-                "optMemoryBudgetBytes (or optMemoryFraction)", "optStartBatchSize", null);
+        public static final Words API =
+                new Words("optMemoryBudgetBytes (or optMemoryFraction)", "optStartBatchSize", null);
 
         /** Checks that the budget's setting is named. */
         public Words {
@@ -100,14 +99,19 @@ public final class MemoryBudgetException extends IllegalStateException {
         StringBuilder text = new StringBuilder(finding).append(' ');
         if (budgetCanGrow) {
             if (lowerableStart > 0 && words.startBatchSize() != null) {
-                text.append("Lower ").append(words.startBatchSize()).append(" (it is ").append(lowerableStart)
+                text.append("Lower ")
+                        .append(words.startBatchSize())
+                        .append(" (it is ")
+                        .append(lowerableStart)
                         .append("), give a larger budget with ");
             } else {
                 text.append("Give a larger budget with ");
             }
             text.append(words.budget());
             if (roomBytes > 0) {
-                text.append(" (at most the ").append(ResultTable.bytes(roomBytes)).append(" free to this process)");
+                text.append(" (at most the ")
+                        .append(ResultTable.bytes(roomBytes))
+                        .append(" free to this process)");
             }
             if (words.lessData() != null) {
                 text.append(", train on fewer samples with ").append(words.lessData());
@@ -115,8 +119,11 @@ public final class MemoryBudgetException extends IllegalStateException {
             text.append(", or free memory: stop other processes that share it.");
         } else {
             text.append("The budget is already all the memory free to this process: stop other processes that"
-                    + " share it, raise the container's memory limit, or ")
-                    .append(words.lessData() != null ? "train on fewer samples with " + words.lessData() : "load less data")
+                            + " share it, raise the container's memory limit, or ")
+                    .append(
+                            words.lessData() != null
+                                    ? "train on fewer samples with " + words.lessData()
+                                    : "load less data")
                     .append('.');
         }
         return text.toString();

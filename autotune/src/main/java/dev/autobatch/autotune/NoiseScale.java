@@ -3,7 +3,6 @@ package dev.autobatch.autotune;
 import dev.autobatch.autotune.internal.LeastSquares;
 import dev.autobatch.autotune.internal.LineFit;
 import dev.autobatch.core.Trial;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -92,7 +91,8 @@ public record NoiseScale(
                 usable.add(trial);
             }
         }
-        int sizes = (int) usable.stream().mapToLong(Trial::samplesPerStep).distinct().count();
+        int sizes = (int)
+                usable.stream().mapToLong(Trial::samplesPerStep).distinct().count();
         if (sizes < 2) {
             return new NoiseScale(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, sizes);
         }
@@ -198,8 +198,6 @@ public record NoiseScale(
     }
 
     private static String round(double value) {
-        return value >= 100
-                ? String.format(Locale.ROOT, "%,.0f", value)
-                : String.format(Locale.ROOT, "%.3g", value);
+        return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.3g", value);
     }
 }

@@ -1,16 +1,12 @@
 package dev.autobatch.autotune;
 
+import ai.djl.training.TrainingConfig;
+import dev.autobatch.autotune.hardware.MemoryBudget;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.TuningListener;
-
-import ai.djl.training.TrainingConfig;
-
-import dev.autobatch.autotune.hardware.MemoryBudget;
 import dev.autobatch.core.DjlTrialRunner;
-
 import dev.autobatch.core.internal.Checks;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -257,7 +253,8 @@ public final class TuneOptions {
         private double referenceLearningRate;
         private int targetBatchSize;
         private Path cacheDirectory;
-        private boolean cache = !"false".equalsIgnoreCase(System.getProperty(CACHE_PROPERTY, "true").trim());
+        private boolean cache = !"false"
+                .equalsIgnoreCase(System.getProperty(CACHE_PROPERTY, "true").trim());
         private boolean force;
 
         private Builder() {}
@@ -469,9 +466,8 @@ public final class TuneOptions {
          */
         public Builder optReferenceLearningRate(double rate) {
             if (!(rate > 0) || Double.isInfinite(rate)) {
-                throw new IllegalArgumentException(
-                        "reference learning rate must be positive and finite, got " + rate
-                                + "; give the rate that works at the reference batch size");
+                throw new IllegalArgumentException("reference learning rate must be positive and finite, got " + rate
+                        + "; give the rate that works at the reference batch size");
             }
             this.referenceLearningRate = rate;
             return this;

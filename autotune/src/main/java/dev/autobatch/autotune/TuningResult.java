@@ -1,12 +1,10 @@
 package dev.autobatch.autotune;
 
+import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.autotune.search.Evidence;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.StopReason;
-
-import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.Trial;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,8 +87,18 @@ public record TuningResult(
             NoiseScale noiseScale,
             AccumulationPlan accumulation,
             LearningRateAdvice learningRate) {
-        this(batchSize, stopReason, trials, settings, elapsed, context, verdicts, noiseScale, accumulation,
-                learningRate, "");
+        this(
+                batchSize,
+                stopReason,
+                trials,
+                settings,
+                elapsed,
+                context,
+                verdicts,
+                noiseScale,
+                accumulation,
+                learningRate,
+                "");
     }
 
     /**
@@ -114,7 +122,15 @@ public record TuningResult(
             Duration elapsed,
             TuningContext context,
             List<String> verdicts) {
-        this(batchSize, stopReason, trials, settings, elapsed, context, verdicts, NoiseScale.estimate(trials),
+        this(
+                batchSize,
+                stopReason,
+                trials,
+                settings,
+                elapsed,
+                context,
+                verdicts,
+                NoiseScale.estimate(trials),
                 AccumulationPlan.none(batchSize, settings == null ? 1 : settings.devices()),
                 LearningRateAdvice.none(batchSize));
     }
@@ -148,8 +164,18 @@ public record TuningResult(
      * @return the copy
      */
     public TuningResult withContext(TuningContext newContext, Duration newElapsed) {
-        return new TuningResult(batchSize, stopReason, trials, settings, newElapsed, newContext, verdicts,
-                noiseScale, accumulation, learningRate, explanation);
+        return new TuningResult(
+                batchSize,
+                stopReason,
+                trials,
+                settings,
+                newElapsed,
+                newContext,
+                verdicts,
+                noiseScale,
+                accumulation,
+                learningRate,
+                explanation);
     }
 
     /**
@@ -160,8 +186,18 @@ public record TuningResult(
      * @return the copy
      */
     public TuningResult withLearningRate(LearningRateAdvice advice) {
-        return new TuningResult(batchSize, stopReason, trials, settings, elapsed, context, verdicts,
-                noiseScale, accumulation, advice, explanation);
+        return new TuningResult(
+                batchSize,
+                stopReason,
+                trials,
+                settings,
+                elapsed,
+                context,
+                verdicts,
+                noiseScale,
+                accumulation,
+                advice,
+                explanation);
     }
 
     /**

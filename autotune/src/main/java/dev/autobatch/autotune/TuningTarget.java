@@ -3,7 +3,6 @@ package dev.autobatch.autotune;
 import ai.djl.Model;
 import ai.djl.training.TrainingConfig;
 import ai.djl.training.dataset.Dataset;
-
 import java.util.Optional;
 
 /**

@@ -7,5 +7,3 @@
  * results in {@code .cache}.
  */
 package dev.autobatch.autotune;
-
-import dev.autobatch.autotune.search.BatchSizeSearch;

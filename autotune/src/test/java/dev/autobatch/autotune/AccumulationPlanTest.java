@@ -1,15 +1,13 @@
 package dev.autobatch.autotune;
 
-import dev.autobatch.autotune.search.BatchSizeSearch;
-import dev.autobatch.autotune.search.TrialRunner;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.autobatch.autotune.search.BatchSizeSearch;
+import dev.autobatch.autotune.search.TrialRunner;
 import dev.autobatch.core.Trial;
-
 import org.junit.jupiter.api.Test;
 
 class AccumulationPlanTest {
@@ -30,7 +28,8 @@ class AccumulationPlanTest {
         assertEquals(new AccumulationPlan(256, 16, 1, 4096), plan);
         assertEquals(4096, plan.globalBatchSize());
         assertTrue(plan.accumulates());
-        assertEquals("micro-batch 256 x 1 device x 16 accumulation steps = global batch 4,096 (target 4,096)",
+        assertEquals(
+                "micro-batch 256 x 1 device x 16 accumulation steps = global batch 4,096 (target 4,096)",
                 plan.describe());
     }
 
@@ -88,8 +87,11 @@ class AccumulationPlanTest {
 
     @Test
     void withoutATargetThePlanIsTheChosenSizeOnEachDevice() {
-        TuningResult result = BatchSizeSearch.builder().optDevices(2).optMaxBatchSize(64)
-                .build().run(b -> Trial.measured(b, 100.0 * b, -1));
+        TuningResult result = BatchSizeSearch.builder()
+                .optDevices(2)
+                .optMaxBatchSize(64)
+                .build()
+                .run(b -> Trial.measured(b, 100.0 * b, -1));
 
         assertEquals(AccumulationPlan.none(result.batchSize(), 2), result.accumulation());
         assertEquals(2 * result.batchSize(), result.accumulation().globalBatchSize());
@@ -97,14 +99,14 @@ class AccumulationPlanTest {
 
     @Test
     void rejectsBadInputWithMessagesThatNameTheValue() {
-        IllegalArgumentException target =
-                assertThrows(IllegalArgumentException.class, () -> TuneOptions.builder().optTargetBatchSize(0));
+        IllegalArgumentException target = assertThrows(
+                IllegalArgumentException.class, () -> TuneOptions.builder().optTargetBatchSize(0));
         assertTrue(target.getMessage().contains("got 0"), target.getMessage());
         IllegalArgumentException steps =
                 assertThrows(IllegalArgumentException.class, () -> new AccumulationPlan(8, 0, 1, 0));
         assertTrue(steps.getMessage().contains("got 0"), steps.getMessage());
-        IllegalArgumentException devices =
-                assertThrows(IllegalArgumentException.class, () -> BatchSizeSearch.builder().optDevices(0));
+        IllegalArgumentException devices = assertThrows(
+                IllegalArgumentException.class, () -> BatchSizeSearch.builder().optDevices(0));
         assertTrue(devices.getMessage().contains("got 0"), devices.getMessage());
     }
 }

@@ -1,7 +1,5 @@
 package dev.autobatch.autotune;
 
-import dev.autobatch.autotune.search.Goal;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,18 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Model;
 import ai.djl.training.dataset.ArrayDataset;
 import dev.autobatch.autotune.cache.ResultCache;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.core.TestModels;
 import dev.autobatch.core.Trial;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Real CPU tunings of a small MLP against a cache in a temporary directory. */
 class AutoBatchCacheTest {
@@ -32,8 +29,10 @@ class AutoBatchCacheTest {
             List<Trial> first = new ArrayList<>();
             List<Trial> second = new ArrayList<>();
 
-            TuningResult tuned = AutoBatch.tune(model, data, options(cache, first).build());
-            TuningResult cached = AutoBatch.tune(model, data, options(cache, second).build());
+            TuningResult tuned =
+                    AutoBatch.tune(model, data, options(cache, first).build());
+            TuningResult cached =
+                    AutoBatch.tune(model, data, options(cache, second).build());
 
             assertFalse(first.isEmpty());
             assertTrue(second.isEmpty(), () -> "the second tuning ran trials: " + second);
@@ -50,8 +49,10 @@ class AutoBatchCacheTest {
             List<Trial> forced = new ArrayList<>();
             List<Trial> after = new ArrayList<>();
 
-            TuningResult again = AutoBatch.tune(model, data, options(cache, forced).optForce(true).build());
-            TuningResult cached = AutoBatch.tune(model, data, options(cache, after).build());
+            TuningResult again = AutoBatch.tune(
+                    model, data, options(cache, forced).optForce(true).build());
+            TuningResult cached =
+                    AutoBatch.tune(model, data, options(cache, after).build());
 
             assertFalse(forced.isEmpty(), "force runs the trials");
             assertTrue(after.isEmpty());
@@ -73,13 +74,16 @@ class AutoBatchCacheTest {
                     // Entries that parse but hold nonsense: once they crashed every later run.
                     valid.replace("\"model\": \"mlp\"", "\"model\": null"),
                     valid.replaceFirst("(\"choice\": \\{\\s*\"batchSize\": )\\d+", "$11e30"));
-            assertTrue(bads.stream().skip(2).noneMatch(valid::equals), "each nonsense entry differs from the valid one");
+            assertTrue(
+                    bads.stream().skip(2).noneMatch(valid::equals), "each nonsense entry differs from the valid one");
             for (String bad : bads) {
                 Files.writeString(entry, bad);
                 List<Trial> heard = new ArrayList<>();
-                TuningResult tuned = AutoBatch.tune(model, data, options(cache, heard).build());
+                TuningResult tuned =
+                        AutoBatch.tune(model, data, options(cache, heard).build());
                 List<Trial> after = new ArrayList<>();
-                TuningResult cached = AutoBatch.tune(model, data, options(cache, after).build());
+                TuningResult cached =
+                        AutoBatch.tune(model, data, options(cache, after).build());
 
                 assertFalse(heard.isEmpty(), "a bad entry is not used");
                 assertTrue(after.isEmpty(), "the bad entry was replaced by a good one");
@@ -97,14 +101,16 @@ class AutoBatchCacheTest {
             List<Trial> otherGoal = new ArrayList<>();
             List<Trial> otherModel = new ArrayList<>();
 
-            AutoBatch.tune(model, data, options(cache, otherGoal).optGoal(Goal.MAX_FIT).build());
+            AutoBatch.tune(
+                    model, data, options(cache, otherGoal).optGoal(Goal.MAX_FIT).build());
             AutoBatch.tune(wider, data, options(cache, otherModel).build());
 
             assertFalse(otherGoal.isEmpty());
             assertFalse(otherModel.isEmpty());
             assertEquals(3, entries(cache).size());
             Path off = cache.resolve("off");
-            AutoBatch.tune(model, data, options(off, new ArrayList<>()).optCache(false).build());
+            AutoBatch.tune(
+                    model, data, options(off, new ArrayList<>()).optCache(false).build());
             assertFalse(Files.exists(off), "optCache(false) writes nothing");
         }
     }
@@ -114,8 +120,13 @@ class AutoBatchCacheTest {
         try (Model model = TestModels.model("mlp", TestModels.mlp(64, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 4096, 784, 10);
 
-            TuningResult result = AutoBatch.tune(model, data,
-                    options(cache, new ArrayList<>()).optGoal(Goal.GOODPUT).optTargetBatchSize(512).build());
+            TuningResult result = AutoBatch.tune(
+                    model,
+                    data,
+                    options(cache, new ArrayList<>())
+                            .optGoal(Goal.GOODPUT)
+                            .optTargetBatchSize(512)
+                            .build());
 
             assertTrue(result.trials().stream().filter(Trial::ok).allMatch(Trial::hasGradientNorm), result::toString);
             assertTrue(result.noiseScale().batchSizes() >= 2, result::toString);

@@ -1,8 +1,5 @@
 package dev.autobatch.autotune;
 
-import dev.autobatch.autotune.search.Goal;
-import dev.autobatch.autotune.search.StopReason;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,17 +12,17 @@ import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.util.Pair;
+import dev.autobatch.autotune.search.Goal;
+import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.TestModels;
 import dev.autobatch.core.Trial;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Real CPU tunings of the classic 784-128-10 MLP (SGD) on data of Fashion-MNIST's shape. */
 class AutoBatchTest {
@@ -35,16 +32,18 @@ class AutoBatchTest {
         try (Model model = TestModels.model("mlp-784-128-10", TestModels.mlp(128, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 8192, 784, 10);
             List<Trial> heard = new ArrayList<>();
-            TuneOptions options =
-                    TuneOptions.builder()
-                            .optMeasuredSteps(3)
-                            .optCache(false)
-                            .optListener((trial, verdict) -> heard.add(trial))
-                            .optReportDirectory(reports)
-                            .build();
+            TuneOptions options = TuneOptions.builder()
+                    .optMeasuredSteps(3)
+                    .optCache(false)
+                    .optListener((trial, verdict) -> heard.add(trial))
+                    .optReportDirectory(reports)
+                    .build();
             // A model with weights keeps them exactly (one without is left without, see core).
-            model.getBlock().initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
-                    new ai.djl.ndarray.types.Shape(1, 784));
+            model.getBlock()
+                    .initialize(
+                            model.getNDManager(),
+                            ai.djl.ndarray.types.DataType.FLOAT32,
+                            new ai.djl.ndarray.types.Shape(1, 784));
             List<byte[]> before = parameters(model);
             TuningResult result = AutoBatch.tune(model, data, options);
 
@@ -55,14 +54,22 @@ class AutoBatchTest {
             assertEquals(result.trials().size(), result.verdicts().size());
             assertEquals("mlp-784-128-10", result.context().modelName());
             assertEquals("cpu()", result.context().device());
-            assertTrue(result.context().budgetBasis().contains("available host memory"), result.context().budgetBasis());
+            assertTrue(
+                    result.context().budgetBasis().contains("available host memory"),
+                    result.context().budgetBasis());
             assertTrue(result.settings().memoryBudgetBytes() > 0);
             assertTrue(result.elapsed().toNanos() > 0);
             assertEquals(result.trials().size(), heard.size(), "the listener hears every trial");
             assertTrue(Files.size(reports.resolve("report.json")) > 0);
-            String stopped = result.stopReason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
-            assertTrue(result.toString().startsWith("batch size " + result.batchSize() + " (goal "
-                    + result.settings().goal() + "): stopped on " + stopped + ";"), result::toString);
+            String stopped = result.stopReason()
+                    .name()
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', ' ');
+            assertTrue(
+                    result.toString()
+                            .startsWith("batch size " + result.batchSize() + " (goal "
+                                    + result.settings().goal() + "): stopped on " + stopped + ";"),
+                    result::toString);
         }
     }
 
@@ -71,24 +78,24 @@ class AutoBatchTest {
         try (Model model = TestModels.model("mlp", TestModels.mlp(128, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 60000, 784, 10);
             // Load the engine and its kernels first, so what the process holds is its steady state.
-            try (DjlTrialRunner warm = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
+            try (DjlTrialRunner warm =
+                    DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
                 assertTrue(warm.run(64).ok());
             }
             // 24 MiB above that: a batch of 4,096 images alone is 12.25 MiB and training needs
             // several such copies, so the budget, not the data, ends the search.
             long budget = residentBytes() + (24L << 20);
-            TuningResult result =
-                    AutoBatch.tune(
-                            model,
-                            data,
-                            // MAX_FIT: throughput saturation, which a loaded machine's noise can
-                            // trigger early, plays no part, so the budget is what ends the search.
-                            TuneOptions.builder()
-                                    .optGoal(Goal.MAX_FIT)
-                                    .optMemoryBudgetBytes(budget)
-                                    .optMeasuredSteps(2)
-                                    .optCache(false)
-                                    .build());
+            TuningResult result = AutoBatch.tune(
+                    model,
+                    data,
+                    // MAX_FIT: throughput saturation, which a loaded machine's noise can
+                    // trigger early, plays no part, so the budget is what ends the search.
+                    TuneOptions.builder()
+                            .optGoal(Goal.MAX_FIT)
+                            .optMemoryBudgetBytes(budget)
+                            .optMeasuredSteps(2)
+                            .optCache(false)
+                            .build());
             assertEquals(StopReason.MEMORY_BUDGET, result.stopReason(), result::toString);
             for (Trial trial : result.trials()) {
                 if (trial.ok()) {
@@ -115,7 +122,8 @@ class AutoBatchTest {
 
             assertEquals(List.of(), heard, "no trial ran");
             assertTrue(e.getMessage().startsWith("Before any trial, this process already holds "), e.getMessage());
-            assertTrue(e.getMessage().contains("above the memory budget of 1.0 MiB (given: 1.0 MiB (of "), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("above the memory budget of 1.0 MiB (given: 1.0 MiB (of "), e.getMessage());
             assertTrue(e.getMessage().contains("Give a larger budget with optMemoryBudgetBytes"), e.getMessage());
             String cli = e.message(new MemoryBudgetException.Words("--budget", null, "--limit N"));
             assertTrue(cli.contains("Give a larger budget with --budget (at most the "), cli);
@@ -125,13 +133,14 @@ class AutoBatchTest {
 
     @Test
     void everyTrialFailingNamesTheFirstFailure() {
-        try (Model model =
-                TestModels.model("always-failing", TestModels.mlpWith(16, 10, AutoBatchTest::refuse))) {
+        try (Model model = TestModels.model("always-failing", TestModels.mlpWith(16, 10, AutoBatchTest::refuse))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 784, 10);
-            IllegalStateException e =
-                    assertThrows(
-                            IllegalStateException.class,
-                            () -> AutoBatch.tune(model, data, TuneOptions.builder().optStartBatchSize(4).build()));
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class,
+                    () -> AutoBatch.tune(
+                            model,
+                            data,
+                            TuneOptions.builder().optStartBatchSize(4).build()));
             assertTrue(e.getMessage().contains("batch size 4"), e.getMessage());
             assertTrue(e.getMessage().contains("this block refuses every batch"), e.getMessage());
         }
@@ -139,29 +148,44 @@ class AutoBatchTest {
 
     @Test
     void rejectsBadInputWithMessagesThatNameTheValueAndTheFix() {
-        assertMessage("memory budget must be positive, got 0", () -> TuneOptions.builder().optMemoryBudgetBytes(0));
-        assertMessage("memory budget must be positive, got -5", () -> TuneOptions.builder().optMemoryBudgetBytes(-5));
-        assertMessage("saturation threshold must be in (0, 1), got 0.0", () -> TuneOptions.builder().optSaturationThreshold(0));
-        assertMessage("saturation threshold must be in (0, 1), got 1.0", () -> TuneOptions.builder().optSaturationThreshold(1));
+        assertMessage(
+                "memory budget must be positive, got 0",
+                () -> TuneOptions.builder().optMemoryBudgetBytes(0));
+        assertMessage(
+                "memory budget must be positive, got -5",
+                () -> TuneOptions.builder().optMemoryBudgetBytes(-5));
+        assertMessage(
+                "saturation threshold must be in (0, 1), got 0.0",
+                () -> TuneOptions.builder().optSaturationThreshold(0));
+        assertMessage(
+                "saturation threshold must be in (0, 1), got 1.0",
+                () -> TuneOptions.builder().optSaturationThreshold(1));
         assertMessage(
                 "maximum batch size 8 is below the start batch size 16",
-                () -> TuneOptions.builder().optStartBatchSize(16).optMaxBatchSize(8).build());
-        assertMessage("the time budget must be positive, got PT-1S; 60 s is the default",
+                () -> TuneOptions.builder()
+                        .optStartBatchSize(16)
+                        .optMaxBatchSize(8)
+                        .build());
+        assertMessage(
+                "the time budget must be positive, got PT-1S; 60 s is the default",
                 () -> TuneOptions.builder().optTimeBudget(java.time.Duration.ofSeconds(-1)));
-        assertMessage("maximum trial seconds must be positive and finite, got NaN; 10 is the default",
+        assertMessage(
+                "maximum trial seconds must be positive and finite, got NaN; 10 is the default",
                 () -> TuneOptions.builder().optMaxTrialSeconds(Double.NaN));
         try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
-            ArrayDataset empty =
-                    new ArrayDataset.Builder()
-                            .setData(model.getNDManager().zeros(new ai.djl.ndarray.types.Shape(0, 784)))
-                            .optLabels(model.getNDManager().zeros(new ai.djl.ndarray.types.Shape(0)))
-                            .setSampling(1, false)
-                            .build();
+            ArrayDataset empty = new ArrayDataset.Builder()
+                    .setData(model.getNDManager().zeros(new ai.djl.ndarray.types.Shape(0, 784)))
+                    .optLabels(model.getNDManager().zeros(new ai.djl.ndarray.types.Shape(0)))
+                    .setSampling(1, false)
+                    .build();
             assertMessage("the dataset is empty", () -> AutoBatch.tune(model, empty));
             ArrayDataset tiny = TestModels.randomData(model.getNDManager(), 8, 784, 10);
             assertMessage(
                     "start batch size 16 is above the dataset's 8 samples",
-                    () -> AutoBatch.tune(model, tiny, TuneOptions.builder().optStartBatchSize(16).build()));
+                    () -> AutoBatch.tune(
+                            model,
+                            tiny,
+                            TuneOptions.builder().optStartBatchSize(16).build()));
         }
         try (Model noBlock = Model.newInstance("no-block")) {
             ArrayDataset data = TestModels.randomData(noBlock.getNDManager(), 8, 784, 10);
@@ -179,7 +203,8 @@ class AutoBatchTest {
 
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' lacks '" + expected + "'");
+        assertTrue(
+                e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' lacks '" + expected + "'");
     }
 
     private static long residentBytes() {

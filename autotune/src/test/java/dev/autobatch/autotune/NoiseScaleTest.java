@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.core.Trial;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /** The estimator on synthetic gradient norms {@code |G_B|^2 = |G|^2 + tr(S)/B}, exact and noisy. */
 class NoiseScaleTest {
@@ -65,7 +63,8 @@ class NoiseScaleTest {
         for (long seed = 1; seed <= runs; seed++) {
             NoiseScale noise = NoiseScale.estimate(noisyTrials(new Random(seed), 5));
             assertTrue(noise.isKnown(), noise::describe);
-            assertTrue(noise.bSimple() > B_NOISE / 2 && noise.bSimple() < 2 * B_NOISE,
+            assertTrue(
+                    noise.bSimple() > B_NOISE / 2 && noise.bSimple() < 2 * B_NOISE,
                     "seed " + seed + ": " + noise.describe());
             if (noise.low() <= B_NOISE && B_NOISE <= noise.high()) {
                 covered++;
@@ -83,8 +82,8 @@ class NoiseScaleTest {
         assertEquals("unknown: no trial recorded gradient norms", none.describe());
         assertTrue(Double.isNaN(none.efficiency(64, 32)));
 
-        NoiseScale one = NoiseScale.estimate(List.of(
-                Trial.measured(8, 10, -1).withGradientNorm(1.0, 0.1), Trial.outOfMemory(16)));
+        NoiseScale one = NoiseScale.estimate(
+                List.of(Trial.measured(8, 10, -1).withGradientNorm(1.0, 0.1), Trial.outOfMemory(16)));
         assertFalse(one.isKnown());
         assertEquals(1, one.batchSizes());
         assertTrue(one.describe().contains("only one batch size"), one::describe);
@@ -119,8 +118,18 @@ class NoiseScaleTest {
         // 4 micro-batches of 16 measure the gradient of 64 samples.
         List<Trial> trials = new ArrayList<>();
         for (int b : new int[] {16, 64, 256}) {
-            trials.add(new Trial(b, 100.0 * b * 4, -1, false, 0.01, -1, dev.autobatch.core.MemoryMeasurement.NONE,
-                    null, GRADIENT_SQUARED + TRACE / (4.0 * b), 1.0 / b, 4));
+            trials.add(new Trial(
+                    b,
+                    100.0 * b * 4,
+                    -1,
+                    false,
+                    0.01,
+                    -1,
+                    dev.autobatch.core.MemoryMeasurement.NONE,
+                    null,
+                    GRADIENT_SQUARED + TRACE / (4.0 * b),
+                    1.0 / b,
+                    4));
         }
 
         assertEquals(B_NOISE, NoiseScale.estimate(trials).bSimple(), 1e-6 * B_NOISE);

@@ -1,7 +1,6 @@
 package dev.autobatch.core;
 
 import ai.djl.Device;
-
 import java.util.OptionalLong;
 
 /**

@@ -23,7 +23,6 @@ import dev.autobatch.core.internal.PeakMemoryMeter;
 import dev.autobatch.core.internal.Rebatcher;
 import dev.autobatch.core.internal.StepLoop;
 import dev.autobatch.core.internal.StepTimes;
-
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Objects;
@@ -112,15 +111,20 @@ public final class DjlTrialRunner implements AutoCloseable {
     private DjlTrialRunner(Builder builder, RandomAccessDataset dataset) {
         this.model = builder.model;
         this.dataset = dataset;
-        MeasurementRule rule = new MeasurementRule(builder.warmupSteps, builder.measuredSteps,
-                builder.minMeasuredSeconds, builder.targetPrecision, builder.maxTrialSeconds);
+        MeasurementRule rule = new MeasurementRule(
+                builder.warmupSteps,
+                builder.measuredSteps,
+                builder.minMeasuredSeconds,
+                builder.targetPrecision,
+                builder.maxTrialSeconds);
         int normSteps = builder.recordGradientNorm ? MAX_GRADIENT_NORM_STEPS : 0;
         this.loop = new StepLoop(rule, builder.progress, PROGRESS_INTERVAL_SECONDS, normSteps);
         this.accumulationSteps = builder.accumulationSteps;
         TrainingConfig config;
         boolean ownConfig = builder.trainingConfig == null;
         if (builder.configSupplier != null) {
-            config = Objects.requireNonNull(builder.configSupplier.get(), "the training configuration supplier gave null");
+            config = Objects.requireNonNull(
+                    builder.configSupplier.get(), "the training configuration supplier gave null");
         } else {
             config = ownConfig ? defaultTrainingConfig() : builder.trainingConfig;
         }
@@ -151,10 +155,9 @@ public final class DjlTrialRunner implements AutoCloseable {
      */
     public static TrainingConfig defaultTrainingConfig() {
         return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(
-                        Optimizer.sgd()
-                                .setLearningRateTracker(Tracker.fixed(DEFAULT_LEARNING_RATE))
-                                .build());
+                .optOptimizer(Optimizer.sgd()
+                        .setLearningRateTracker(Tracker.fixed(DEFAULT_LEARNING_RATE))
+                        .build());
     }
 
     /**
@@ -216,19 +219,23 @@ public final class DjlTrialRunner implements AutoCloseable {
 
     private Trial lossFailure(int batchSize, float loss, int step) {
         String micro = accumulationSteps > 1 ? " x " + accumulationSteps + " micro-batches" : "";
-        return Trial.failed(batchSize, "the loss became " + loss + " at batch size " + batchSize + micro
-                + " (step " + step + "); lower the learning rate of the training configuration");
+        return Trial.failed(
+                batchSize,
+                "the loss became " + loss + " at batch size " + batchSize + micro + " (step " + step
+                        + "); lower the learning rate of the training configuration");
     }
 
     private void releaseCachedDeviceMemory() {
-        if (trainer.device().isGpu() && "PyTorch".equals(model.getNDManager().getEngine().getEngineName())) {
+        if (trainer.device().isGpu()
+                && "PyTorch".equals(model.getNDManager().getEngine().getEngineName())) {
             ai.djl.pytorch.jni.JniUtils.emptyCudaCache();
         }
     }
 
     private static String describe(Throwable e) {
         String message = e.getMessage();
-        String first = message == null ? "" : message.lines().findFirst().orElse("").trim();
+        String first =
+                message == null ? "" : message.lines().findFirst().orElse("").trim();
         return e.getClass().getSimpleName() + (first.isEmpty() ? "" : ": " + first);
     }
 
@@ -508,11 +515,10 @@ public final class DjlTrialRunner implements AutoCloseable {
                 throw new IllegalArgumentException("no dataset set; call setDataset(dataset)");
             }
             if (!(dataset instanceof RandomAccessDataset random)) {
-                throw new IllegalArgumentException(
-                        "the dataset is a "
-                                + dataset.getClass().getName()
-                                + ", which cannot be re-batched; give a RandomAccessDataset such as"
-                                + " ArrayDataset");
+                throw new IllegalArgumentException("the dataset is a "
+                        + dataset.getClass().getName()
+                        + ", which cannot be re-batched; give a RandomAccessDataset such as"
+                        + " ArrayDataset");
             }
             try {
                 random.prepare();

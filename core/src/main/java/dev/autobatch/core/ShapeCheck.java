@@ -11,7 +11,6 @@ import ai.djl.training.loss.L2Loss;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import dev.autobatch.core.internal.Rebatcher;
-
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.stream.Collectors;
@@ -97,7 +96,9 @@ final class ShapeCheck {
     }
 
     private static String firstLine(RuntimeException e) {
-        String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("").trim();
+        String message = e.getMessage() == null
+                ? ""
+                : e.getMessage().lines().findFirst().orElse("").trim();
         return e.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
     }
 }

@@ -1,7 +1,6 @@
 package dev.autobatch.core;
 
 import dev.autobatch.core.internal.Checks;
-
 import java.util.Objects;
 
 /**
@@ -66,8 +65,7 @@ public record Trial(
         }
         Objects.requireNonNull(memoryMeasurement, "memoryMeasurement");
         if (outOfMemory && failure != null) {
-            throw new IllegalArgumentException(
-                    "a trial is either out of memory or failed, not both: " + failure);
+            throw new IllegalArgumentException("a trial is either out of memory or failed, not both: " + failure);
         }
     }
 
@@ -99,9 +97,20 @@ public record Trial(
             double gradientNormSquared,
             double gradientNormSquaredStdDev,
             int accumulationSteps) {
-        this(batchSize, samplesPerSecond, peakMemoryBytes, outOfMemory, medianStepSeconds, baselineMemoryBytes,
-                memoryMeasurement, failure, gradientNormSquared, gradientNormSquaredStdDev, accumulationSteps,
-                Double.NaN, 0);
+        this(
+                batchSize,
+                samplesPerSecond,
+                peakMemoryBytes,
+                outOfMemory,
+                medianStepSeconds,
+                baselineMemoryBytes,
+                memoryMeasurement,
+                failure,
+                gradientNormSquared,
+                gradientNormSquaredStdDev,
+                accumulationSteps,
+                Double.NaN,
+                0);
     }
 
     /**
@@ -176,8 +185,7 @@ public record Trial(
      * @return the trial
      */
     public static Trial outOfMemory(int batchSize) {
-        return new Trial(
-                batchSize, Double.NaN, -1, true, Double.NaN, -1, MemoryMeasurement.NONE, null, Double.NaN);
+        return new Trial(batchSize, Double.NaN, -1, true, Double.NaN, -1, MemoryMeasurement.NONE, null, Double.NaN);
     }
 
     /**
@@ -189,8 +197,7 @@ public record Trial(
      */
     public static Trial failed(int batchSize, String failure) {
         Objects.requireNonNull(failure, "failure");
-        return new Trial(
-                batchSize, Double.NaN, -1, false, Double.NaN, -1, MemoryMeasurement.NONE, failure, Double.NaN);
+        return new Trial(batchSize, Double.NaN, -1, false, Double.NaN, -1, MemoryMeasurement.NONE, failure, Double.NaN);
     }
 
     /**

@@ -15,12 +15,11 @@ import ai.djl.training.evaluator.Evaluator;
 import ai.djl.training.listener.EvaluatorTrainingListener;
 import ai.djl.util.Pair;
 import dev.autobatch.core.internal.Gradients;
-import dev.autobatch.core.internal.TrialConfig;
 import dev.autobatch.core.internal.ParameterSnapshot;
 import dev.autobatch.core.internal.Rebatcher;
 import dev.autobatch.core.internal.StepLoop;
 import dev.autobatch.core.internal.TrainingState;
-
+import dev.autobatch.core.internal.TrialConfig;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -49,7 +48,8 @@ import java.util.Map;
 final class TrialTrainer implements AutoCloseable {
 
     private static final String[] ACCUMULATORS = {
-        EvaluatorTrainingListener.TRAIN_EPOCH, EvaluatorTrainingListener.TRAIN_PROGRESS,
+        EvaluatorTrainingListener.TRAIN_EPOCH,
+        EvaluatorTrainingListener.TRAIN_PROGRESS,
         EvaluatorTrainingListener.TRAIN_ALL
     };
 
@@ -72,8 +72,8 @@ final class TrialTrainer implements AutoCloseable {
      * @param accumulationSteps micro-batches a step
      * @throws IllegalArgumentException if the configuration's state cannot be copied
      */
-    TrialTrainer(Model model, RandomAccessDataset dataset, TrainingConfig config, boolean ownConfig,
-            int accumulationSteps) {
+    TrialTrainer(
+            Model model, RandomAccessDataset dataset, TrainingConfig config, boolean ownConfig, int accumulationSteps) {
         this.model = model;
         this.accumulationSteps = accumulationSteps;
         this.state = ownConfig ? null : copyState(config);
@@ -82,7 +82,8 @@ final class TrialTrainer implements AutoCloseable {
                 uninitialised.add(pair.getValue());
             }
         }
-        Shape[] initialisedFor = model.getBlock().isInitialized() ? model.getBlock().getInputShapes() : null;
+        Shape[] initialisedFor =
+                model.getBlock().isInitialized() ? model.getBlock().getInputShapes() : null;
         this.trainer = model.newTrainer(TrialConfig.of(config));
         try {
             this.device = trainer.getDevices()[0];

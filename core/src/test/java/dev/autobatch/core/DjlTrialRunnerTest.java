@@ -14,23 +14,21 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
+import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.evaluator.Accuracy;
 import ai.djl.training.listener.SaveModelTrainingListener;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.listener.TrainingListenerAdapter;
-import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Real DJL training on CPU. */
 class DjlTrialRunnerTest {
@@ -88,7 +86,8 @@ class DjlTrialRunnerTest {
                 .addTrainingListeners(recording, save);
         try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 784, 10);
-            try (DjlTrialRunner runner = quick(model, data).optTrainingConfig(config).build()) {
+            try (DjlTrialRunner runner =
+                    quick(model, data).optTrainingConfig(config).build()) {
                 assertTrue(runner.run(8).ok());
                 assertTrue(runner.run(16).ok());
             }
@@ -121,8 +120,10 @@ class DjlTrialRunnerTest {
                 assertTrue(wall < 30, () -> "the trial took " + wall + " s despite its 5 s cap");
                 assertTrue(trial.stepSecondsIqr() >= 0 && Double.isFinite(trial.stepSecondsIqr()), trial::toString);
                 assertTrue(trial.samplesPerSecondLow() <= trial.samplesPerSecond(), trial::toString);
-                assertTrue(trial.samplesPerSecond() <= trial.samplesPerSecondHigh()
-                        || Double.isNaN(trial.samplesPerSecondHigh()), trial::toString);
+                assertTrue(
+                        trial.samplesPerSecond() <= trial.samplesPerSecondHigh()
+                                || Double.isNaN(trial.samplesPerSecondHigh()),
+                        trial::toString);
             }
         }
     }
@@ -131,14 +132,13 @@ class DjlTrialRunnerTest {
     void trialCapBoundsWallTimeAndWinsOverTheMinimums() {
         try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 512, 784, 10);
-            try (DjlTrialRunner runner =
-                    DjlTrialRunner.builder()
-                            .setModel(model)
-                            .setDataset(data)
-                            .optMeasuredSteps(1_000_000)
-                            .optMinMeasuredSeconds(60)
-                            .optMaxTrialSeconds(0.3)
-                            .build()) {
+            try (DjlTrialRunner runner = DjlTrialRunner.builder()
+                    .setModel(model)
+                    .setDataset(data)
+                    .optMeasuredSteps(1_000_000)
+                    .optMinMeasuredSeconds(60)
+                    .optMaxTrialSeconds(0.3)
+                    .build()) {
                 long start = System.nanoTime();
                 Trial trial = runner.run(8);
                 double wall = (System.nanoTime() - start) / 1e9;
@@ -183,26 +183,24 @@ class DjlTrialRunnerTest {
                 assertTrue(elapsed >= DjlTrialRunner.PROGRESS_INTERVAL_SECONDS, "reported at " + elapsed + " s");
                 heard.add(phase + " " + steps + " " + elapsed);
             };
-            try (DjlTrialRunner runner =
-                    DjlTrialRunner.builder()
-                            .setModel(model)
-                            .setDataset(data)
-                            .optMinMeasuredSeconds(2.5)
-                            .optMaxTrialSeconds(5)
-                            .optProgress(listener)
-                            .build()) {
+            try (DjlTrialRunner runner = DjlTrialRunner.builder()
+                    .setModel(model)
+                    .setDataset(data)
+                    .optMinMeasuredSeconds(2.5)
+                    .optMaxTrialSeconds(5)
+                    .optProgress(listener)
+                    .build()) {
                 assertTrue(runner.run(8).ok());
                 assertFalse(heard.isEmpty(), "a trial of over 2.5 s reported nothing");
                 assertTrue(heard.get(heard.size() - 1).startsWith(TrialProgress.MEASURING), heard::toString);
             }
             heard.clear();
-            try (DjlTrialRunner runner =
-                    DjlTrialRunner.builder()
-                            .setModel(model)
-                            .setDataset(data)
-                            .optMaxTrialSeconds(1)
-                            .optProgress(listener)
-                            .build()) {
+            try (DjlTrialRunner runner = DjlTrialRunner.builder()
+                    .setModel(model)
+                    .setDataset(data)
+                    .optMaxTrialSeconds(1)
+                    .optProgress(listener)
+                    .build()) {
                 assertTrue(runner.run(8).ok());
                 assertEquals(List.of(), heard, "a trial capped at 1 s reports nothing");
             }
@@ -315,9 +313,10 @@ class DjlTrialRunnerTest {
     void lossThatBecomesNotFiniteFailsTheTrialAndSuggestsALowerLearningRate() {
         try (Model model = TestModels.model("mlp", TestModels.mlp(64, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 512, 784, 10);
-            DefaultTrainingConfig explosive =
-                    new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                            .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(1e30f)).build());
+            DefaultTrainingConfig explosive = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(Optimizer.sgd()
+                            .setLearningRateTracker(Tracker.fixed(1e30f))
+                            .build());
             try (DjlTrialRunner runner =
                     quick(model, data).optTrainingConfig(explosive).build()) {
                 List<byte[]> before = parameterBytes(model);
@@ -335,13 +334,23 @@ class DjlTrialRunnerTest {
         try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10));
                 Model empty = Model.newInstance("no-block")) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 100, 784, 10);
-            try (DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
+            try (DjlTrialRunner runner =
+                    DjlTrialRunner.builder().setModel(model).setDataset(data).build()) {
                 assertMessage("got 0", () -> runner.run(0));
                 assertMessage("100 samples, fewer than one batch of 101", () -> runner.run(101));
             }
-            assertMessage("has no block", () -> DjlTrialRunner.builder().setModel(empty).setDataset(data).build());
-            assertMessage("measured steps must be at least 1, got 0", () -> DjlTrialRunner.builder().optMeasuredSteps(0));
-            assertMessage("warm-up steps must be zero or more, got -1", () -> DjlTrialRunner.builder().optWarmupSteps(-1));
+            assertMessage(
+                    "has no block",
+                    () -> DjlTrialRunner.builder()
+                            .setModel(empty)
+                            .setDataset(data)
+                            .build());
+            assertMessage(
+                    "measured steps must be at least 1, got 0",
+                    () -> DjlTrialRunner.builder().optMeasuredSteps(0));
+            assertMessage(
+                    "warm-up steps must be zero or more, got -1",
+                    () -> DjlTrialRunner.builder().optWarmupSteps(-1));
             assertMessage(
                     "minimum measured seconds must be positive and finite, got -1.0; 0.25 is the default",
                     () -> DjlTrialRunner.builder().optMinMeasuredSeconds(-1));
@@ -360,7 +369,8 @@ class DjlTrialRunnerTest {
             assertMessage(
                     "target precision must be in (0, 1), got 1.5",
                     () -> DjlTrialRunner.builder().optTargetPrecision(1.5));
-            assertThrows(NullPointerException.class, () -> DjlTrialRunner.builder().optProgress(null));
+            assertThrows(
+                    NullPointerException.class, () -> DjlTrialRunner.builder().optProgress(null));
         }
     }
 
@@ -368,7 +378,8 @@ class DjlTrialRunnerTest {
     void closedRunnerRefusesTrials() {
         try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 64, 784, 10);
-            DjlTrialRunner runner = DjlTrialRunner.builder().setModel(model).setDataset(data).build();
+            DjlTrialRunner runner =
+                    DjlTrialRunner.builder().setModel(model).setDataset(data).build();
             runner.close();
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner.run(8));
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
@@ -382,7 +393,8 @@ class DjlTrialRunnerTest {
 
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' lacks '" + expected + "'");
+        assertTrue(
+                e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' lacks '" + expected + "'");
     }
 
     private static List<byte[]> parameterBytes(Model model) {
@@ -436,10 +448,9 @@ class DjlTrialRunnerTest {
             if (b == FAILING_BATCH_SIZE) {
                 throw new IllegalStateException(FAILURE);
             }
-            NDArray cube =
-                    x.reshape(new Shape(b, 1, 1, f))
-                            .add(x.reshape(new Shape(1, b, 1, f)))
-                            .add(x.reshape(new Shape(1, 1, b, f)));
+            NDArray cube = x.reshape(new Shape(b, 1, 1, f))
+                    .add(x.reshape(new Shape(1, b, 1, f)))
+                    .add(x.reshape(new Shape(1, 1, b, f)));
             return new NDList(Activation.relu(cube.mean(new int[] {1}).mean(new int[] {1})));
         }
     }

@@ -22,13 +22,11 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
 import ai.djl.util.Pair;
-
-import org.junit.jupiter.api.Test;
-
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /** Real DJL training on CPU: k micro-batches with loss / k step as one batch of k times the size. */
 class GradientAccumulationTest {
@@ -43,13 +41,16 @@ class GradientAccumulationTest {
                 NDManager manager = NDManager.newBaseManager()) {
             NDArray x = randomInputs(manager, 64);
             NDArray y = randomLabels(manager, 64);
-            try (Trainer a = trainer(accumulated); Trainer b = trainer(whole)) {
+            try (Trainer a = trainer(accumulated);
+                    Trainer b = trainer(whole)) {
                 copyParameters(accumulated, whole);
                 List<float[]> before = parameters(whole);
 
                 List<Batch> micro = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
-                    micro.add(batch(manager, x.get(new NDIndex("{}:{}", 16 * i, 16 * (i + 1))),
+                    micro.add(batch(
+                            manager,
+                            x.get(new NDIndex("{}:{}", 16 * i, 16 * (i + 1))),
                             y.get(new NDIndex("{}:{}", 16 * i, 16 * (i + 1)))));
                 }
                 GradientAccumulation.trainStep(a, micro);
@@ -73,19 +74,24 @@ class GradientAccumulationTest {
                 NDManager manager = NDManager.newBaseManager()) {
             NDArray x = randomInputs(manager, 48);
             NDArray y = randomLabels(manager, 48);
-            try (Trainer a = trainer(accumulated); Trainer b = trainer(whole)) {
+            try (Trainer a = trainer(accumulated);
+                    Trainer b = trainer(whole)) {
                 copyParameters(accumulated, whole);
                 for (int step = 0; step < 2; step++) {
                     int from = 24 * step;
                     List<Batch> micro = new ArrayList<>();
                     for (int i = 0; i < 3; i++) {
                         int start = from + 8 * i;
-                        micro.add(batch(manager, x.get(new NDIndex("{}:{}", start, start + 8)),
+                        micro.add(batch(
+                                manager,
+                                x.get(new NDIndex("{}:{}", start, start + 8)),
                                 y.get(new NDIndex("{}:{}", start, start + 8))));
                     }
                     GradientAccumulation.trainStep(a, micro);
                     micro.forEach(Batch::close);
-                    try (Batch one = batch(manager, x.get(new NDIndex("{}:{}", from, from + 24)),
+                    try (Batch one = batch(
+                            manager,
+                            x.get(new NDIndex("{}:{}", from, from + 24)),
                             y.get(new NDIndex("{}:{}", from, from + 24)))) {
                         EasyTrain.trainBatch(b, one);
                         b.step();
@@ -103,8 +109,11 @@ class GradientAccumulationTest {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 784, 10);
             // Initialised here: a runner releases the weights it had to draw, and both trials
             // must start from the same ones.
-            model.getBlock().initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
-                    new ai.djl.ndarray.types.Shape(1, 784));
+            model.getBlock()
+                    .initialize(
+                            model.getNDManager(),
+                            ai.djl.ndarray.types.DataType.FLOAT32,
+                            new ai.djl.ndarray.types.Shape(1, 784));
             Trial whole;
             Trial accumulated;
             try (DjlTrialRunner runner = runner(model, data, 1)) {
@@ -118,19 +127,21 @@ class GradientAccumulationTest {
             assertEquals(4, accumulated.accumulationSteps());
             assertEquals(64, accumulated.samplesPerStep());
             assertEquals(64 / accumulated.medianStepSeconds(), accumulated.samplesPerSecond(), 1e-6);
-            assertEquals(whole.gradientNormSquared(), accumulated.gradientNormSquared(),
-                    1e-5 * whole.gradientNormSquared());
+            assertEquals(
+                    whole.gradientNormSquared(), accumulated.gradientNormSquared(), 1e-5 * whole.gradientNormSquared());
         }
     }
 
     @Test
     void rejectsAStepWithoutMicroBatches() {
-        try (Model model = model("empty"); Trainer trainer = trainer(model)) {
+        try (Model model = model("empty");
+                Trainer trainer = trainer(model)) {
             IllegalArgumentException e = assertThrows(
                     IllegalArgumentException.class, () -> GradientAccumulation.trainStep(trainer, List.of()));
             assertTrue(e.getMessage().contains("at least one micro-batch"), e.getMessage());
             IllegalArgumentException builder = assertThrows(
-                    IllegalArgumentException.class, () -> DjlTrialRunner.builder().optAccumulationSteps(0));
+                    IllegalArgumentException.class,
+                    () -> DjlTrialRunner.builder().optAccumulationSteps(0));
             assertTrue(builder.getMessage().contains("got 0"), builder.getMessage());
         }
     }
@@ -158,15 +169,25 @@ class GradientAccumulationTest {
 
     private static Trainer trainer(Model model) {
         TrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.5f)).optMomentum(0.9f).build());
+                .optOptimizer(Optimizer.sgd()
+                        .setLearningRateTracker(Tracker.fixed(0.5f))
+                        .optMomentum(0.9f)
+                        .build());
         Trainer trainer = model.newTrainer(config);
         trainer.initialize(new Shape(1, FEATURES));
         return trainer;
     }
 
     private static Batch batch(NDManager parent, NDArray x, NDArray y) {
-        return new Batch(parent.newSubManager(), new NDList(x), new NDList(y), (int) x.getShape().get(0),
-                Batchifier.STACK, Batchifier.STACK, 0, 1);
+        return new Batch(
+                parent.newSubManager(),
+                new NDList(x),
+                new NDList(y),
+                (int) x.getShape().get(0),
+                Batchifier.STACK,
+                Batchifier.STACK,
+                0,
+                1);
     }
 
     private static NDArray randomInputs(NDManager manager, int n) {
@@ -191,7 +212,10 @@ class GradientAccumulationTest {
         ai.djl.nn.ParameterList source = from.getBlock().getParameters();
         ai.djl.nn.ParameterList target = to.getBlock().getParameters();
         for (int i = 0; i < source.size(); i++) {
-            target.get(i).getValue().getArray().set(ByteBuffer.wrap(source.get(i).getValue().getArray().toByteArray()));
+            target.get(i)
+                    .getValue()
+                    .getArray()
+                    .set(ByteBuffer.wrap(source.get(i).getValue().getArray().toByteArray()));
         }
     }
 
@@ -211,7 +235,8 @@ class GradientAccumulationTest {
                 float a = actual.get(p)[i];
                 int parameter = p;
                 int index = i;
-                assertTrue(Math.abs(e - a) <= tolerance * Math.max(1, Math.abs(e)),
+                assertTrue(
+                        Math.abs(e - a) <= tolerance * Math.max(1, Math.abs(e)),
                         () -> "parameter " + parameter + "[" + index + "]: " + e + " vs " + a);
             }
         }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.util.Utils;
-
 import org.junit.jupiter.api.Test;
 
 class OfflineEngineTest {

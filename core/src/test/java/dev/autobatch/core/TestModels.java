@@ -13,7 +13,6 @@ import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.dataset.ArrayDataset;
-
 import java.util.Random;
 import java.util.function.Function;
 

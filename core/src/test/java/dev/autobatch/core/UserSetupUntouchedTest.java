@@ -32,17 +32,15 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The promise a DJL user depends on: tuning with their model and training configuration leaves
@@ -56,8 +54,14 @@ class UserSetupUntouchedTest {
     // NAG is left out: DJL's PyTorch engine does not implement its update ("Not implemented").
     @ParameterizedTest(name = "{0}, batch norm {1}")
     @CsvSource({
-        "sgd, false", "sgd, true", "sgd-momentum, false", "sgd-momentum, true", "adam, false", "adam, true",
-        "adamw, false", "adamw, true"
+        "sgd, false",
+        "sgd, true",
+        "sgd-momentum, false",
+        "sgd-momentum, true",
+        "adam, false",
+        "adam, true",
+        "adamw, false",
+        "adamw, true"
     })
     void trainingAfterTuningIsBitIdenticalToAnUntouchedTwins(String optimizer, boolean batchNorm) {
         try (Model tuned = initialised("tuned", batchNorm);
@@ -65,7 +69,8 @@ class UserSetupUntouchedTest {
             DefaultTrainingConfig tunedConfig = config(optimizer);
             DefaultTrainingConfig twinConfig = config(optimizer);
             ArrayDataset data = data(tuned.getNDManager(), 512);
-            try (DjlTrialRunner runner = quick(tuned, data).optTrainingConfig(tunedConfig).build()) {
+            try (DjlTrialRunner runner =
+                    quick(tuned, data).optTrainingConfig(tunedConfig).build()) {
                 for (int size : new int[] {16, 64}) {
                     Trial trial = runner.run(size);
                     assertTrue(trial.ok(), trial::toString);
@@ -94,23 +99,30 @@ class UserSetupUntouchedTest {
                 accuracy.updateAccumulator("train_epoch", new NDList(labels), new NDList(predictions));
             }
             float epochAccuracy = accuracy.getAccumulator("train_epoch");
-            DefaultTrainingConfig config = config("adam").addEvaluator(accuracy).addEvaluator(counting)
+            DefaultTrainingConfig config = config("adam")
+                    .addEvaluator(accuracy)
+                    .addEvaluator(counting)
                     .addTrainingListeners(TrainingListener.Defaults.basic());
             int before = CountingEvaluator.UPDATES.get();
-            try (DjlTrialRunner runner = quick(model, data).optTrainingConfig(config).build()) {
+            try (DjlTrialRunner runner =
+                    quick(model, data).optTrainingConfig(config).build()) {
                 assertTrue(runner.run(32).ok());
             }
             assertTrue(CountingEvaluator.UPDATES.get() - before >= 5, "every measured step updates the evaluators");
             int afterListened = CountingEvaluator.UPDATES.get();
             DefaultTrainingConfig unheard = config("adam").addEvaluator(new CountingEvaluator());
-            try (DjlTrialRunner runner = quick(model, data).optTrainingConfig(unheard).build()) {
+            try (DjlTrialRunner runner =
+                    quick(model, data).optTrainingConfig(unheard).build()) {
                 assertTrue(runner.run(32).ok());
             }
-            assertEquals(afterListened, CountingEvaluator.UPDATES.get(),
+            assertEquals(
+                    afterListened,
+                    CountingEvaluator.UPDATES.get(),
                     "without DJL's evaluator listener, training updates no evaluator, and nor do trials");
             assertEquals(epochAccuracy, accuracy.getAccumulator("train_epoch"));
             assertEquals(0, counting.updates, "the evaluator's own count is put back");
-            assertTrue(Float.isNaN(accuracy.getAccumulator("train_all")), "no accumulator of the trials is left behind");
+            assertTrue(
+                    Float.isNaN(accuracy.getAccumulator("train_all")), "no accumulator of the trials is left behind");
         }
     }
 
@@ -119,10 +131,12 @@ class UserSetupUntouchedTest {
         try (Model model = initialised("mlp", true)) {
             model.setProperty("owner", "user");
             Map<String, String> properties = Map.copyOf(model.getProperties());
-            DefaultTrainingConfig config = config("sgd-momentum")
-                    .addTrainingListeners(TrainingListener.Defaults.basic());
+            DefaultTrainingConfig config =
+                    config("sgd-momentum").addTrainingListeners(TrainingListener.Defaults.basic());
             List<TrainingListener> listeners = List.copyOf(config.getTrainingListeners());
-            try (DjlTrialRunner runner = quick(model, data(model.getNDManager(), 128)).optTrainingConfig(config).build()) {
+            try (DjlTrialRunner runner = quick(model, data(model.getNDManager(), 128))
+                    .optTrainingConfig(config)
+                    .build()) {
                 assertTrue(runner.run(32).ok());
             }
             assertEquals(properties, model.getProperties());
@@ -133,7 +147,8 @@ class UserSetupUntouchedTest {
     @Test
     void aModelThatWasNotInitialisedIsLeftUninitialised() {
         try (Model model = TestModels.model("mlp", block(false))) {
-            try (DjlTrialRunner runner = quick(model, data(model.getNDManager(), 128)).build()) {
+            try (DjlTrialRunner runner =
+                    quick(model, data(model.getNDManager(), 128)).build()) {
                 assertTrue(runner.run(16).ok());
                 assertTrue(parameters(model).stream().allMatch(Parameter::isInitialized), "trials need weights");
             }
@@ -147,17 +162,20 @@ class UserSetupUntouchedTest {
     void anOptimizerWhoseStateCannotBeCopiedIsRefusedNamingTheFieldAndTheFix() {
         try (Model model = initialised("mlp", false)) {
             ArrayDataset data = data(model.getNDManager(), 128);
-            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(new ThreadedOptimizer());
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            DefaultTrainingConfig config =
+                    new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(new ThreadedOptimizer());
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> quick(model, data).optTrainingConfig(config).build());
-            assertTrue(e.getMessage().contains("the optimizer (" + ThreadedOptimizer.class.getName() + ").worker"),
+            assertTrue(
+                    e.getMessage().contains("the optimizer (" + ThreadedOptimizer.class.getName() + ").worker"),
                     e::getMessage);
             assertTrue(e.getMessage().contains("optTrainingConfig(() -> newConfig())"), e::getMessage);
 
-            Supplier<DefaultTrainingConfig> fresh = () -> new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(new ThreadedOptimizer());
-            try (DjlTrialRunner runner = quick(model, data).optTrainingConfig(fresh).build()) {
+            Supplier<DefaultTrainingConfig> fresh = () ->
+                    new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(new ThreadedOptimizer());
+            try (DjlTrialRunner runner =
+                    quick(model, data).optTrainingConfig(fresh).build()) {
                 assertTrue(runner.run(16).ok(), "a configuration of the trials' own needs no copy");
             }
         }
@@ -167,11 +185,15 @@ class UserSetupUntouchedTest {
     void dataOfTheWrongWidthIsRefusedBeforeAnyTrialNamingBothShapes() {
         try (Model model = initialised("mlp", false)) {
             ArrayDataset narrow = TestModels.randomData(model.getNDManager(), 64, 7, 10);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> quick(model, narrow).build());
-            assertTrue(e.getMessage().startsWith("the model fails on the data's first sample, of shape (7)"
-                    + " (it was initialised for (1, 20)): "), e::getMessage);
-            assertTrue(e.getMessage().endsWith("; check that the data have the shape the model's first layer expects"),
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> quick(model, narrow).build());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("the model fails on the data's first sample, of shape (7)"
+                                    + " (it was initialised for (1, 20)): "),
+                    e::getMessage);
+            assertTrue(
+                    e.getMessage().endsWith("; check that the data have the shape the model's first layer expects"),
                     e::getMessage);
         }
     }
@@ -185,10 +207,13 @@ class UserSetupUntouchedTest {
                     .optLabels(manager.zeros(new Shape(64, 3)))
                     .setSampling(8, false)
                     .build();
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> quick(model, wide).build());
-            assertEquals("the labels do not fit the loss SoftmaxCrossEntropyLoss: a sample's labels of shape (1, 3)"
-                    + " against predictions of shape (1, 10); give one class index a sample, shape (1), or one-hot"
-                    + " labels of shape (1, 10)", e.getMessage());
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> quick(model, wide).build());
+            assertEquals(
+                    "the labels do not fit the loss SoftmaxCrossEntropyLoss: a sample's labels of shape (1, 3)"
+                            + " against predictions of shape (1, 10); give one class index a sample, shape (1), or one-hot"
+                            + " labels of shape (1, 10)",
+                    e.getMessage());
             List<byte[]> before = new ArrayList<>();
             for (Parameter parameter : parameters(model)) {
                 before.add(parameter.getArray().toByteArray());
@@ -198,14 +223,19 @@ class UserSetupUntouchedTest {
                 assertTrue(runner.run(8).ok(), "the model is still usable after a refusal");
             }
             for (int i = 0; i < before.size(); i++) {
-                assertArrayEquals(before.get(i), parameters(model).get(i).getArray().toByteArray());
+                assertArrayEquals(
+                        before.get(i), parameters(model).get(i).getArray().toByteArray());
             }
         }
     }
 
     private static DjlTrialRunner.Builder quick(Model model, ArrayDataset data) {
-        return DjlTrialRunner.builder().setModel(model).setDataset(data).optWarmupSteps(1)
-                .optMinMeasuredSeconds(0.01).optMaxTrialSeconds(1);
+        return DjlTrialRunner.builder()
+                .setModel(model)
+                .setDataset(data)
+                .optWarmupSteps(1)
+                .optMinMeasuredSeconds(0.01)
+                .optMaxTrialSeconds(1);
     }
 
     /** The user's own training: 20 steps of {@code EasyTrain.trainBatch} and {@code step}. */
@@ -235,7 +265,8 @@ class UserSetupUntouchedTest {
     }
 
     private static Block block(boolean batchNorm) {
-        SequentialBlock block = new SequentialBlock().add(Blocks.batchFlattenBlock())
+        SequentialBlock block = new SequentialBlock()
+                .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(32).build());
         if (batchNorm) {
             block.add(BatchNorm.builder().build());
@@ -255,9 +286,12 @@ class UserSetupUntouchedTest {
         Tracker rate = Tracker.fixed(0.05f);
         Optimizer built = switch (optimizer) {
             case "sgd" -> Optimizer.sgd().setLearningRateTracker(rate).build();
-            case "sgd-momentum" -> Optimizer.sgd().setLearningRateTracker(rate).optMomentum(0.9f).build();
-            case "adam" -> Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build();
-            case "adamw" -> Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.01f)).build();
+            case "sgd-momentum" ->
+                Optimizer.sgd().setLearningRateTracker(rate).optMomentum(0.9f).build();
+            case "adam" ->
+                Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build();
+            case "adamw" ->
+                Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.01f)).build();
             default -> throw new IllegalArgumentException(optimizer);
         };
         return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(built);
@@ -303,7 +337,8 @@ class UserSetupUntouchedTest {
     /** An optimizer holding a thread: nothing a copy could put back. */
     static final class ThreadedOptimizer extends Optimizer {
         private final Thread worker = new Thread(() -> {});
-        private final Optimizer sgd = Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).build();
+        private final Optimizer sgd =
+                Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).build();
 
         ThreadedOptimizer() {
             super(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)));

@@ -1,7 +1,6 @@
 package dev.autobatch.examples;
 
 import ai.djl.Device;
-
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.IntSupplier;

@@ -5,7 +5,6 @@ import dev.autobatch.autotune.internal.AtomicFiles;
 import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.report.PrometheusEndpoint;
 import dev.autobatch.examples.data.FashionMnist;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -36,8 +35,10 @@ final class JobFailures {
         try {
             AtomicFiles.checkWritable(output);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to --output " + output + " (" + e.getMessage()
-                    + "); give a directory that this process may create and write with --output DIR", e);
+            throw new UncheckedIOException(
+                    "cannot write to --output " + output + " (" + e.getMessage()
+                            + "); give a directory that this process may create and write with --output DIR",
+                    e);
         }
     }
 
@@ -50,7 +51,8 @@ final class JobFailures {
      * @return one sentence with the fix
      */
     static String heapAdvice(OutOfMemoryError e) {
-        return "the Java heap ran out (" + e.getMessage() + ", at most " + Bytes.format(Runtime.getRuntime().maxMemory())
+        return "the Java heap ran out (" + e.getMessage() + ", at most "
+                + Bytes.format(Runtime.getRuntime().maxMemory())
                 + ")" + (isLoading(e) ? " while loading Fashion-MNIST" : "")
                 + ". Give the JVM a larger heap (JAVA_OPTS=-Xmx2g; in a container the default is a quarter of"
                 + " its memory limit) or use fewer samples with --limit N.";

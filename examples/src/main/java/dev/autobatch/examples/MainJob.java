@@ -13,9 +13,9 @@ import dev.autobatch.autotune.hardware.HardwareProbe;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
 import dev.autobatch.autotune.hardware.MemoryBudget;
 import dev.autobatch.autotune.internal.AtomicFiles;
-import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.autotune.report.PrometheusEndpoint;
 import dev.autobatch.autotune.report.ReportWriter;
+import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.core.Trial;
 import dev.autobatch.examples.data.DataFileException;
 import dev.autobatch.examples.data.FashionMnist;
@@ -26,7 +26,6 @@ import dev.autobatch.examples.training.ModelKind;
 import dev.autobatch.examples.training.RunMarkdown;
 import dev.autobatch.examples.training.TrainingOutcome;
 import dev.autobatch.examples.training.TrainingRun;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -35,8 +34,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -119,7 +118,8 @@ public final class MainJob {
         }
         try (PrometheusEndpoint endpoint = JobFailures.startEndpoint(options.serveMetricsPort())) {
             JobFailures.checkOutput(options.output());
-            DeviceOption.requireAvailable(options.device(), () -> Engine.getInstance().getGpuCount());
+            DeviceOption.requireAvailable(
+                    options.device(), () -> Engine.getInstance().getGpuCount());
             new MainJob(options, out).execute(endpoint);
             return EXIT_OK;
         } catch (UsageException e) {
@@ -192,8 +192,7 @@ public final class MainJob {
             out.printf(Locale.ROOT, "Done in %.1f s.%n", seconds(start));
         }
         if (endpoint != null) {
-            out.println(
-                    "Serving metrics at " + endpoint.uri() + " until interrupted (Ctrl-C to stop)");
+            out.println("Serving metrics at " + endpoint.uri() + " until interrupted (Ctrl-C to stop)");
             out.flush();
             // Ctrl-C ends the JVM through its shutdown hooks, without interrupting this thread.
             Thread onSignal = new Thread(() -> interrupted(endpoint), "autobatch-interrupted");
@@ -222,8 +221,10 @@ public final class MainJob {
             files.putAll(ReportWriter.contents(result));
             return AtomicFiles.writeAll(output, files);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write the report into --output " + output + " ("
-                    + e.getMessage() + "); check that the directory is writable or give --output DIR", e);
+            throw new UncheckedIOException(
+                    "could not write the report into --output " + output + " (" + e.getMessage()
+                            + "); check that the directory is writable or give --output DIR",
+                    e);
         }
     }
 
@@ -234,24 +235,28 @@ public final class MainJob {
     private TuningResult tune(ModelKind kind, FashionMnist data) {
         // AutoBatch.tune runs no trial, so the listener hears none, when it returns a cached result.
         AtomicInteger heard = new AtomicInteger();
-        TuneOptions.Builder tuneOptions =
-                TuneOptions.builder()
-                        .optTrainingConfig(Devices.trialConfig(device))
-                        .optGoal(options.goal())
-                        .optForce(options.retune())
-                        .optListener(new TuningListener() {
-                            @Override
-                            public void onTrial(Trial trial, String verdict) {
-                                heard.incrementAndGet();
-                                out.println("  " + ProgressLines.trial(trial) + ": " + verdict);
-                            }
+        TuneOptions.Builder tuneOptions = TuneOptions.builder()
+                .optTrainingConfig(Devices.trialConfig(device))
+                .optGoal(options.goal())
+                .optForce(options.retune())
+                .optListener(new TuningListener() {
+                    @Override
+                    public void onTrial(Trial trial, String verdict) {
+                        heard.incrementAndGet();
+                        out.println("  " + ProgressLines.trial(trial) + ": " + verdict);
+                    }
 
-                            @Override
-                            public void onProgress(int batchSize, String phase, int steps, double seconds) {
-                                out.printf(Locale.ROOT, "  trial batch %7d: %s, %d steps, %.1f s ...%n",
-                                        batchSize, phase, steps, seconds);
-                            }
-                        });
+                    @Override
+                    public void onProgress(int batchSize, String phase, int steps, double seconds) {
+                        out.printf(
+                                Locale.ROOT,
+                                "  trial batch %7d: %s, %d steps, %.1f s ...%n",
+                                batchSize,
+                                phase,
+                                steps,
+                                seconds);
+                    }
+                });
         if (options.budgetBytes() > 0) {
             tuneOptions.optMemoryBudgetBytes(options.budgetBytes());
         } else {
@@ -259,7 +264,8 @@ public final class MainJob {
         }
         options.maxBatch().ifPresent(tuneOptions::optMaxBatchSize);
         // --limit 1 leaves one sample: start there rather than fail in the API's words.
-        tuneOptions.optStartBatchSize((int) Math.min(TuneOptions.DEFAULT_START_BATCH_SIZE, data.train().size()));
+        tuneOptions.optStartBatchSize((int)
+                Math.min(TuneOptions.DEFAULT_START_BATCH_SIZE, data.train().size()));
         out.printf(
                 Locale.ROOT,
                 "Tuning the batch size (each trial: at least %d warm-up and %d measured training steps and"
@@ -328,19 +334,18 @@ public final class MainJob {
                 rate);
         TrainingOutcome outcome;
         try (Model model = kind.newModel("fashion-" + kind.cliName(), options.seed(), device)) {
-            outcome =
-                    TrainingRun.builder()
-                            .setModel(model, kind.inputShape())
-                            .setTrainingSet(data.train())
-                            .setValidationSet(data.validation())
-                            .setBatchSize((int) Math.min(batchSize, data.train().size()))
-                            .setLearningRate(rate)
-                            .optWarmUp(advice.warmupEpochs(), (float) advice.referenceLearningRate())
-                            .optEpochs(options.epochs())
-                            .optShuffleSeed(options.seed())
-                            .optProgress(line -> out.println("  " + line))
-                            .build()
-                            .run();
+            outcome = TrainingRun.builder()
+                    .setModel(model, kind.inputShape())
+                    .setTrainingSet(data.train())
+                    .setValidationSet(data.validation())
+                    .setBatchSize((int) Math.min(batchSize, data.train().size()))
+                    .setLearningRate(rate)
+                    .optWarmUp(advice.warmupEpochs(), (float) advice.referenceLearningRate())
+                    .optEpochs(options.epochs())
+                    .optShuffleSeed(options.seed())
+                    .optProgress(line -> out.println("  " + line))
+                    .build()
+                    .run();
         }
         out.printf(
                 Locale.ROOT,
@@ -363,32 +368,35 @@ public final class MainJob {
                 options.timeBudgetSeconds(),
                 LearningRateAdvice.MAX_FACTOR,
                 options.targetAccuracy());
-        List<ComparisonRow> rows =
-                BatchSizeComparison.builder()
-                        .setModel(kind)
-                        .setData(data)
-                        .setTimeBudget(budget)
-                        .optDevice(device)
-                        .optTunedBatchSize(tunedSize)
-                        .optTargetAccuracy(options.targetAccuracy())
-                        .optSeed(options.seed())
-                        .optProgress(out::println)
-                        .build()
-                        .run();
-        String table = BatchSizeComparison.markdownTable(rows, options.targetAccuracy(), data.train().size());
+        List<ComparisonRow> rows = BatchSizeComparison.builder()
+                .setModel(kind)
+                .setData(data)
+                .setTimeBudget(budget)
+                .optDevice(device)
+                .optTunedBatchSize(tunedSize)
+                .optTargetAccuracy(options.targetAccuracy())
+                .optSeed(options.seed())
+                .optProgress(out::println)
+                .build()
+                .run();
+        String table = BatchSizeComparison.markdownTable(
+                rows, options.targetAccuracy(), data.train().size());
         out.println();
         out.print(table);
         out.println();
-        return RunMarkdown.comparison(kind, options.seed(), options.timeBudgetSeconds(), data.validation().size(),
+        return RunMarkdown.comparison(
+                kind,
+                options.seed(),
+                options.timeBudgetSeconds(),
+                data.validation().size(),
                 table);
     }
 
     private String budgetLine(HardwareSnapshot hardware, NDManager manager) {
         try {
-            MemoryBudget budget =
-                    options.budgetBytes() > 0
-                            ? MemoryBudget.ofBytes(options.budgetBytes(), hardware, manager.getDevice())
-                            : MemoryBudget.of(hardware, manager.getDevice(), options.budgetFraction());
+            MemoryBudget budget = options.budgetBytes() > 0
+                    ? MemoryBudget.ofBytes(options.budgetBytes(), hardware, manager.getDevice())
+                    : MemoryBudget.of(hardware, manager.getDevice(), options.budgetFraction());
             return ProgressLines.mebibytes(budget.bytes()) + " (" + budget.basis() + ")";
         } catch (IllegalStateException e) {
             return "unknown: " + e.getMessage();

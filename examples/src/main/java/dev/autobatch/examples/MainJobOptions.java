@@ -4,7 +4,6 @@ import ai.djl.Device;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.ModelKind;
-
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -62,51 +61,50 @@ public record MainJobOptions(
     public static final Path DEFAULT_OUTPUT = Path.of("autobatch-out");
 
     /** The help text. */
-    public static final String USAGE =
-            String.join(
-                    "\n",
-                    "Usage: bin/autobatch [options]",
-                    "",
-                    "Tunes the training batch size of a Fashion-MNIST classifier on this machine, trains it",
-                    "at that size with a learning rate scaled from 0.01 at batch 32, and writes a report.",
-                    "A second run on the same machine takes the size from the cache of tuning results.",
-                    "",
-                    "  --model mlp|cnn          the model: the 784-128-10 MLP (default) or a small CNN",
-                    "  --goal balanced|throughput|goodput|max-fit",
-                    "                           balanced (default): throughput among the sizes whose statistical",
-                    "                           efficiency is at least 1/4, which trains fastest to a good model;",
-                    "                           throughput: the smallest size within 5% of the best samples/s;",
-                    "                           goodput: the size that maximises throughput x statistical",
-                    "                           efficiency (gradient noise scale, Pollux); max-fit: the largest",
-                    "                           size that fits the budget",
-                    "  --budget SIZE|FRACTION   memory a trial may use: a size such as 2g or 512m, or a",
-                    "                           fraction of the available memory such as 0.5 (default 0.8)",
-                    "  --max-batch N            the largest batch size to try (default: the tuner's own cap)",
-                    "  --device cpu|gpu|gpu:N   where the model trains (default: the first GPU PyTorch sees,",
-                    "                           else the CPU); a GPU needs a CUDA libtorch (README)",
-                    "  --retune                 measure again even where the cache holds a result for this",
-                    "                           model, machine and options (the new result replaces it)",
-                    "  --epochs N               epochs to train at the chosen size",
-                    "                           (default "
-                            + ModelKind.MLP.defaultEpochs()
-                            + " for the mlp, "
-                            + ModelKind.CNN.defaultEpochs()
-                            + " for the cnn)",
-                    "  --data DIR               the directory holding the four Fashion-MNIST IDX files",
-                    "                           (default " + FashionMnist.DEFAULT_DIRECTORY + ")",
-                    "  --limit N                use only the first N training and N validation samples",
-                    "  --seed N                 seed of initial parameters and sample order (default 42)",
-                    "  --output DIR             where the report goes (default " + DEFAULT_OUTPUT + ")",
-                    "  --compare                instead of training once, train at 32, 64, 128, 256 and the",
-                    "                           tuned size for the same time each and print a table",
-                    "  --time-budget SECONDS    training time each size gets with --compare (default 20)",
-                    "  --target-accuracy A      the validation accuracy --compare times (default 0.80)",
-                    "  --serve-metrics PORT     serve the tuning's Prometheus metrics on 127.0.0.1:PORT",
-                    "                           (0: any free port) and keep serving after the run until",
-                    "                           interrupted (Ctrl-C)",
-                    "  -h, --help               print this help and exit",
-                    "",
-                    "Exit status: 0 done, 1 failed (such as missing data), 2 bad command line.");
+    public static final String USAGE = String.join(
+            "\n",
+            "Usage: bin/autobatch [options]",
+            "",
+            "Tunes the training batch size of a Fashion-MNIST classifier on this machine, trains it",
+            "at that size with a learning rate scaled from 0.01 at batch 32, and writes a report.",
+            "A second run on the same machine takes the size from the cache of tuning results.",
+            "",
+            "  --model mlp|cnn          the model: the 784-128-10 MLP (default) or a small CNN",
+            "  --goal balanced|throughput|goodput|max-fit",
+            "                           balanced (default): throughput among the sizes whose statistical",
+            "                           efficiency is at least 1/4, which trains fastest to a good model;",
+            "                           throughput: the smallest size within 5% of the best samples/s;",
+            "                           goodput: the size that maximises throughput x statistical",
+            "                           efficiency (gradient noise scale, Pollux); max-fit: the largest",
+            "                           size that fits the budget",
+            "  --budget SIZE|FRACTION   memory a trial may use: a size such as 2g or 512m, or a",
+            "                           fraction of the available memory such as 0.5 (default 0.8)",
+            "  --max-batch N            the largest batch size to try (default: the tuner's own cap)",
+            "  --device cpu|gpu|gpu:N   where the model trains (default: the first GPU PyTorch sees,",
+            "                           else the CPU); a GPU needs a CUDA libtorch (README)",
+            "  --retune                 measure again even where the cache holds a result for this",
+            "                           model, machine and options (the new result replaces it)",
+            "  --epochs N               epochs to train at the chosen size",
+            "                           (default "
+                    + ModelKind.MLP.defaultEpochs()
+                    + " for the mlp, "
+                    + ModelKind.CNN.defaultEpochs()
+                    + " for the cnn)",
+            "  --data DIR               the directory holding the four Fashion-MNIST IDX files",
+            "                           (default " + FashionMnist.DEFAULT_DIRECTORY + ")",
+            "  --limit N                use only the first N training and N validation samples",
+            "  --seed N                 seed of initial parameters and sample order (default 42)",
+            "  --output DIR             where the report goes (default " + DEFAULT_OUTPUT + ")",
+            "  --compare                instead of training once, train at 32, 64, 128, 256 and the",
+            "                           tuned size for the same time each and print a table",
+            "  --time-budget SECONDS    training time each size gets with --compare (default 20)",
+            "  --target-accuracy A      the validation accuracy --compare times (default 0.80)",
+            "  --serve-metrics PORT     serve the tuning's Prometheus metrics on 127.0.0.1:PORT",
+            "                           (0: any free port) and keep serving after the run until",
+            "                           interrupted (Ctrl-C)",
+            "  -h, --help               print this help and exit",
+            "",
+            "Exit status: 0 done, 1 failed (such as missing data), 2 bad command line.");
 
     private static final long MIN_BUDGET_BYTES = 1L << 20;
 
@@ -159,8 +157,18 @@ public record MainJobOptions(
                     }
                     retune = true;
                 }
-                case "--model", "--goal", "--budget", "--max-batch", "--epochs", "--data", "--limit",
-                        "--seed", "--output", "--time-budget", "--target-accuracy", "--serve-metrics",
+                case "--model",
+                        "--goal",
+                        "--budget",
+                        "--max-batch",
+                        "--epochs",
+                        "--data",
+                        "--limit",
+                        "--seed",
+                        "--output",
+                        "--time-budget",
+                        "--target-accuracy",
+                        "--serve-metrics",
                         "--device" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
@@ -208,17 +216,34 @@ public record MainJobOptions(
                         default -> throw new IllegalStateException(name);
                     }
                 }
-                default -> throw new UsageException(
-                        (arg.startsWith("-") ? "unknown option '" + name + "'" : "unexpected argument '" + arg + "'")
-                                + "; see --help for the options");
+                default ->
+                    throw new UsageException((arg.startsWith("-")
+                                    ? "unknown option '" + name + "'"
+                                    : "unexpected argument '" + arg + "'")
+                            + "; see --help for the options");
             }
         }
         if (epochs == 0) {
             epochs = model.defaultEpochs();
         }
         return new MainJobOptions(
-                help, model, goal, budgetBytes, budgetFraction, maxBatch, epochs, data, limit, output, seed,
-                compare, timeBudget, target, port, retune, device);
+                help,
+                model,
+                goal,
+                budgetBytes,
+                budgetFraction,
+                maxBatch,
+                epochs,
+                data,
+                limit,
+                output,
+                seed,
+                compare,
+                timeBudget,
+                target,
+                port,
+                retune,
+                device);
     }
 
     private static ModelKind parseModel(String value) throws UsageException {
@@ -235,8 +260,9 @@ public record MainJobOptions(
             case "max-fit", "max_fit", "maxfit" -> Goal.MAX_FIT;
             case "goodput" -> Goal.GOODPUT;
             case "balanced" -> Goal.BALANCED;
-            default -> throw new UsageException(
-                    "--goal must be balanced, throughput, goodput or max-fit, got '" + value + "'");
+            default ->
+                throw new UsageException(
+                        "--goal must be balanced, throughput, goodput or max-fit, got '" + value + "'");
         };
     }
 
@@ -247,10 +273,9 @@ public record MainJobOptions(
         }
         double fraction = Double.parseDouble(value);
         if (!(fraction > 0 && fraction <= 1)) {
-            throw new UsageException(
-                    "--budget as a fraction must be in (0, 1], got "
-                            + value
-                            + "; give a fraction such as 0.5 or a size such as 2g");
+            throw new UsageException("--budget as a fraction must be in (0, 1], got "
+                    + value
+                    + "; give a fraction such as 0.5 or a size such as 2g");
         }
         return fraction;
     }
@@ -261,8 +286,8 @@ public record MainJobOptions(
      */
     static long parseBytes(String value) throws UsageException {
         String text = value.strip().toLowerCase(Locale.ROOT);
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*([kmgt]?)(?:i?b)?").matcher(text);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*([kmgt]?)(?:i?b)?")
+                .matcher(text);
         if (!m.matches()) {
             throw new UsageException(
                     "--budget must be a size such as 2g or 512m, or a fraction such as 0.5, got '" + value + "'");
@@ -279,12 +304,11 @@ public record MainJobOptions(
             throw new UsageException("--budget " + value + " is too large; give a size such as 2g");
         }
         if (bytes < MIN_BUDGET_BYTES) {
-            throw new UsageException(
-                    "--budget "
-                            + value
-                            + " is "
-                            + (long) bytes
-                            + " bytes, below 1 MiB; give a size such as 2g or 512m, or a fraction such as 0.5");
+            throw new UsageException("--budget "
+                    + value
+                    + " is "
+                    + (long) bytes
+                    + " bytes, below 1 MiB; give a size such as 2g or 512m, or a fraction such as 0.5");
         }
         return (long) bytes;
     }

@@ -1,7 +1,6 @@
 package dev.autobatch.examples;
 
 import dev.autobatch.core.Trial;
-
 import java.util.Locale;
 
 /** The main job's progress lines, in fixed columns so that trials line up as they complete. */

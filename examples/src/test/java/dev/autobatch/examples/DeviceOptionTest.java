@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.function.IntSupplier;
+import org.junit.jupiter.api.Test;
 
 class DeviceOptionTest {
 
@@ -34,18 +32,24 @@ class DeviceOptionTest {
     @Test
     void theMainJobsOptionsCarryTheDevice() throws UsageException {
         assertEquals(Optional.empty(), MainJobOptions.parse().device());
-        assertEquals(Optional.of(Device.gpu(2)), MainJobOptions.parse("--device", "gpu:2").device());
-        assertEquals(Optional.of(Device.cpu()), MainJobOptions.parse("--device=cpu").device());
+        assertEquals(
+                Optional.of(Device.gpu(2)),
+                MainJobOptions.parse("--device", "gpu:2").device());
+        assertEquals(
+                Optional.of(Device.cpu()), MainJobOptions.parse("--device=cpu").device());
     }
 
     @Test
     void badValuesNameThemselvesAndTheFormsAccepted() {
         UsageException other = assertThrows(UsageException.class, () -> DeviceOption.parse("tpu"));
-        assertEquals("--device must be cpu, gpu or gpu:N (N a GPU index from 0, such as gpu:1), got 'tpu'",
+        assertEquals(
+                "--device must be cpu, gpu or gpu:N (N a GPU index from 0, such as gpu:1), got 'tpu'",
                 other.getMessage());
         UsageException index = assertThrows(UsageException.class, () -> DeviceOption.parse("gpu:-1"));
-        assertEquals("--device gpu:-1: the GPU index must be a whole number from 0, got '-1'; for example"
-                + " --device gpu:0", index.getMessage());
+        assertEquals(
+                "--device gpu:-1: the GPU index must be a whole number from 0, got '-1'; for example"
+                        + " --device gpu:0",
+                index.getMessage());
         assertThrows(UsageException.class, () -> DeviceOption.parse("gpu:one"));
         assertThrows(UsageException.class, () -> DeviceOption.parse("gpu0"));
         UsageException missing = assertThrows(UsageException.class, () -> MainJobOptions.parse("--device"));
@@ -72,8 +76,10 @@ class DeviceOptionTest {
     void aGpuBeyondTheVisibleOnesNamesTheOnesThereAre() {
         UsageException two = assertThrows(
                 UsageException.class, () -> DeviceOption.requireAvailable(Optional.of(Device.gpu(2)), () -> 2));
-        assertEquals("--device gpu:2: PyTorch sees 2 GPUs here, gpu:0 to gpu:1; give one of those"
-                + " (CUDA_VISIBLE_DEVICES renumbers the visible GPUs from 0)", two.getMessage());
+        assertEquals(
+                "--device gpu:2: PyTorch sees 2 GPUs here, gpu:0 to gpu:1; give one of those"
+                        + " (CUDA_VISIBLE_DEVICES renumbers the visible GPUs from 0)",
+                two.getMessage());
         UsageException one = assertThrows(
                 UsageException.class, () -> DeviceOption.requireAvailable(Optional.of(Device.gpu(1)), () -> 1));
         assertTrue(one.getMessage().contains("PyTorch sees 1 GPU here, gpu:0; give"), one.getMessage());

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.examples.data.FashionMnistFiles;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,11 +21,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The main job's failures: each found before the work it would waste, each one line in its words. */
 class MainJobFailuresTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private record Run(int status, String output) {}
 
@@ -50,8 +49,10 @@ class MainJobFailuresTest {
         Run run = run("--output", file.resolve("out").toString());
 
         assertEquals(MainJob.EXIT_FAILED, run.status(), run.output());
-        assertEquals(List.of("autobatch: cannot write to --output " + file.resolve("out") + " (" + file.resolve("out")
-                + ": Not a directory); give a directory that this process may create and write with --output DIR"),
+        assertEquals(
+                List.of(
+                        "autobatch: cannot write to --output " + file.resolve("out") + " (" + file.resolve("out")
+                                + ": Not a directory); give a directory that this process may create and write with --output DIR"),
                 run.output().lines().toList());
     }
 
@@ -74,8 +75,10 @@ class MainJobFailuresTest {
             Run run = run("--serve-metrics", Integer.toString(taken.getLocalPort()), "--output", dir.toString());
 
             assertEquals(MainJob.EXIT_FAILED, run.status(), run.output());
-            assertEquals(List.of("autobatch: cannot serve metrics on 127.0.0.1:" + taken.getLocalPort()
-                    + " (Address already in use); choose a free port with --serve-metrics PORT, or 0 for any free one"),
+            assertEquals(
+                    List.of(
+                            "autobatch: cannot serve metrics on 127.0.0.1:" + taken.getLocalPort()
+                                    + " (Address already in use); choose a free port with --serve-metrics PORT, or 0 for any free one"),
                     run.output().lines().toList());
         }
     }
@@ -113,20 +116,35 @@ class MainJobFailuresTest {
         Child child = child(List.of("-Xmx48m"), "--output", dir.toString());
 
         assertEquals(MainJob.EXIT_FAILED, child.status(), child.output());
-        assertTrue(child.output().contains("autobatch: the Java heap ran out (Java heap space, at most ")
-                && child.output().contains(") while loading Fashion-MNIST. Give the JVM a larger heap"
-                        + " (JAVA_OPTS=-Xmx2g; in a container the default is a quarter of its memory limit) or use"
-                        + " fewer samples with --limit N."), child.output());
+        assertTrue(
+                child.output().contains("autobatch: the Java heap ran out (Java heap space, at most ")
+                        && child.output()
+                                .contains(") while loading Fashion-MNIST. Give the JVM a larger heap"
+                                        + " (JAVA_OPTS=-Xmx2g; in a container the default is a quarter of its memory limit) or use"
+                                        + " fewer samples with --limit N."),
+                child.output());
         assertFalse(child.output().contains("Exception in thread"), child.output());
     }
 
     @Test
     void aSignalWhileServingMetricsSaysTheEndpointStops() throws Exception {
         FashionMnistFiles.assumeInstalled();
-        Process job = start(List.of(), "--limit", "500", "--epochs", "1", "--max-batch", "16", "--retune",
-                "--serve-metrics", "0", "--output", dir.toString());
+        Process job = start(
+                List.of(),
+                "--limit",
+                "500",
+                "--epochs",
+                "1",
+                "--max-batch",
+                "16",
+                "--retune",
+                "--serve-metrics",
+                "0",
+                "--output",
+                dir.toString());
         List<String> lines = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(job.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(job.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
                 lines.add(line);
                 if (line.startsWith("Serving metrics at ")) {
@@ -153,8 +171,13 @@ class MainJobFailuresTest {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvm);
-        command.addAll(List.of("-Doffline=true", "-Dautobatch.cache=false", "-Dai.djl.pytorch.num_threads=1",
-                "-cp", System.getProperty("java.class.path"), MainJob.class.getName()));
+        command.addAll(List.of(
+                "-Doffline=true",
+                "-Dautobatch.cache=false",
+                "-Dai.djl.pytorch.num_threads=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                MainJob.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("DJL_OFFLINE", "true");

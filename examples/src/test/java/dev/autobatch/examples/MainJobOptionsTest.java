@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.ModelKind;
-
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 
 class MainJobOptionsTest {
 
@@ -41,7 +39,8 @@ class MainJobOptionsTest {
         assertEquals(Goal.GOODPUT, MainJobOptions.parse("--goal", "goodput").goal());
         assertEquals(Goal.GOODPUT, MainJobOptions.parse("--goal=GOODPUT").goal());
         assertTrue(MainJobOptions.parse("--retune").retune());
-        assertTrue(MainJobOptions.USAGE.contains("goodput: the size that maximises throughput x statistical"),
+        assertTrue(
+                MainJobOptions.USAGE.contains("goodput: the size that maximises throughput x statistical"),
                 MainJobOptions.USAGE);
         assertTrue(MainJobOptions.USAGE.contains("efficiency (gradient noise scale, Pollux)"), MainJobOptions.USAGE);
         assertTrue(MainJobOptions.USAGE.contains("--retune"), MainJobOptions.USAGE);
@@ -49,11 +48,27 @@ class MainJobOptionsTest {
 
     @Test
     void readsSpaceAndEqualsForms() throws UsageException {
-        MainJobOptions o =
-                MainJobOptions.parse(
-                        "--model=cnn", "--goal", "max-fit", "--epochs", "3", "--data=/tmp/fm", "--limit", "500",
-                        "--output", "out", "--compare", "--time-budget=2.5", "--target-accuracy", "0.7",
-                        "--serve-metrics", "9464", "--seed", "-3", "--max-batch", "512");
+        MainJobOptions o = MainJobOptions.parse(
+                "--model=cnn",
+                "--goal",
+                "max-fit",
+                "--epochs",
+                "3",
+                "--data=/tmp/fm",
+                "--limit",
+                "500",
+                "--output",
+                "out",
+                "--compare",
+                "--time-budget=2.5",
+                "--target-accuracy",
+                "0.7",
+                "--serve-metrics",
+                "9464",
+                "--seed",
+                "-3",
+                "--max-batch",
+                "512");
         assertEquals(ModelKind.CNN, o.model());
         assertEquals(Goal.MAX_FIT, o.goal());
         assertEquals(3, o.epochs());
@@ -74,7 +89,8 @@ class MainJobOptionsTest {
         assertEquals(512L << 20, MainJobOptions.parse("--budget", "512m").budgetBytes());
         assertEquals(512L << 20, MainJobOptions.parse("--budget", "512MiB").budgetBytes());
         assertEquals(3L << 29, MainJobOptions.parse("--budget", "1.5G").budgetBytes());
-        assertEquals(4_000_000_000L, MainJobOptions.parse("--budget", "4000000000").budgetBytes());
+        assertEquals(
+                4_000_000_000L, MainJobOptions.parse("--budget", "4000000000").budgetBytes());
         MainJobOptions fraction = MainJobOptions.parse("--budget", "0.5");
         assertEquals(-1, fraction.budgetBytes());
         assertEquals(0.5, fraction.budgetFraction());

@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.examples.data.FashionMnistFiles;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -25,10 +21,13 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MainJobTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     /** What one run printed and returned. */
     private record Run(int status, String output) {}
@@ -47,9 +46,21 @@ class MainJobTest {
         Run run = run("--help");
         assertEquals(MainJob.EXIT_OK, run.status());
         assertTrue(run.output().startsWith("Usage: bin/autobatch [options]"), run.output());
-        for (String option : List.of("--model", "--goal", "--budget", "--epochs", "--output", "--serve-metrics",
-                "--compare", "--time-budget", "--target-accuracy", "--data", "--limit", "--max-batch",
-                "--retune", "goodput")) {
+        for (String option : List.of(
+                "--model",
+                "--goal",
+                "--budget",
+                "--epochs",
+                "--output",
+                "--serve-metrics",
+                "--compare",
+                "--time-budget",
+                "--target-accuracy",
+                "--data",
+                "--limit",
+                "--max-batch",
+                "--retune",
+                "goodput")) {
             assertTrue(run.output().contains(option), option);
         }
     }
@@ -76,7 +87,9 @@ class MainJobTest {
     void missingDataFailsWithHowToGetIt() {
         Run run = run("--data", dir.toString(), "--output", dir.resolve("out").toString());
         assertEquals(MainJob.EXIT_FAILED, run.status());
-        assertTrue(run.output().contains("autobatch: Cannot load " + dir.resolve("train-images-idx3-ubyte.gz")), run.output());
+        assertTrue(
+                run.output().contains("autobatch: Cannot load " + dir.resolve("train-images-idx3-ubyte.gz")),
+                run.output());
         assertTrue(run.output().contains("sudo apt-get install dataset-fashion-mnist"), run.output());
         assertTrue(run.output().contains("--data DIR"), run.output());
     }
@@ -100,9 +113,11 @@ class MainJobTest {
         assertTrue(text.contains("Gradient noise scale: "), text);
         assertTrue(text.contains("Advised: learning rate "), text);
         assertTrue(text.contains("(linear scaling"), text);
-        Matcher epoch = Pattern.compile("epoch 1/1: training loss [0-9.]+, validation accuracy (0\\.\\d{4})").matcher(text);
+        Matcher epoch = Pattern.compile("epoch 1/1: training loss [0-9.]+, validation accuracy (0\\.\\d{4})")
+                .matcher(text);
         assertTrue(epoch.find(), text);
-        Matcher accuracy = Pattern.compile("Validation accuracy after 1 epochs: (0\\.\\d{4})").matcher(text);
+        Matcher accuracy = Pattern.compile("Validation accuracy after 1 epochs: (0\\.\\d{4})")
+                .matcher(text);
         assertTrue(accuracy.find(), text);
         assertTrue(Double.parseDouble(accuracy.group(1)) > 0.1, "better than chance: " + text);
         for (String name : List.of("report.json", "report.md", "chart.png", "chart.svg", "training.md")) {
@@ -121,10 +136,21 @@ class MainJobTest {
         String cacheWas = System.getProperty(TuneOptions.CACHE_PROPERTY);
         String directoryWas = System.getProperty(TuneOptions.CACHE_DIRECTORY_PROPERTY);
         System.setProperty(TuneOptions.CACHE_PROPERTY, "true");
-        System.setProperty(TuneOptions.CACHE_DIRECTORY_PROPERTY, dir.resolve("cache").toString());
+        System.setProperty(
+                TuneOptions.CACHE_DIRECTORY_PROPERTY, dir.resolve("cache").toString());
         try {
-            String[] args = {"--limit", "500", "--epochs", "1", "--max-batch", "32", "--goal", "goodput",
-                "--output", dir.resolve("out").toString()};
+            String[] args = {
+                "--limit",
+                "500",
+                "--epochs",
+                "1",
+                "--max-batch",
+                "32",
+                "--goal",
+                "goodput",
+                "--output",
+                dir.resolve("out").toString()
+            };
             Run first = run(args);
             assertEquals(MainJob.EXIT_OK, first.status(), first.output());
             Matcher chosen = Pattern.compile("Chosen batch size: (\\d+)").matcher(first.output());
@@ -133,8 +159,11 @@ class MainJobTest {
 
             Run second = run(args);
             assertEquals(MainJob.EXIT_OK, second.status(), second.output());
-            assertTrue(second.output().contains("Batch size " + chosen.group(1)
-                    + " from the cache (tuned earlier on this machine); --retune to measure again"), second.output());
+            assertTrue(
+                    second.output()
+                            .contains("Batch size " + chosen.group(1)
+                                    + " from the cache (tuned earlier on this machine); --retune to measure again"),
+                    second.output());
             assertFalse(second.output().contains("trial batch"), second.output());
             assertFalse(second.output().contains("Chosen batch size"), second.output());
             assertTrue(second.output().contains("Gradient noise scale: "), second.output());
@@ -143,7 +172,11 @@ class MainJobTest {
             again[args.length] = "--retune";
             Run third = run(again);
             assertEquals(MainJob.EXIT_OK, third.status(), third.output());
-            assertTrue(Pattern.compile("trial batch +\\d+: ").matcher(third.output()).find(), third.output());
+            assertTrue(
+                    Pattern.compile("trial batch +\\d+: ")
+                            .matcher(third.output())
+                            .find(),
+                    third.output());
             assertTrue(third.output().contains("Chosen batch size: "), third.output());
         } finally {
             restore(TuneOptions.CACHE_PROPERTY, cacheWas);
@@ -163,14 +196,28 @@ class MainJobTest {
     void comparesTheUsualSizesWithTheTunedOne() throws Exception {
         FashionMnistFiles.assumeInstalled();
         Path out = dir.resolve("compare");
-        Run run = run("--compare", "--limit", "2000", "--time-budget", "0.5", "--max-batch", "128",
-                "--target-accuracy", "0.5", "--output", out.toString());
+        Run run = run(
+                "--compare",
+                "--limit",
+                "2000",
+                "--time-budget",
+                "0.5",
+                "--max-batch",
+                "128",
+                "--target-accuracy",
+                "0.5",
+                "--output",
+                out.toString());
         assertEquals(MainJob.EXIT_OK, run.status(), run.output());
         String text = run.output();
         assertTrue(text.contains("| batch size | learning rate |"), text);
         assertTrue(text.contains("time to 0.50 |"), text);
         for (String size : List.of("32", "64", "128", "256")) {
-            assertTrue(Pattern.compile("(?m)^\\| (\\*\\*)?" + size + "(\\*\\*)? ").matcher(text).find(), "row " + size + ":\n" + text);
+            assertTrue(
+                    Pattern.compile("(?m)^\\| (\\*\\*)?" + size + "(\\*\\*)? ")
+                            .matcher(text)
+                            .find(),
+                    "row " + size + ":\n" + text);
         }
         assertTrue(text.contains("(tuned)"), text);
         String markdown = Files.readString(out.resolve("compare.md"));
@@ -184,13 +231,20 @@ class MainJobTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         AtomicInteger status = new AtomicInteger(-1);
-        Thread job =
-                new Thread(
-                        () -> status.set(
-                                MainJob.run(
-                                        new String[] {"--limit", "1000", "--epochs", "1", "--max-batch", "64",
-                                            "--serve-metrics", "0", "--output", dir.resolve("m").toString()},
-                                        out)));
+        Thread job = new Thread(() -> status.set(MainJob.run(
+                new String[] {
+                    "--limit",
+                    "1000",
+                    "--epochs",
+                    "1",
+                    "--max-batch",
+                    "64",
+                    "--serve-metrics",
+                    "0",
+                    "--output",
+                    dir.resolve("m").toString()
+                },
+                out)));
         job.start();
         Pattern serving = Pattern.compile("Serving metrics at (http://\\S+) until interrupted");
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -202,15 +256,15 @@ class MainJobTest {
         }
         assertTrue(found, "the job says where it serves; output:\n" + bytes);
         assertTrue(job.isAlive(), "the job keeps serving; output:\n" + bytes);
-        HttpResponse<String> response =
-                HttpClient.newHttpClient()
-                        .send(HttpRequest.newBuilder(URI.create(m.group(1))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(m.group(1))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         assertTrue(response.body().contains("autobatch_batch_size"), response.body());
         job.interrupt();
         job.join(10_000);
         assertEquals(MainJob.EXIT_OK, status.get(), bytes.toString(StandardCharsets.UTF_8));
-        assertTrue(bytes.toString(StandardCharsets.UTF_8).endsWith("Interrupted: the metrics endpoint stops.\n"),
+        assertTrue(
+                bytes.toString(StandardCharsets.UTF_8).endsWith("Interrupted: the metrics endpoint stops.\n"),
                 bytes.toString(StandardCharsets.UTF_8));
     }
 }

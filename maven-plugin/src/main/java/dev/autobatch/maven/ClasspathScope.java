@@ -14,10 +14,7 @@ enum ClasspathScope {
             Set.of("compile", "provided", "system"),
             "target/classes and the compile, provided and system dependencies"),
     /** {@code target/classes} and the compile and runtime dependencies. */
-    RUNTIME(
-            false,
-            Set.of("compile", "runtime"),
-            "target/classes and the compile and runtime dependencies"),
+    RUNTIME(false, Set.of("compile", "runtime"), "target/classes and the compile and runtime dependencies"),
     /** {@code target/test-classes}, {@code target/classes} and every dependency. */
     TEST(
             true,
@@ -48,10 +45,9 @@ enum ClasspathScope {
                 return scope;
             }
         }
-        throw new IllegalArgumentException(
-                "autobatch.classpathScope must be compile, runtime or test, got '"
-                        + text
-                        + "'. Use test (the default) when the target is in src/test/java.");
+        throw new IllegalArgumentException("autobatch.classpathScope must be compile, runtime or test, got '"
+                + text
+                + "'. Use test (the default) when the target is in src/test/java.");
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.autobatch.maven;
 
-import org.apache.maven.artifact.Artifact;
-
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.jar.JarFile;
+import org.apache.maven.artifact.Artifact;
 
 /**
  * The class path of the tuning: the project's (in the configured scope) first, then the plugin's
@@ -98,7 +97,8 @@ final class ForkClasspath {
      */
     static boolean contains(Iterable<Artifact> artifacts, String groupId, String artifactId) {
         for (Artifact artifact : artifacts) {
-            if (artifact.getGroupId().equals(groupId) && artifact.getArtifactId().equals(artifactId)) {
+            if (artifact.getGroupId().equals(groupId)
+                    && artifact.getArtifactId().equals(artifactId)) {
                 return true;
             }
         }
@@ -107,7 +107,8 @@ final class ForkClasspath {
 
     private static boolean onClasspath(Artifact artifact) {
         return artifact.getFile() != null
-                && (artifact.getArtifactHandler() == null || artifact.getArtifactHandler().isAddedToClasspath());
+                && (artifact.getArtifactHandler() == null
+                        || artifact.getArtifactHandler().isAddedToClasspath());
     }
 
     /** Group, artifact and classifier: one of each on a class path, whatever the version. */

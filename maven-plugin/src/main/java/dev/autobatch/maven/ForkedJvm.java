@@ -75,9 +75,8 @@ final class ForkedJvm {
             if (failureMessage != null && exitCode < 128) {
                 return failureMessage;
             }
-            String lowerTheSize =
-                    "lower autobatch.memoryBudget (for example -Dautobatch.memoryBudget=0.5) or"
-                            + " autobatch.maxBatchSize, or give the build more memory";
+            String lowerTheSize = "lower autobatch.memoryBudget (for example -Dautobatch.memoryBudget=0.5) or"
+                    + " autobatch.maxBatchSize, or give the build more memory";
             switch (exitCode) {
                 case 137:
                     return "The forked tuning JVM was killed (exit 137, SIGKILL), most likely by the"
@@ -200,29 +199,29 @@ final class ForkedJvm {
         Deque<String> lastErrors = new ArrayDeque<>();
         String[] failure = new String[1];
         Thread outPump = pump(process.getInputStream(), out, "autobatch-fork-out");
-        Thread errPump =
-                pump(
-                        process.getErrorStream(),
-                        line -> {
-                            if (line.startsWith(ForkedTuning.FAILURE_MARKER)) {
-                                synchronized (failure) {
-                                    if (failure[0] == null) {
-                                        failure[0] = line.substring(ForkedTuning.FAILURE_MARKER.length()).strip();
-                                    }
-                                }
-                                return;
+        Thread errPump = pump(
+                process.getErrorStream(),
+                line -> {
+                    if (line.startsWith(ForkedTuning.FAILURE_MARKER)) {
+                        synchronized (failure) {
+                            if (failure[0] == null) {
+                                failure[0] = line.substring(ForkedTuning.FAILURE_MARKER.length())
+                                        .strip();
                             }
-                            if (!line.isBlank()) {
-                                synchronized (lastErrors) {
-                                    lastErrors.addLast(line);
-                                    if (lastErrors.size() > QUOTED_ERROR_LINES) {
-                                        lastErrors.removeFirst();
-                                    }
-                                }
+                        }
+                        return;
+                    }
+                    if (!line.isBlank()) {
+                        synchronized (lastErrors) {
+                            lastErrors.addLast(line);
+                            if (lastErrors.size() > QUOTED_ERROR_LINES) {
+                                lastErrors.removeFirst();
                             }
-                            err.accept(line);
-                        },
-                        "autobatch-fork-err");
+                        }
+                    }
+                    err.accept(line);
+                },
+                "autobatch-fork-err");
         try {
             int exitCode = process.waitFor();
             outPump.join();
@@ -266,7 +265,9 @@ final class ForkedJvm {
     static String argumentFile(List<String> arguments) {
         StringBuilder text = new StringBuilder();
         for (String argument : arguments) {
-            text.append('"').append(argument.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+            text.append('"')
+                    .append(argument.replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append("\"\n");
         }
         return text.toString();
     }
@@ -320,21 +321,20 @@ final class ForkedJvm {
     }
 
     private static Thread pump(InputStream stream, Consumer<String> lines, String name) {
-        Thread thread =
-                new Thread(
-                        () -> {
-                            try (BufferedReader reader =
-                                    new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                                String line;
-                                while ((line = reader.readLine()) != null) {
-                                    lines.accept(line);
-                                }
-                            } catch (IOException e) {
-                                // The stream closes under us when the child is destroyed; the
-                                // exit code tells what happened.
-                            }
-                        },
-                        name);
+        Thread thread = new Thread(
+                () -> {
+                    try (BufferedReader reader =
+                            new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = reader.readLine()) != null) {
+                            lines.accept(line);
+                        }
+                    } catch (IOException e) {
+                        // The stream closes under us when the child is destroyed; the
+                        // exit code tells what happened.
+                    }
+                },
+                name);
         thread.setDaemon(true);
         thread.start();
         return thread;

@@ -1,7 +1,6 @@
 package dev.autobatch.maven;
 
 import dev.autobatch.autotune.TuningTarget;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -82,9 +81,8 @@ public final class ForkedTuning {
                         "The settings file " + args[0] + " names no " + OUTPUT_DIRECTORY + ".");
             }
             outputDirectory = Path.of(directory);
-            target =
-                    TargetLoader.instantiate(
-                            TargetLoader.load(ForkedTuning.class.getClassLoader(), settings.target(), scope));
+            target = TargetLoader.instantiate(
+                    TargetLoader.load(ForkedTuning.class.getClassLoader(), settings.target(), scope));
         } catch (IllegalArgumentException | IOException e) {
             report(err, Failures.messageOf(e), e, debug);
             return EXIT_BAD_CONFIGURATION;

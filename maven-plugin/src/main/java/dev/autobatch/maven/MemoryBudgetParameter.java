@@ -1,7 +1,6 @@
 package dev.autobatch.maven;
 
 import dev.autobatch.autotune.TuneOptions;
-
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Locale;
@@ -25,8 +24,7 @@ record MemoryBudgetParameter(long bytes, double fraction) {
     /** The budget used when none is configured: {@link TuneOptions#DEFAULT_MEMORY_FRACTION}. */
     static final MemoryBudgetParameter DEFAULT = new MemoryBudgetParameter(0, TuneOptions.DEFAULT_MEMORY_FRACTION);
 
-    private static final Pattern SIZE =
-            Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt])(?:i?b)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt])(?:i?b)?");
     private static final Pattern WHOLE = Pattern.compile("\\d+");
     private static final Pattern DECIMAL = Pattern.compile("\\d*\\.\\d+|\\d+\\.\\d*");
     private static final Pattern PERCENT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*%");
@@ -39,11 +37,10 @@ record MemoryBudgetParameter(long bytes, double fraction) {
                     "a memory budget is either bytes or a fraction, got " + bytes + " bytes and fraction " + fraction);
         }
         if (bytes < 0 || fraction < 0 || fraction > 1 || Double.isNaN(fraction)) {
-            throw new IllegalArgumentException(
-                    "a memory budget must be positive bytes or a fraction in (0, 1], got "
-                            + bytes
-                            + " bytes and fraction "
-                            + fraction);
+            throw new IllegalArgumentException("a memory budget must be positive bytes or a fraction in (0, 1], got "
+                    + bytes
+                    + " bytes and fraction "
+                    + fraction);
         }
     }
 
@@ -63,7 +60,8 @@ record MemoryBudgetParameter(long bytes, double fraction) {
         Matcher size = SIZE.matcher(value);
         if (size.matches()) {
             int power = SUFFIXES.indexOf(size.group(2)) + 1;
-            BigDecimal exact = new BigDecimal(size.group(1)).multiply(BigDecimal.valueOf(1024).pow(power));
+            BigDecimal exact = new BigDecimal(size.group(1))
+                    .multiply(BigDecimal.valueOf(1024).pow(power));
             return ofBytes(exact, text);
         }
         if (WHOLE.matcher(value).matches()) {
@@ -87,27 +85,24 @@ record MemoryBudgetParameter(long bytes, double fraction) {
     private static MemoryBudgetParameter ofBytes(BigDecimal exact, String text) {
         BigDecimal rounded = exact.setScale(0, RoundingMode.HALF_UP);
         if (rounded.signum() <= 0) {
-            throw new IllegalArgumentException(
-                    "autobatch.memoryBudget must be at least one byte, got '"
-                            + text
-                            + "'. Give a size such as 8g or a fraction such as 0.5.");
+            throw new IllegalArgumentException("autobatch.memoryBudget must be at least one byte, got '"
+                    + text
+                    + "'. Give a size such as 8g or a fraction such as 0.5.");
         }
         if (rounded.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-            throw new IllegalArgumentException(
-                    "autobatch.memoryBudget is larger than any machine's memory, got '"
-                            + text
-                            + "'. Give a size such as 8g or a fraction such as 0.5.");
+            throw new IllegalArgumentException("autobatch.memoryBudget is larger than any machine's memory, got '"
+                    + text
+                    + "'. Give a size such as 8g or a fraction such as 0.5.");
         }
         return new MemoryBudgetParameter(rounded.longValueExact(), 0);
     }
 
     private static MemoryBudgetParameter ofFraction(double fraction, String text) {
         if (!(fraction > 0 && fraction <= 1)) {
-            throw new IllegalArgumentException(
-                    "autobatch.memoryBudget as a fraction must be in (0, 1], got '"
-                            + text
-                            + "'. Give a fraction such as 0.5 (half the available memory) or a size"
-                            + " such as 8g.");
+            throw new IllegalArgumentException("autobatch.memoryBudget as a fraction must be in (0, 1], got '"
+                    + text
+                    + "'. Give a fraction such as 0.5 (half the available memory) or a size"
+                    + " such as 8g.");
         }
         return new MemoryBudgetParameter(0, fraction);
     }

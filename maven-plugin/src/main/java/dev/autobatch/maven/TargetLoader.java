@@ -1,7 +1,6 @@
 package dev.autobatch.maven;
 
 import dev.autobatch.autotune.TuningTarget;
-
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
@@ -52,12 +51,11 @@ final class TargetLoader {
                     e);
         }
         if (!TuningTarget.class.isAssignableFrom(type)) {
-            throw new IllegalArgumentException(
-                    "Tuning target class "
-                            + className
-                            + " does not implement dev.autobatch.autotune.TuningTarget. Implement it"
-                            + " (model(), dataset(Model) and optionally trainingConfig()), or name a"
-                            + " class that does in <target> (-Dautobatch.target).");
+            throw new IllegalArgumentException("Tuning target class "
+                    + className
+                    + " does not implement dev.autobatch.autotune.TuningTarget. Implement it"
+                    + " (model(), dataset(Model) and optionally trainingConfig()), or name a"
+                    + " class that does in <target> (-Dautobatch.target).");
         }
         return type.asSubclass(TuningTarget.class);
     }
@@ -73,10 +71,9 @@ final class TargetLoader {
      */
     static TuningTarget instantiate(Class<? extends TuningTarget> type) throws Exception {
         if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
-            throw new IllegalArgumentException(
-                    "Tuning target class "
-                            + type.getName()
-                            + " is abstract. Name a concrete class in <target> (-Dautobatch.target).");
+            throw new IllegalArgumentException("Tuning target class "
+                    + type.getName()
+                    + " is abstract. Name a concrete class in <target> (-Dautobatch.target).");
         }
         Constructor<? extends TuningTarget> constructor;
         try {
@@ -91,9 +88,7 @@ final class TargetLoader {
         }
         if (!Modifier.isPublic(type.getModifiers())) {
             throw new IllegalArgumentException(
-                    "Tuning target class "
-                            + type.getName()
-                            + " must be public so that the goal can create it.");
+                    "Tuning target class " + type.getName() + " must be public so that the goal can create it.");
         }
         try {
             return constructor.newInstance();

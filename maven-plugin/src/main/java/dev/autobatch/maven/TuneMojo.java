@@ -2,16 +2,6 @@ package dev.autobatch.maven;
 
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningTarget;
-import org.apache.maven.artifact.Artifact;
-import org.apache.maven.plugin.AbstractMojo;
-import org.apache.maven.plugin.MojoExecutionException;
-import org.apache.maven.plugin.MojoFailureException;
-import org.apache.maven.plugins.annotations.LifecyclePhase;
-import org.apache.maven.plugins.annotations.Mojo;
-import org.apache.maven.plugins.annotations.Parameter;
-import org.apache.maven.plugins.annotations.ResolutionScope;
-import org.apache.maven.project.MavenProject;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.Writer;
@@ -27,6 +17,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Properties;
+import org.apache.maven.artifact.Artifact;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.plugins.annotations.ResolutionScope;
+import org.apache.maven.project.MavenProject;
 
 /**
  * Tunes the training batch size of the project's DJL model on this machine and hands it to the
@@ -92,9 +91,7 @@ public class TuneMojo extends AbstractMojo {
      * The relative throughput gain below which a larger batch is not worth it, in (0, 1): with the
      * default 0.05, a size within 5% of the best throughput is good enough.
      */
-    @Parameter(
-            property = "autobatch.saturationThreshold",
-            defaultValue = "" + TuneOptions.DEFAULT_SATURATION_THRESHOLD)
+    @Parameter(property = "autobatch.saturationThreshold", defaultValue = "" + TuneOptions.DEFAULT_SATURATION_THRESHOLD)
     double saturationThreshold;
 
     /**
@@ -174,9 +171,8 @@ public class TuneMojo extends AbstractMojo {
         ClasspathScope scope;
         List<String> extraJvmArgs;
         try {
-            settings =
-                    TuneSettings.of(
-                            target, goal, memoryBudget, saturationThreshold, maxBatchSize, warmupSteps, measuredSteps);
+            settings = TuneSettings.of(
+                    target, goal, memoryBudget, saturationThreshold, maxBatchSize, warmupSteps, measuredSteps);
             scope = ClasspathScope.parse(classpathScope);
             extraJvmArgs = ForkedJvm.splitArguments(jvmArgs);
         } catch (IllegalArgumentException e) {
@@ -189,14 +185,14 @@ public class TuneMojo extends AbstractMojo {
             throw new MojoExecutionException(
                     "Cannot replace " + directory.resolve(TuningSession.PROPERTIES_FILE) + ": " + e.getMessage(), e);
         }
-        List<File> projectClasspath =
-                ForkClasspath.project(
-                        scope,
-                        new File(project.getBuild().getOutputDirectory()),
-                        new File(project.getBuild().getTestOutputDirectory()),
-                        project.getArtifacts());
+        List<File> projectClasspath = ForkClasspath.project(
+                scope,
+                new File(project.getBuild().getOutputDirectory()),
+                new File(project.getBuild().getTestOutputDirectory()),
+                project.getArtifacts());
         int batchSize;
-        try (URLClassLoader loader = new URLClassLoader(urls(projectClasspath), getClass().getClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(urls(projectClasspath), getClass().getClassLoader())) {
             Class<? extends TuningTarget> type = loadTarget(loader, settings, scope);
             batchSize = fork ? tuneForked(settings, scope, extraJvmArgs) : tuneInProcess(type, settings, loader);
         } catch (IOException e) {
@@ -204,14 +200,13 @@ public class TuneMojo extends AbstractMojo {
                     "Cannot close the class loader of the tuning target: " + e.getMessage(), e);
         }
         project.getProperties().setProperty(TuningSession.BATCH_SIZE_PROPERTY, Integer.toString(batchSize));
-        getLog().info(
-                "Set the project property "
-                        + TuningSession.BATCH_SIZE_PROPERTY
-                        + "="
-                        + batchSize
-                        + "; the report is in "
-                        + directory
-                        + ".");
+        getLog().info("Set the project property "
+                + TuningSession.BATCH_SIZE_PROPERTY
+                + "="
+                + batchSize
+                + "; the report is in "
+                + directory
+                + ".");
     }
 
     private static Class<? extends TuningTarget> loadTarget(
@@ -241,7 +236,8 @@ public class TuneMojo extends AbstractMojo {
                     throw new MojoFailureException("Creating the tuning target failed: " + Failures.messageOf(e), e);
                 }
                 try {
-                    return TuningSession.run(instance, settings, outputDirectory.toPath(), getLog()::info).batchSize();
+                    return TuningSession.run(instance, settings, outputDirectory.toPath(), getLog()::info)
+                            .batchSize();
                 } catch (Exception | LinkageError | OutOfMemoryError e) {
                     throw new MojoFailureException(Failures.tuningFailed(settings.target(), e), e);
                 }
@@ -259,13 +255,12 @@ public class TuneMojo extends AbstractMojo {
     private int tuneForked(TuneSettings settings, ClasspathScope scope, List<String> extraJvmArgs)
             throws MojoExecutionException, MojoFailureException {
         Path directory = outputDirectory.toPath();
-        List<File> classpath =
-                ForkClasspath.fork(
-                        scope,
-                        new File(project.getBuild().getOutputDirectory()),
-                        new File(project.getBuild().getTestOutputDirectory()),
-                        project.getArtifacts(),
-                        pluginArtifacts);
+        List<File> classpath = ForkClasspath.fork(
+                scope,
+                new File(project.getBuild().getOutputDirectory()),
+                new File(project.getBuild().getTestOutputDirectory()),
+                project.getArtifacts(),
+                pluginArtifacts);
         if (!ForkClasspath.contains(project.getArtifacts(), "org.slf4j", "slf4j-api")
                 && !ForkClasspath.contains(pluginArtifacts, "org.slf4j", "slf4j-api")) {
             // Maven keeps its own SLF4J API out of a plugin's artifacts; DJL needs one.
@@ -289,7 +284,8 @@ public class TuneMojo extends AbstractMojo {
         }
         arguments.addAll(extraJvmArgs);
         arguments.add("-cp");
-        arguments.add(String.join(File.pathSeparator, classpath.stream().map(File::getPath).toList()));
+        arguments.add(String.join(
+                File.pathSeparator, classpath.stream().map(File::getPath).toList()));
         arguments.add(ForkedTuning.class.getName());
         arguments.add(settingsFile.toString());
         Path java = ForkedJvm.javaLauncher(Path.of(System.getProperty("java.home")));
@@ -298,7 +294,8 @@ public class TuneMojo extends AbstractMojo {
             Files.createDirectories(directory);
             Properties values = new Properties();
             values.putAll(settings.toMap());
-            values.setProperty(ForkedTuning.OUTPUT_DIRECTORY, directory.toAbsolutePath().toString());
+            values.setProperty(
+                    ForkedTuning.OUTPUT_DIRECTORY, directory.toAbsolutePath().toString());
             values.setProperty(ForkedTuning.CLASSPATH_SCOPE, classpathScope);
             try (Writer out = Files.newBufferedWriter(settingsFile, StandardCharsets.UTF_8)) {
                 values.store(out, "autobatch:tune settings for " + ForkedTuning.class.getName());
@@ -313,13 +310,12 @@ public class TuneMojo extends AbstractMojo {
         getLog().info("Tuning in a forked JVM; to run it by hand: " + rerun);
         ForkedJvm.Outcome outcome;
         try {
-            outcome =
-                    ForkedJvm.run(
-                            List.of(java.toString(), "@" + argumentFile),
-                            Map.of("DJL_OFFLINE", "true"),
-                            project.getBasedir(),
-                            this::logForkOutput,
-                            getLog()::warn);
+            outcome = ForkedJvm.run(
+                    List.of(java.toString(), "@" + argumentFile),
+                    Map.of("DJL_OFFLINE", "true"),
+                    project.getBasedir(),
+                    this::logForkOutput,
+                    getLog()::warn);
         } catch (IOException e) {
             throw new MojoExecutionException("Cannot start the forked tuning JVM " + java + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -341,11 +337,10 @@ public class TuneMojo extends AbstractMojo {
                     "Cannot read " + directory.resolve(TuningSession.PROPERTIES_FILE) + ": " + e.getMessage(), e);
         }
         if (batchSize.isEmpty()) {
-            throw new MojoFailureException(
-                    "The forked tuning JVM ended without error but wrote no batch size to "
-                            + directory.resolve(TuningSession.PROPERTIES_FILE)
-                            + ". Run it by hand to see why: "
-                            + rerun);
+            throw new MojoFailureException("The forked tuning JVM ended without error but wrote no batch size to "
+                    + directory.resolve(TuningSession.PROPERTIES_FILE)
+                    + ". Run it by hand to see why: "
+                    + rerun);
         }
         return batchSize.getAsInt();
     }
@@ -375,7 +370,8 @@ public class TuneMojo extends AbstractMojo {
 
     private static File jarOf(Class<?> type) throws MojoExecutionException {
         try {
-            return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return new File(
+                    type.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException | NullPointerException e) {
             throw new MojoExecutionException("Cannot locate the jar of " + type.getName() + ": " + e, e);
         }

@@ -1,10 +1,9 @@
 package dev.autobatch.maven;
 
 import ai.djl.training.TrainingConfig;
-import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.TuneOptions;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.TuningListener;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -54,9 +53,8 @@ record TuneSettings(
     static final String MEASURED_STEPS = "measuredSteps";
 
     /** The message when no target is configured, the same for the goal and the fork. */
-    static final String NO_TARGET =
-            "No tuning target configured. Set <target> (or -Dautobatch.target) to a class"
-                    + " implementing dev.autobatch.autotune.TuningTarget.";
+    static final String NO_TARGET = "No tuning target configured. Set <target> (or -Dautobatch.target) to a class"
+            + " implementing dev.autobatch.autotune.TuningTarget.";
 
     /** Checks every value; each message names the property and the fix. */
     TuneSettings {
@@ -71,21 +69,19 @@ record TuneSettings(
             memoryBudget = MemoryBudgetParameter.DEFAULT;
         }
         if (!(saturationThreshold > 0 && saturationThreshold < 1)) {
-            throw new IllegalArgumentException(
-                    "autobatch.saturationThreshold must be in (0, 1), got "
-                            + saturationThreshold
-                            + ". 0.05 (stop when doubling gains less than 5%) is the default.");
+            throw new IllegalArgumentException("autobatch.saturationThreshold must be in (0, 1), got "
+                    + saturationThreshold
+                    + ". 0.05 (stop when doubling gains less than 5%) is the default.");
         }
         if (maxBatchSize < 0) {
             throw badMaxBatchSize(maxBatchSize);
         }
         if (maxBatchSize > 0 && maxBatchSize < TuneOptions.DEFAULT_START_BATCH_SIZE) {
-            throw new IllegalArgumentException(
-                    "autobatch.maxBatchSize must be at least the first batch size tried, "
-                            + TuneOptions.DEFAULT_START_BATCH_SIZE
-                            + ", got "
-                            + maxBatchSize
-                            + ".");
+            throw new IllegalArgumentException("autobatch.maxBatchSize must be at least the first batch size tried, "
+                    + TuneOptions.DEFAULT_START_BATCH_SIZE
+                    + ", got "
+                    + maxBatchSize
+                    + ".");
         }
         if (warmupSteps < 0) {
             throw new IllegalArgumentException(
@@ -139,10 +135,9 @@ record TuneSettings(
     }
 
     private static IllegalArgumentException badMaxBatchSize(int maxBatchSize) {
-        return new IllegalArgumentException(
-                "autobatch.maxBatchSize must be at least 1, got "
-                        + maxBatchSize
-                        + ". Leave it unset to let the training set's size cap the search.");
+        return new IllegalArgumentException("autobatch.maxBatchSize must be at least 1, got "
+                + maxBatchSize
+                + ". Leave it unset to let the training set's size cap the search.");
     }
 
     /**
@@ -192,16 +187,15 @@ record TuneSettings(
      * @return the options
      */
     TuneOptions toOptions(Optional<TrainingConfig> trainingConfig, TuningListener listener, Path reportDirectory) {
-        TuneOptions.Builder builder =
-                TuneOptions.builder()
-                        .optReportDirectory(reportDirectory)
-                        .optGoal(goal)
-                        .optSaturationThreshold(saturationThreshold)
-                        .optWarmupSteps(warmupSteps)
-                        .optMeasuredSteps(measuredSteps)
-                        // The goal tunes every time, as it did before AutoBatch cached results.
-                        .optCache(false)
-                        .optListener(listener);
+        TuneOptions.Builder builder = TuneOptions.builder()
+                .optReportDirectory(reportDirectory)
+                .optGoal(goal)
+                .optSaturationThreshold(saturationThreshold)
+                .optWarmupSteps(warmupSteps)
+                .optMeasuredSteps(measuredSteps)
+                // The goal tunes every time, as it did before AutoBatch cached results.
+                .optCache(false)
+                .optListener(listener);
         memoryBudget.applyTo(builder);
         if (maxBatchSize > 0) {
             builder.optMaxBatchSize(maxBatchSize);
@@ -252,8 +246,7 @@ record TuneSettings(
         try {
             return Integer.parseInt(text == null ? "" : text.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "autobatch." + key + " must be a whole number, got '" + text + "'.", e);
+            throw new IllegalArgumentException("autobatch." + key + " must be a whole number, got '" + text + "'.", e);
         }
     }
 

@@ -4,15 +4,13 @@ import ai.djl.Model;
 import ai.djl.training.TrainingConfig;
 import ai.djl.training.dataset.Dataset;
 import dev.autobatch.autotune.AutoBatch;
-import dev.autobatch.autotune.search.BatchSizeSearch;
-import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.TuningTarget;
 import dev.autobatch.autotune.internal.AtomicFiles;
 import dev.autobatch.autotune.internal.ResultTable;
+import dev.autobatch.autotune.search.BatchSizeSearch;
+import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.core.Trial;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +21,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * One tuning of a {@link TuningTarget}, the same in the forked JVM and in Maven's own: builds the
@@ -58,7 +57,8 @@ final class TuningSession {
         log.accept("Tuning " + settings.target() + ": " + settings.describe() + ".");
         // autotune logs each trial (BatchSizeSearch) and the result's table (AutoBatch) at INFO. Where
         // that logging reaches the build log, print neither again; where it is off, print both here.
-        boolean searchLogsTrials = LoggerFactory.getLogger(BatchSizeSearch.class).isInfoEnabled();
+        boolean searchLogsTrials =
+                LoggerFactory.getLogger(BatchSizeSearch.class).isInfoEnabled();
         boolean tuneLogsTable = LoggerFactory.getLogger(AutoBatch.class).isInfoEnabled();
         TuningListener progress =
                 searchLogsTrials ? TuningListener.NONE : (trial, verdict) -> log.accept(describe(trial, verdict));
@@ -74,11 +74,10 @@ final class TuningSession {
                         settings.target() + ".dataset(Model) returned null; return the training data.");
             }
             Optional<TrainingConfig> config = target.trainingConfig();
-            result =
-                    AutoBatch.tune(
-                            model,
-                            data,
-                            settings.toOptions(config == null ? Optional.empty() : config, progress, outputDirectory));
+            result = AutoBatch.tune(
+                    model,
+                    data,
+                    settings.toOptions(config == null ? Optional.empty() : config, progress, outputDirectory));
         }
         if (!tuneLogsTable) {
             for (String line : result.toString().split("\\R")) {
@@ -86,16 +85,15 @@ final class TuningSession {
             }
         }
         writeProperties(result, settings, outputDirectory);
-        log.accept(
-                "Chose batch size "
-                        + result.batchSize()
-                        + " ("
-                        + result.stopReason()
-                        + "); the report and "
-                        + PROPERTIES_FILE
-                        + " are in "
-                        + outputDirectory
-                        + ".");
+        log.accept("Chose batch size "
+                + result.batchSize()
+                + " ("
+                + result.stopReason()
+                + "); the report and "
+                + PROPERTIES_FILE
+                + " are in "
+                + outputDirectory
+                + ".");
         return result;
     }
 
@@ -109,7 +107,8 @@ final class TuningSession {
      *     trial recorded it
      */
     static String describe(Trial trial, String verdict) {
-        StringBuilder line = new StringBuilder("Batch size ").append(trial.batchSize()).append(": ");
+        StringBuilder line =
+                new StringBuilder("Batch size ").append(trial.batchSize()).append(": ");
         if (trial.outOfMemory()) {
             line.append("out of memory");
         } else if (trial.failed()) {
@@ -121,9 +120,8 @@ final class TuningSession {
                 line.append(' ').append(spread);
             }
             if (trial.peakMemoryBytes() >= 0) {
-                line.append(
-                        String.format(
-                                Locale.ROOT, ", peak memory %.1f MiB", trial.peakMemoryBytes() / (1024.0 * 1024.0)));
+                line.append(String.format(
+                        Locale.ROOT, ", peak memory %.1f MiB", trial.peakMemoryBytes() / (1024.0 * 1024.0)));
             }
         }
         return line.append("; ").append(verdict).toString();
@@ -138,8 +136,7 @@ final class TuningSession {
      * @param outputDirectory the directory, created if missing
      * @throws IOException if the directory cannot be written
      */
-    static void writeProperties(TuningResult result, TuneSettings settings, Path outputDirectory)
-            throws IOException {
+    static void writeProperties(TuningResult result, TuneSettings settings, Path outputDirectory) throws IOException {
         String text = "# The batch size autobatch:tune chose for " + settings.target() + "\n"
                 + BATCH_SIZE_PROPERTY + "=" + result.batchSize() + "\n"
                 + GOAL_PROPERTY + "=" + settings.goal() + "\n"
@@ -164,7 +161,8 @@ final class TuningSession {
             properties.load(in);
         }
         try {
-            return OptionalInt.of(Integer.parseInt(properties.getProperty(BATCH_SIZE_PROPERTY, "").trim()));
+            return OptionalInt.of(Integer.parseInt(
+                    properties.getProperty(BATCH_SIZE_PROPERTY, "").trim()));
         } catch (NumberFormatException e) {
             return OptionalInt.empty();
         }

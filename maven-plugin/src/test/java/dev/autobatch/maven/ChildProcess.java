@@ -22,7 +22,12 @@ public final class ChildProcess {
                 System.exit(ForkedTuning.EXIT_TUNING_FAILED);
                 break;
             case "kill":
-                new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+                new ProcessBuilder(
+                                "kill",
+                                "-KILL",
+                                Long.toString(ProcessHandle.current().pid()))
+                        .start()
+                        .waitFor();
                 Thread.sleep(60_000);
                 break;
             default:

@@ -21,7 +21,8 @@ class ClasspathScopeTest {
         assertEquals(
                 "autobatch.classpathScope must be compile, runtime or test, got 'system'. Use test"
                         + " (the default) when the target is in src/test/java.",
-                assertThrows(IllegalArgumentException.class, () -> ClasspathScope.parse("system")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> ClasspathScope.parse("system"))
+                        .getMessage());
     }
 
     @Test

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.autotune.MemoryBudgetException;
 import dev.autobatch.autotune.hardware.MemoryBudget;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.junit.jupiter.api.Test;
 
 class FailuresTest {
 
@@ -48,13 +46,14 @@ class FailuresTest {
     void aBudgetFailureNamesTheGoalsParameterNotTheApisOption() {
         MemoryBudget budget = new MemoryBudget(480L << 20, "80% of 600.0 MiB free to this process", 600L << 20);
 
-        String message = Failures.tuningFailed("com.example.Mlp",
-                MemoryBudgetException.beforeAnyTrial("this process", 553L << 20, budget));
+        String message = Failures.tuningFailed(
+                "com.example.Mlp", MemoryBudgetException.beforeAnyTrial("this process", 553L << 20, budget));
 
-        assertEquals("Tuning com.example.Mlp failed: Before any trial, this process already holds 553.0 MiB, above"
-                + " the memory budget of 480.0 MiB (80% of 600.0 MiB free to this process): every trial would exceed"
-                + " it, so none was run. Give a larger budget with <memoryBudget> (or -Dautobatch.memoryBudget) (at"
-                + " most the 600.0 MiB free to this process), or free memory: stop other processes that share it.",
+        assertEquals(
+                "Tuning com.example.Mlp failed: Before any trial, this process already holds 553.0 MiB, above"
+                        + " the memory budget of 480.0 MiB (80% of 600.0 MiB free to this process): every trial would exceed"
+                        + " it, so none was run. Give a larger budget with <memoryBudget> (or -Dautobatch.memoryBudget) (at"
+                        + " most the 600.0 MiB free to this process), or free memory: stop other processes that share it.",
                 message);
     }
 }

@@ -4,12 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.apache.maven.artifact.Artifact;
-import org.apache.maven.artifact.DefaultArtifact;
-import org.apache.maven.artifact.handler.DefaultArtifactHandler;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,10 +12,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.JarOutputStream;
 import java.util.zip.ZipEntry;
+import org.apache.maven.artifact.Artifact;
+import org.apache.maven.artifact.DefaultArtifact;
+import org.apache.maven.artifact.handler.DefaultArtifactHandler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ForkClasspathTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private final File classes = new File("/p/target/classes");
     private final File testClasses = new File("/p/target/test-classes");
@@ -36,21 +36,27 @@ class ForkClasspathTest {
     }
 
     private static Artifact jar(String artifactId, String version, String scope) {
-        return artifact("g", artifactId, version, scope, "jar", new File("/repo/" + artifactId + "-" + version + ".jar"));
+        return artifact(
+                "g", artifactId, version, scope, "jar", new File("/repo/" + artifactId + "-" + version + ".jar"));
     }
 
     @Test
     void testScopePutsTestClassesFirstAndEveryDependency() {
         List<Artifact> project = List.of(jar("a", "1", "compile"), jar("t", "1", "test"), jar("p", "1", "provided"));
         assertEquals(
-                List.of(testClasses, classes, new File("/repo/a-1.jar"), new File("/repo/t-1.jar"), new File("/repo/p-1.jar")),
+                List.of(
+                        testClasses,
+                        classes,
+                        new File("/repo/a-1.jar"),
+                        new File("/repo/t-1.jar"),
+                        new File("/repo/p-1.jar")),
                 ForkClasspath.project(ClasspathScope.TEST, classes, testClasses, project));
     }
 
     @Test
     void runtimeScopeLeavesOutTestClassesAndTestAndProvidedDependencies() {
-        List<Artifact> project =
-                List.of(jar("a", "1", "compile"), jar("t", "1", "test"), jar("p", "1", "provided"), jar("r", "1", "runtime"));
+        List<Artifact> project = List.of(
+                jar("a", "1", "compile"), jar("t", "1", "test"), jar("p", "1", "provided"), jar("r", "1", "runtime"));
         assertEquals(
                 List.of(classes, new File("/repo/a-1.jar"), new File("/repo/r-1.jar")),
                 ForkClasspath.project(ClasspathScope.RUNTIME, classes, testClasses, project));
@@ -58,10 +64,9 @@ class ForkClasspathTest {
 
     @Test
     void leavesOutPomsAndUnresolvedArtifacts() {
-        List<Artifact> project =
-                List.of(
-                        artifact("g", "bom", "1", "compile", "pom", new File("/repo/bom-1.pom")),
-                        artifact("g", "x", "1", "compile", "jar", null));
+        List<Artifact> project = List.of(
+                artifact("g", "bom", "1", "compile", "pom", new File("/repo/bom-1.pom")),
+                artifact("g", "x", "1", "compile", "jar", null));
         assertEquals(List.of(classes), ForkClasspath.project(ClasspathScope.COMPILE, classes, testClasses, project));
     }
 

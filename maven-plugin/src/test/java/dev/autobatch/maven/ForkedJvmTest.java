@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,10 +14,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ForkedJvmTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private final List<String> out = Collections.synchronizedList(new ArrayList<>());
     private final List<String> err = Collections.synchronizedList(new ArrayList<>());
@@ -32,20 +32,20 @@ class ForkedJvmTest {
         Path arguments = dir.resolve("child args");
         Files.writeString(
                 arguments,
-                ForkedJvm.argumentFile(
-                        List.of(
-                                "-Dsun.stdout.encoding=UTF-8",
-                                "-Dstdout.encoding=UTF-8",
-                                "-cp",
-                                classes + File.pathSeparator + mainClasses,
-                                ChildProcess.class.getName(),
-                                mode)),
+                ForkedJvm.argumentFile(List.of(
+                        "-Dsun.stdout.encoding=UTF-8",
+                        "-Dstdout.encoding=UTF-8",
+                        "-cp",
+                        classes + File.pathSeparator + mainClasses,
+                        ChildProcess.class.getName(),
+                        mode)),
                 StandardCharsets.UTF_8);
         return ForkedJvm.run(List.of(java.toString(), "@" + arguments), Map.of(), dir.toFile(), out::add, err::add);
     }
 
     private static String locationOf(Class<?> type) throws Exception {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString();
     }
 
     @Test
@@ -66,11 +66,11 @@ class ForkedJvmTest {
         assertNull(outcome.failureMessage());
         String message = outcome.explain(dir, "java @args");
         assertTrue(
-                message.startsWith(
-                        "The forked tuning JVM was killed (exit 137, SIGKILL), most likely by the kernel's"
-                                + " out-of-memory killer"),
+                message.startsWith("The forked tuning JVM was killed (exit 137, SIGKILL), most likely by the kernel's"
+                        + " out-of-memory killer"),
                 message);
-        assertTrue(message.contains("lower autobatch.memoryBudget (for example -Dautobatch.memoryBudget=0.5)"), message);
+        assertTrue(
+                message.contains("lower autobatch.memoryBudget (for example -Dautobatch.memoryBudget=0.5)"), message);
     }
 
     @Test
@@ -108,13 +108,17 @@ class ForkedJvmTest {
         assertEquals(
                 new ForkedJvm.LogLine(ForkedJvm.Level.WARN, "Failed to detect GPU count"),
                 ForkedJvm.LogLine.parse("WARN Failed to detect GPU count"));
-        assertEquals(ForkedJvm.Level.INFO, ForkedJvm.LogLine.parse("INFO Memory budget: 80%").level());
+        assertEquals(
+                ForkedJvm.Level.INFO,
+                ForkedJvm.LogLine.parse("INFO Memory budget: 80%").level());
         assertEquals(ForkedJvm.Level.ERROR, ForkedJvm.LogLine.parse("ERROR x").level());
         assertEquals(ForkedJvm.Level.DEBUG, ForkedJvm.LogLine.parse("TRACE x").level());
         assertEquals(
                 new ForkedJvm.LogLine(ForkedJvm.Level.INFO, "            2           17     120.49"),
                 ForkedJvm.LogLine.parse("            2           17     120.49"));
-        assertEquals(ForkedJvm.Level.INFO, ForkedJvm.LogLine.parse("WARNING: not SLF4J's").level());
+        assertEquals(
+                ForkedJvm.Level.INFO,
+                ForkedJvm.LogLine.parse("WARNING: not SLF4J's").level());
     }
 
     @Test

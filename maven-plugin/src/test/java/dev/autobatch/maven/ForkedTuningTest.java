@@ -3,9 +3,6 @@ package dev.autobatch.maven;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,10 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ForkedTuningTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -74,10 +74,12 @@ class ForkedTuningTest {
     void aFailingModelFailsTheTuningWithItsMessage() throws IOException {
         assertEquals(ForkedTuning.EXIT_TUNING_FAILED, run(settings(Targets.FailingModel.class.getName())));
         assertEquals(
-                "Tuning " + Targets.FailingModel.class.getName() + " failed: IOException: " + Targets.FailingModel.MESSAGE,
+                "Tuning " + Targets.FailingModel.class.getName() + " failed: IOException: "
+                        + Targets.FailingModel.MESSAGE,
                 failureLine());
         String progress = out.toString(StandardCharsets.UTF_8);
-        assertTrue(progress.startsWith("Tuning " + Targets.FailingModel.class.getName() + ": goal THROUGHPUT"), progress);
+        assertTrue(
+                progress.startsWith("Tuning " + Targets.FailingModel.class.getName() + ": goal THROUGHPUT"), progress);
     }
 
     @Test
@@ -90,11 +92,10 @@ class ForkedTuningTest {
 
     @Test
     void aMissingSettingsFileIsAConfigurationMistake() {
-        int code =
-                ForkedTuning.run(
-                        new String[] {dir.resolve("nothing.properties").toString()},
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = ForkedTuning.run(
+                new String[] {dir.resolve("nothing.properties").toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(ForkedTuning.EXIT_BAD_CONFIGURATION, code);
     }
 }

@@ -41,8 +41,12 @@ class MemoryBudgetParameterTest {
 
     @Test
     void blankMeansTuneOptionsDefaultFraction() {
-        assertEquals(TuneOptions.DEFAULT_MEMORY_FRACTION, MemoryBudgetParameter.parse(null).fraction());
-        assertEquals(TuneOptions.DEFAULT_MEMORY_FRACTION, MemoryBudgetParameter.parse("  ").fraction());
+        assertEquals(
+                TuneOptions.DEFAULT_MEMORY_FRACTION,
+                MemoryBudgetParameter.parse(null).fraction());
+        assertEquals(
+                TuneOptions.DEFAULT_MEMORY_FRACTION,
+                MemoryBudgetParameter.parse("  ").fraction());
     }
 
     @Test
@@ -69,10 +73,9 @@ class MemoryBudgetParameterTest {
 
     @Test
     void rejectsZeroAndAbsurdSizes() {
-        assertTrue(
-                assertThrows(IllegalArgumentException.class, () -> MemoryBudgetParameter.parse("0"))
-                        .getMessage()
-                        .contains("at least one byte"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> MemoryBudgetParameter.parse("0"))
+                .getMessage()
+                .contains("at least one byte"));
         assertThrows(IllegalArgumentException.class, () -> MemoryBudgetParameter.parse("0g"));
         assertThrows(IllegalArgumentException.class, () -> MemoryBudgetParameter.parse("99999999999t"));
     }
@@ -87,9 +90,12 @@ class MemoryBudgetParameterTest {
 
     @Test
     void setsBytesOrFractionOnTheOptions() {
-        TuneOptions bytes = MemoryBudgetParameter.parse("2g").applyTo(TuneOptions.builder()).build();
+        TuneOptions bytes =
+                MemoryBudgetParameter.parse("2g").applyTo(TuneOptions.builder()).build();
         assertEquals(2 * GIB, bytes.memoryBudgetBytes().orElseThrow());
-        TuneOptions fraction = MemoryBudgetParameter.parse("0.25").applyTo(TuneOptions.builder()).build();
+        TuneOptions fraction = MemoryBudgetParameter.parse("0.25")
+                .applyTo(TuneOptions.builder())
+                .build();
         assertTrue(fraction.memoryBudgetBytes().isEmpty());
         assertEquals(0.25, fraction.memoryFraction());
     }

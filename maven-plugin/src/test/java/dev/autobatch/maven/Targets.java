@@ -10,7 +10,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Dataset;
 import dev.autobatch.autotune.TuningTarget;
-
 import java.io.IOException;
 
 /** Tuning targets that go wrong in the ways a user's can, for the goal's tests. */
@@ -48,19 +47,16 @@ final class Targets {
         @Override
         public Model model() {
             Model model = Model.newInstance("fails-every-trial");
-            model.setBlock(
-                    new SequentialBlock()
-                            .add(Blocks.batchFlattenBlock())
-                            .add(
-                                    new LambdaBlock(
-                                            list -> {
-                                                // Shape inference runs with one sample; trials with more.
-                                                if (list.head().getShape().get(0) > 1) {
-                                                    throw new IllegalStateException(MESSAGE);
-                                                }
-                                                return list;
-                                            }))
-                            .add(Linear.builder().setUnits(2).build()));
+            model.setBlock(new SequentialBlock()
+                    .add(Blocks.batchFlattenBlock())
+                    .add(new LambdaBlock(list -> {
+                        // Shape inference runs with one sample; trials with more.
+                        if (list.head().getShape().get(0) > 1) {
+                            throw new IllegalStateException(MESSAGE);
+                        }
+                        return list;
+                    }))
+                    .add(Linear.builder().setUnits(2).build()));
             return model;
         }
 
@@ -82,7 +78,12 @@ final class Targets {
 
         @Override
         public Model model() throws Exception {
-            new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+            new ProcessBuilder(
+                            "kill",
+                            "-KILL",
+                            Long.toString(ProcessHandle.current().pid()))
+                    .start()
+                    .waitFor();
             Thread.sleep(60_000);
             throw new AssertionError("still alive after SIGKILL");
         }

@@ -23,15 +23,18 @@ class TrialLogLineTest {
         assertEquals(
                 "Batch size 64: 12,800 samples/s, peak memory 512.0 MiB; throughput saturated",
                 TuningSession.describe(MEASURED, "throughput saturated"));
-        assertEquals("Batch size 64: 12,800 samples/s ±0.0%; ok",
+        assertEquals(
+                "Batch size 64: 12,800 samples/s ±0.0%; ok",
                 TuningSession.describe(Trial.measured(64, 12_800, -1).withStepTimeSpread(0, 5), "ok"));
     }
 
     @Test
     void aTrialThatDidNotRunSaysWhy() {
-        assertEquals("Batch size 128: out of memory; out of memory",
+        assertEquals(
+                "Batch size 128: out of memory; out of memory",
                 TuningSession.describe(Trial.outOfMemory(128), "out of memory"));
-        assertEquals("Batch size 128: failed: The loss was NaN.; failed",
+        assertEquals(
+                "Batch size 128: failed: The loss was NaN.; failed",
                 TuningSession.describe(Trial.failed(128, "The loss was NaN."), "failed"));
     }
 }

@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.autotune.TuneOptions;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.apache.maven.artifact.Artifact;
 import org.apache.maven.artifact.DefaultArtifact;
 import org.apache.maven.artifact.handler.DefaultArtifactHandler;
@@ -19,16 +25,10 @@ import org.apache.maven.project.MavenProject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-
 class TuneMojoTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private final List<String> infos = Collections.synchronizedList(new ArrayList<>());
 
@@ -45,14 +45,13 @@ class TuneMojoTest {
         mojo.classpathScope = "test";
         mojo.project = project();
         mojo.pluginArtifacts = classpathOfThisJvm();
-        mojo.setLog(
-                new SystemStreamLog() {
-                    @Override
-                    public void info(CharSequence content) {
-                        infos.add(content.toString());
-                        super.info(content);
-                    }
-                });
+        mojo.setLog(new SystemStreamLog() {
+            @Override
+            public void info(CharSequence content) {
+                infos.add(content.toString());
+                super.info(content);
+            }
+        });
         return mojo;
     }
 
@@ -63,8 +62,10 @@ class TuneMojoTest {
         model.setVersion("1");
         Build build = new Build();
         build.setDirectory(dir.resolve("target").toString());
-        build.setOutputDirectory(Files.createDirectories(dir.resolve("target/classes")).toString());
-        build.setTestOutputDirectory(Files.createDirectories(dir.resolve("target/test-classes")).toString());
+        build.setOutputDirectory(
+                Files.createDirectories(dir.resolve("target/classes")).toString());
+        build.setTestOutputDirectory(
+                Files.createDirectories(dir.resolve("target/test-classes")).toString());
         model.setBuild(build);
         MavenProject project = new MavenProject(model);
         project.setFile(dir.resolve("pom.xml").toFile());
@@ -120,7 +121,8 @@ class TuneMojoTest {
         mojo.target = Targets.FailingModel.class.getName();
         mojo.classpathScope = "everything";
         MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
-        assertTrue(e.getMessage().startsWith("autobatch.classpathScope must be compile, runtime or test"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("autobatch.classpathScope must be compile, runtime or test"), e.getMessage());
     }
 
     @Test
@@ -131,9 +133,8 @@ class TuneMojoTest {
         MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
         assertTrue(
                 e.getMessage()
-                        .startsWith(
-                                "Tuning target class com.example.NoSuchTarget was not found on the project's"
-                                        + " runtime class path (target/classes and the compile and runtime dependencies)."),
+                        .startsWith("Tuning target class com.example.NoSuchTarget was not found on the project's"
+                                + " runtime class path (target/classes and the compile and runtime dependencies)."),
                 e.getMessage());
         assertTrue(e.getMessage().contains("-Dautobatch.classpathScope"), e.getMessage());
     }
@@ -160,7 +161,8 @@ class TuneMojoTest {
         String offline = System.getProperty("offline");
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertEquals(
-                "Tuning " + Targets.FailingModel.class.getName() + " failed: IOException: " + Targets.FailingModel.MESSAGE,
+                "Tuning " + Targets.FailingModel.class.getName() + " failed: IOException: "
+                        + Targets.FailingModel.MESSAGE,
                 e.getMessage());
         assertEquals(offline, System.getProperty("offline"), "the in-process run restores the offline property");
     }
@@ -171,7 +173,8 @@ class TuneMojoTest {
         mojo.target = Targets.FailingModel.class.getName();
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertEquals(
-                "Tuning " + Targets.FailingModel.class.getName() + " failed: IOException: " + Targets.FailingModel.MESSAGE,
+                "Tuning " + Targets.FailingModel.class.getName() + " failed: IOException: "
+                        + Targets.FailingModel.MESSAGE,
                 e.getMessage());
         assertTrue(Files.isRegularFile(mojo.outputDirectory.toPath().resolve("fork.args")));
         assertFalse(Files.exists(mojo.outputDirectory.toPath().resolve(TuningSession.PROPERTIES_FILE)));
@@ -198,9 +201,8 @@ class TuneMojoTest {
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertTrue(
                 e.getMessage()
-                        .startsWith(
-                                "The forked tuning JVM was killed (exit 137, SIGKILL), most likely by the"
-                                        + " kernel's out-of-memory killer"),
+                        .startsWith("The forked tuning JVM was killed (exit 137, SIGKILL), most likely by the"
+                                + " kernel's out-of-memory killer"),
                 e.getMessage());
         assertNull(mojo.project.getProperties().getProperty("autobatch.batchSize"));
     }
@@ -211,7 +213,9 @@ class TuneMojoTest {
         mojo.target = Targets.FailingModel.class.getName();
         mojo.jvmArgs = "-XX:+NoSuchOption";
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
-        assertTrue(e.getMessage().startsWith("The forked tuning JVM exited with code 1 without a result."), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("The forked tuning JVM exited with code 1 without a result."),
+                e.getMessage());
         assertTrue(e.getMessage().contains("NoSuchOption"), e.getMessage());
         assertTrue(e.getMessage().contains("Check autobatch.jvmArgs"), e.getMessage());
     }

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.training.TrainingConfig;
-import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.TuneOptions;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.core.DjlTrialRunner;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 
 class TuneSettingsTest {
 
@@ -26,17 +25,20 @@ class TuneSettingsTest {
 
     @Test
     void missingTargetSaysHowToSetIt() {
-        String expected =
-                "No tuning target configured. Set <target> (or -Dautobatch.target) to a class"
-                        + " implementing dev.autobatch.autotune.TuningTarget.";
+        String expected = "No tuning target configured. Set <target> (or -Dautobatch.target) to a class"
+                + " implementing dev.autobatch.autotune.TuningTarget.";
         assertEquals(expected, messageOf(() -> defaults(null)));
         assertEquals(expected, messageOf(() -> defaults("  ")));
     }
 
     @Test
     void goalIgnoresCaseAndAcceptsDashes() {
-        assertEquals(Goal.MAX_FIT, TuneSettings.of("a.B", "max-fit", null, 0.05, null, 2, 5).goal());
-        assertEquals(Goal.THROUGHPUT, TuneSettings.of("a.B", " throughput ", null, 0.05, null, 2, 5).goal());
+        assertEquals(
+                Goal.MAX_FIT,
+                TuneSettings.of("a.B", "max-fit", null, 0.05, null, 2, 5).goal());
+        assertEquals(
+                Goal.THROUGHPUT,
+                TuneSettings.of("a.B", " throughput ", null, 0.05, null, 2, 5).goal());
     }
 
     @Test
@@ -49,28 +51,22 @@ class TuneSettingsTest {
 
     @Test
     void outOfRangeNumbersNameTheirProperty() {
-        assertTrue(
-                messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 1.0, null, 2, 5))
-                        .startsWith("autobatch.saturationThreshold must be in (0, 1), got 1.0."));
-        assertTrue(
-                messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, 0, 2, 5))
-                        .startsWith("autobatch.maxBatchSize must be at least 1, got 0."));
-        assertTrue(
-                messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, 1, 2, 5))
-                        .startsWith("autobatch.maxBatchSize must be at least the first batch size tried"));
-        assertTrue(
-                messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, null, -1, 5))
-                        .startsWith("autobatch.warmupSteps must be zero or more, got -1."));
-        assertTrue(
-                messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, null, 2, 0))
-                        .startsWith("autobatch.measuredSteps must be at least 1, got 0."));
+        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 1.0, null, 2, 5))
+                .startsWith("autobatch.saturationThreshold must be in (0, 1), got 1.0."));
+        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, 0, 2, 5))
+                .startsWith("autobatch.maxBatchSize must be at least 1, got 0."));
+        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, 1, 2, 5))
+                .startsWith("autobatch.maxBatchSize must be at least the first batch size tried"));
+        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, null, -1, 5))
+                .startsWith("autobatch.warmupSteps must be zero or more, got -1."));
+        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, null, 2, 0))
+                .startsWith("autobatch.measuredSteps must be at least 1, got 0."));
     }
 
     @Test
     void badBudgetNamesItsProperty() {
-        assertTrue(
-                messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", "lots", 0.05, null, 2, 5))
-                        .startsWith("autobatch.memoryBudget must be"));
+        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", "lots", 0.05, null, 2, 5))
+                .startsWith("autobatch.memoryBudget must be"));
     }
 
     @Test
@@ -86,17 +82,15 @@ class TuneSettingsTest {
         var map = new java.util.HashMap<>(defaults("a.B").toMap());
         map.put(TuneSettings.WARMUP_STEPS, "two");
         assertEquals(
-                "autobatch.warmupSteps must be a whole number, got 'two'.",
-                messageOf(() -> TuneSettings.fromMap(map)));
+                "autobatch.warmupSteps must be a whole number, got 'two'.", messageOf(() -> TuneSettings.fromMap(map)));
     }
 
     @Test
     void optionsCarryEverySetting() {
         TrainingConfig config = DjlTrialRunner.defaultTrainingConfig();
         TuningListener listener = (trial, verdict) -> {};
-        TuneOptions options =
-                TuneSettings.of("a.B", "MAX_FIT", "2g", 0.1, 64, 1, 3)
-                        .toOptions(Optional.of(config), listener, Path.of("target/autobatch"));
+        TuneOptions options = TuneSettings.of("a.B", "MAX_FIT", "2g", 0.1, 64, 1, 3)
+                .toOptions(Optional.of(config), listener, Path.of("target/autobatch"));
         assertEquals(Goal.MAX_FIT, options.goal());
         assertEquals(2L << 30, options.memoryBudgetBytes().orElseThrow());
         assertEquals(0.1, options.saturationThreshold());

@@ -6,7 +6,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.autobatch.autotune.hardware.GpuInfo;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -85,7 +84,8 @@ public record CacheKey(SortedMap<String, String> fields) {
         for (Pair<String, Parameter> pair : block.getParameters()) {
             Parameter parameter = pair.getValue();
             String shape = parameter.isInitialized()
-                    ? parameter.getArray().getShape() + " " + parameter.getArray().getDataType()
+                    ? parameter.getArray().getShape() + " "
+                            + parameter.getArray().getDataType()
                     : "?";
             parameters.add(pair.getKey() + shape);
         }

@@ -5,14 +5,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.internal.AtomicFiles;
 import dev.autobatch.autotune.report.ReportJson;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +17,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tuning results stored on disk, one file an entry, named by its {@link CacheKey#digest()}.
@@ -177,8 +174,14 @@ public final class ResultCache {
         entry.add("key", keyJson(key));
         entry.addProperty("storedAt", Instant.now().toString());
         entry.add("report", JsonParser.parseString(ReportJson.toJson(result)));
-        byte[] bytes = (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create()
-                .toJson(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = (new GsonBuilder()
+                                .setPrettyPrinting()
+                                .disableHtmlEscaping()
+                                .serializeNulls()
+                                .create()
+                                .toJson(entry)
+                        + "\n")
+                .getBytes(StandardCharsets.UTF_8);
         Path file = file(key);
         try {
             AtomicFiles.write(file, bytes);
@@ -206,8 +209,10 @@ public final class ResultCache {
     }
 
     private static Lookup bad(Status status, Path file, String problem) {
-        LOG.warn("Ignoring the cached tuning result {}: {}. The next result stored under its key replaces it.",
-                file, problem);
+        LOG.warn(
+                "Ignoring the cached tuning result {}: {}. The next result stored under its key replaces it.",
+                file,
+                problem);
         return new Lookup(status, file, null, problem);
     }
 }

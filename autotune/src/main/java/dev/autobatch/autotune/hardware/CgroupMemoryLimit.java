@@ -87,8 +87,7 @@ final class CgroupMemoryLimit {
      * @return the reading; {@link Reading#NONE} when there is no limit or it cannot be read
      */
     static Reading read() {
-        return read(
-                Path.of("/proc/self/cgroup"), Path.of("/proc/self/mountinfo"), Path.of("/sys/fs/cgroup"));
+        return read(Path.of("/proc/self/cgroup"), Path.of("/proc/self/mountinfo"), Path.of("/sys/fs/cgroup"));
     }
 
     /**

@@ -1,12 +1,11 @@
 package dev.autobatch.autotune.hardware;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds, for each GPU CUDA shows this process ({@code Device.gpu(i)}, what DJL trains on), NVML's

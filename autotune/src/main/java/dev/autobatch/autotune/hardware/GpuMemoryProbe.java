@@ -1,9 +1,7 @@
 package dev.autobatch.autotune.hardware;
 
 import ai.djl.Device;
-
 import dev.autobatch.core.DeviceMemoryProbe;
-
 import java.util.OptionalLong;
 
 /**

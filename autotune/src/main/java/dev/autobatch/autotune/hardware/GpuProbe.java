@@ -2,15 +2,13 @@ package dev.autobatch.autotune.hardware;
 
 import ai.djl.Device;
 import ai.djl.util.cuda.CudaUtils;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lists the GPUs this process can train on, with their memory.
@@ -100,7 +98,8 @@ public final class GpuProbe {
                 return OptionalLong.empty();
             }
             return nvmlIndexes(nvml.get())
-                    .map(indexes -> processUsedBytes(nvml.get(), indexes, index, ProcessHandle.current().pid()))
+                    .map(indexes -> processUsedBytes(
+                            nvml.get(), indexes, index, ProcessHandle.current().pid()))
                     .orElseGet(OptionalLong::empty);
         } catch (RuntimeException | LinkageError e) {
             return OptionalLong.empty();

@@ -1,7 +1,6 @@
 package dev.autobatch.autotune.hardware;
 
 import dev.autobatch.autotune.internal.Bytes;
-
 import java.util.List;
 
 /**
@@ -77,8 +76,19 @@ public record HardwareSnapshot(
             String engine,
             int engineThreads,
             int engineInteropThreads) {
-        this(cpuModel, physicalCores, logicalCores, totalMemoryBytes, availableMemoryBytes, containerLimitBytes,
-                jvmMaxHeapBytes, gpus, engine, engineThreads, engineInteropThreads, -1);
+        this(
+                cpuModel,
+                physicalCores,
+                logicalCores,
+                totalMemoryBytes,
+                availableMemoryBytes,
+                containerLimitBytes,
+                jvmMaxHeapBytes,
+                gpus,
+                engine,
+                engineThreads,
+                engineInteropThreads,
+                -1);
     }
 
     /**
@@ -130,9 +140,10 @@ public record HardwareSnapshot(
                 .append(Bytes.format(availableMemoryBytes))
                 .append(" available; container limit: ")
                 .append(containerLimitBytes < 0 ? "none" : Bytes.format(containerLimitBytes))
-                .append(containerLimitBytes >= 0 && containerUsedBytes >= 0
-                        ? ", " + Bytes.format(containerUsedBytes) + " of it in use"
-                        : "")
+                .append(
+                        containerLimitBytes >= 0 && containerUsedBytes >= 0
+                                ? ", " + Bytes.format(containerUsedBytes) + " of it in use"
+                                : "")
                 .append('\n');
         out.append("JVM max heap: ").append(Bytes.format(jvmMaxHeapBytes));
         if (gpus.isEmpty()) {

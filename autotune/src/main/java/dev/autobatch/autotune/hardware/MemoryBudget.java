@@ -1,9 +1,7 @@
 package dev.autobatch.autotune.hardware;
 
 import ai.djl.Device;
-
 import dev.autobatch.autotune.internal.Bytes;
-
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -122,19 +120,24 @@ public record MemoryBudget(long bytes, String basis, long roomBytes) {
      */
     static MemoryBudget ofBytes(long bytes, HardwareSnapshot hw, Device device, long processResidentBytes) {
         checkPositive(bytes);
-        Room room = Room.of(Objects.requireNonNull(hw, "hw"), Objects.requireNonNull(device, "device"),
-                processResidentBytes);
+        Room room = Room.of(
+                Objects.requireNonNull(hw, "hw"), Objects.requireNonNull(device, "device"), processResidentBytes);
         if (room == null) {
             return ofBytes(bytes);
         }
         if (bytes > room.bytes()) {
             MemoryBudget fallback = of(hw, device, DEFAULT_FRACTION, processResidentBytes);
-            return new MemoryBudget(fallback.bytes(), "given " + Bytes.format(bytes) + ", more than the "
-                    + Bytes.format(room.bytes()) + " free to this process, so the default: " + fallback.basis(),
+            return new MemoryBudget(
+                    fallback.bytes(),
+                    "given " + Bytes.format(bytes) + ", more than the " + Bytes.format(room.bytes())
+                            + " free to this process, so the default: " + fallback.basis(),
                     room.bytes());
         }
-        return new MemoryBudget(bytes, "given: " + Bytes.format(bytes) + " (of " + Bytes.format(room.bytes())
-                + " free to this process: " + room.description() + ")", room.bytes());
+        return new MemoryBudget(
+                bytes,
+                "given: " + Bytes.format(bytes) + " (of " + Bytes.format(room.bytes()) + " free to this process: "
+                        + room.description() + ")",
+                room.bytes());
     }
 
     /**
@@ -187,8 +190,8 @@ public record MemoryBudget(long bytes, String basis, long roomBytes) {
             return ofGpu(hw, device, fraction);
         }
         if (!device.getDeviceType().equals(Device.Type.CPU)) {
-            throw new IllegalStateException(
-                    "No memory reading exists for device " + device + ": only the CPU and GPUs are probed. " + GIVE_BYTES);
+            throw new IllegalStateException("No memory reading exists for device " + device
+                    + ": only the CPU and GPUs are probed. " + GIVE_BYTES);
         }
         Room room = Room.ofHost(hw, processResidentBytes);
         if (room == null) {
@@ -201,12 +204,13 @@ public record MemoryBudget(long bytes, String basis, long roomBytes) {
     }
 
     private static MemoryBudget ofGpu(HardwareSnapshot hw, Device device, double fraction) {
-        GpuInfo gpu = gpu(hw, device).orElseThrow(() -> new IllegalStateException(
-                "The memory budget for " + device + " cannot be derived: the hardware probe found "
-                        + (hw.gpus().isEmpty()
-                                ? "no GPU"
-                                : hw.gpus().size() + " GPU(s), none with index " + device.getDeviceId())
-                        + ". " + GIVE_BYTES));
+        GpuInfo gpu = gpu(hw, device)
+                .orElseThrow(() -> new IllegalStateException(
+                        "The memory budget for " + device + " cannot be derived: the hardware probe found "
+                                + (hw.gpus().isEmpty()
+                                        ? "no GPU"
+                                        : hw.gpus().size() + " GPU(s), none with index " + device.getDeviceId())
+                                + ". " + GIVE_BYTES));
         if (gpu.freeBytes() < 0) {
             throw new IllegalStateException(
                     "The memory budget for " + device + " cannot be derived: the free memory of " + gpu.name()
@@ -260,7 +264,9 @@ public record MemoryBudget(long bytes, String basis, long roomBytes) {
             if (device.isGpu()) {
                 return gpu(hw, device)
                         .filter(gpu -> gpu.totalBytes() > 0)
-                        .map(gpu -> new Room(gpu.totalBytes(), Bytes.format(gpu.totalBytes()),
+                        .map(gpu -> new Room(
+                                gpu.totalBytes(),
+                                Bytes.format(gpu.totalBytes()),
                                 "the memory of " + device + " (" + gpu.name() + ")"))
                         .orElse(null);
             }

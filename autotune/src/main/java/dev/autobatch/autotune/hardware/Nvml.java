@@ -5,16 +5,14 @@ import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * NVIDIA's management library (NVML, {@code libnvidia-ml.so.1}, shipped with the driver) through
@@ -104,7 +102,8 @@ final class Nvml implements GpuManagement {
 
     @Override
     public String name(int index) {
-        return handle(index).flatMap(h -> text(buffer -> lib.nvmlDeviceGetName(h, buffer, buffer.length)))
+        return handle(index)
+                .flatMap(h -> text(buffer -> lib.nvmlDeviceGetName(h, buffer, buffer.length)))
                 .orElse("unknown");
     }
 
@@ -165,7 +164,9 @@ final class Nvml implements GpuManagement {
             }
             IntByReference count = new IntByReference(0);
             int status = lib.nvmlDeviceGetComputeRunningProcesses_v3(handle.get(), count, null);
-            for (int attempt = 0; status == NVML_ERROR_INSUFFICIENT_SIZE && attempt < PROCESS_LIST_ATTEMPTS; attempt++) {
+            for (int attempt = 0;
+                    status == NVML_ERROR_INSUFFICIENT_SIZE && attempt < PROCESS_LIST_ATTEMPTS;
+                    attempt++) {
                 int room = count.getValue() + 4;
                 com.sun.jna.Memory infos = new com.sun.jna.Memory((long) room * PROCESS_INFO_SIZE);
                 count.setValue(room);

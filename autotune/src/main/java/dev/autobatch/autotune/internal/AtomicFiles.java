@@ -188,7 +188,10 @@ public final class AtomicFiles {
         Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
         // A process that started after the temporary was written only reuses the writer's id (a
         // container's JVM is process 1 every run); where the start is unknown, assume the writer.
-        return process.map(p -> p.info().startInstant().map(start -> start.isBefore(written)).orElse(true))
+        return process.map(p -> p.info()
+                        .startInstant()
+                        .map(start -> start.isBefore(written))
+                        .orElse(true))
                 .orElse(false);
     }
 
@@ -217,8 +220,8 @@ public final class AtomicFiles {
     private static void commit(Map<Path, Path> temporaries) throws IOException {
         synchronized (COMMIT) {
             if (shuttingDown) {
-                throw new IOException("the JVM is shutting down, so " + temporaries.keySet()
-                        + " were left as they were");
+                throw new IOException(
+                        "the JVM is shutting down, so " + temporaries.keySet() + " were left as they were");
             }
             for (Map.Entry<Path, Path> file : temporaries.entrySet()) {
                 move(file.getValue(), file.getKey());

@@ -9,5 +9,4 @@ package dev.autobatch.autotune.internal;
  * @param covariance the covariance of intercept and slope; {@code NaN} when unknown
  * @param points the number of points with positive weight the line was fitted to
  */
-public record LineFit(
-        Line line, double interceptVariance, double slopeVariance, double covariance, int points) {}
+public record LineFit(Line line, double interceptVariance, double slopeVariance, double covariance, int points) {}

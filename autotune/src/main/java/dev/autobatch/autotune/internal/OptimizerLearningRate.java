@@ -3,7 +3,6 @@ package dev.autobatch.autotune.internal;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.WarmUpTracker;
-
 import java.lang.reflect.Field;
 import java.util.OptionalDouble;
 

@@ -2,7 +2,6 @@ package dev.autobatch.autotune.internal;
 
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
-
 import java.util.Collection;
 import java.util.TreeMap;
 
@@ -87,10 +86,9 @@ public final class PeakMemoryModel {
                 baseline = first.baselineMemoryBytes();
             }
         }
-        boolean host =
-                bySize.values().stream()
-                        .anyMatch(t -> t.memoryMeasurement() == MemoryMeasurement.HOST_PEAK_RSS
-                                || t.memoryMeasurement() == MemoryMeasurement.HOST_SAMPLED_RSS);
+        boolean host = bySize.values().stream()
+                .anyMatch(t -> t.memoryMeasurement() == MemoryMeasurement.HOST_PEAK_RSS
+                        || t.memoryMeasurement() == MemoryMeasurement.HOST_SAMPLED_RSS);
         return new PeakMemoryModel(sizes, peaks, baseline, host ? HOST_NOISE : 0);
     }
 
@@ -126,8 +124,8 @@ public final class PeakMemoryModel {
                 return peaks[hi];
             }
             int lo = hi - 1;
-            double interpolated =
-                    LeastSquares.through(sizes[lo], peaks[lo], sizes[hi], peaks[hi]).at(batchSize);
+            double interpolated = LeastSquares.through(sizes[lo], peaks[lo], sizes[hi], peaks[hi])
+                    .at(batchSize);
             return Math.min(withMargin(interpolated, peaks[lo]), Math.max(peaks[hi], peaks[lo]));
         }
         double last = peaks[n - 1];
@@ -136,7 +134,8 @@ public final class PeakMemoryModel {
             double fixed = Double.isNaN(firstBaseline) ? 0 : firstBaseline;
             predicted = fixed + (last - fixed) * batchSize / sizes[0];
         } else {
-            double twoPoint = LeastSquares.through(sizes[n - 2], peaks[n - 2], sizes[n - 1], last).at(batchSize);
+            double twoPoint = LeastSquares.through(sizes[n - 2], peaks[n - 2], sizes[n - 1], last)
+                    .at(batchSize);
             int from = Math.max(0, n - FIT_WINDOW);
             double[] x = new double[n - from];
             double[] y = new double[n - from];

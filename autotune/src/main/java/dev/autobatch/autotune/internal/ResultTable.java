@@ -1,11 +1,10 @@
 package dev.autobatch.autotune.internal;
 
 import dev.autobatch.autotune.AccumulationPlan;
+import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;
-import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
-
 import java.util.List;
 import java.util.Locale;
 
@@ -67,7 +66,9 @@ public final class ResultTable {
         }
         // What to train with, where the result knows more than the batch size.
         if (result.noiseScale().isKnown() || (s != null && s.goal() == Goal.GOODPUT)) {
-            out.append("gradient noise scale: ").append(result.noiseScale().describe()).append('\n');
+            out.append("gradient noise scale: ")
+                    .append(result.noiseScale().describe())
+                    .append('\n');
         }
         AccumulationPlan plan = result.accumulation();
         if (plan.targetBatchSize() > 0 || plan.accumulates() || plan.devices() > 1) {

@@ -2,11 +2,9 @@ package dev.autobatch.autotune.report;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -50,8 +48,7 @@ public final class PrometheusEndpoint implements AutoCloseable {
     /** The path Prometheus scrapes. */
     public static final String PATH = "/metrics";
     /** The content type of an OpenMetrics response. */
-    public static final String OPENMETRICS_CONTENT_TYPE =
-            "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    public static final String OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     /** The content type of a response in the Prometheus text format. */
     public static final String TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -147,8 +144,7 @@ public final class PrometheusEndpoint implements AutoCloseable {
 
     private static void checkPort(int port) {
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException(
-                    "port must be in 0..65535, got " + port + "; 0 picks a free port");
+            throw new IllegalArgumentException("port must be in 0..65535, got " + port + "; 0 picks a free port");
         }
     }
 
@@ -242,8 +238,7 @@ public final class PrometheusEndpoint implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, int status, String contentType, String body)
-            throws IOException {
+    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);
         if ("HEAD".equals(exchange.getRequestMethod())) {

@@ -4,7 +4,20 @@ import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.Trial;
-
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Rectangle;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.text.NumberFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.AxisLocation;
@@ -24,25 +37,10 @@ import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
-import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.svg.SVGGraphics2D;
-
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Rectangle;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.text.DecimalFormat;
-import java.text.DecimalFormatSymbols;
-import java.text.NumberFormat;
-import java.util.Locale;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Draws the report's chart with JFreeChart: samples per second (left axis) and peak memory (right
@@ -118,7 +116,8 @@ final class ReportChart {
      */
     static JFreeChart chart(TuningResult result) {
         long budget = Wording.budgetBytes(result.settings());
-        long maxPeak = result.trials().stream().mapToLong(Trial::peakMemoryBytes).max().orElse(-1);
+        long maxPeak =
+                result.trials().stream().mapToLong(Trial::peakMemoryBytes).max().orElse(-1);
         // Without a measured peak there is no curve to flatten: the budget alone sets the scale.
         boolean budgetOnAxis = budget >= 0 && (maxPeak <= 0 || budget <= BUDGET_ON_AXIS * maxPeak);
         long memoryTop = budgetOnAxis ? Math.max(maxPeak, budget) : maxPeak;
@@ -135,7 +134,8 @@ final class ReportChart {
             smallest = Math.min(smallest, trial.batchSize());
             largest = Math.max(largest, trial.batchSize());
             if (trial.ok()) {
-                measured.computeIfAbsent(trial.batchSize(), size -> new ArrayList<>()).add(trial);
+                measured.computeIfAbsent(trial.batchSize(), size -> new ArrayList<>())
+                        .add(trial);
             }
             if (trial.peakMemoryBytes() >= 0) {
                 peaks.merge(trial.batchSize(), trial.peakMemoryBytes(), Math::max);
@@ -155,17 +155,21 @@ final class ReportChart {
             if (trials.size() > 1) {
                 repeated = true;
                 low = trials.stream().mapToDouble(Trial::samplesPerSecond).min().orElseThrow();
-                high = trials.stream().mapToDouble(Trial::samplesPerSecond).max().orElseThrow();
+                high = trials.stream()
+                        .mapToDouble(Trial::samplesPerSecond)
+                        .max()
+                        .orElseThrow();
             }
             if (Double.isFinite(low) && Double.isFinite(high)) {
                 errorBars.add(entry.getKey(), centre, low, high);
             }
         }
         if (!errorBars.isEmpty()) {
-            throughput.setKey(repeated
-                    ? "samples/s (left axis; bars: lowest to highest measurement, or for one measurement"
-                            + " the middle half of its steps)"
-                    : "samples/s (left axis; bars: the middle half of the steps)");
+            throughput.setKey(
+                    repeated
+                            ? "samples/s (left axis; bars: lowest to highest measurement, or for one measurement"
+                                    + " the middle half of its steps)"
+                            : "samples/s (left axis; bars: the middle half of the steps)");
         }
 
         LogAxis batchAxis = new LogAxis("batch size (log₂ scale)");
@@ -190,8 +194,7 @@ final class ReportChart {
         memoryAxis.setTickLabelPaint(MEMORY);
         memoryAxis.setRange(0, memoryTop > 0 ? memoryTop * MEMORY_MARGIN / memoryUnit : 1);
 
-        XYPlot plot = new XYPlot(
-                new XYSeriesCollection(throughput), batchAxis, throughputAxis, renderer(THROUGHPUT));
+        XYPlot plot = new XYPlot(new XYSeriesCollection(throughput), batchAxis, throughputAxis, renderer(THROUGHPUT));
         plot.setRangeAxis(1, memoryAxis);
         plot.setRangeAxisLocation(1, AxisLocation.BOTTOM_OR_RIGHT);
         plot.setDataset(MEMORY_DATASET, new XYSeriesCollection(memory));
@@ -223,8 +226,8 @@ final class ReportChart {
                 // At the bottom and to the left: out of memory is the right-most size, and the top
                 // belongs to the chosen size's label.
                 ValueMarker line = marker(trial.batchSize(), NOT_MEASURED, new float[] {3, 3});
-                line.setLabel((trial.outOfMemory() ? "out of memory at " : "failed at ")
-                        + Wording.count(trial.batchSize()));
+                line.setLabel(
+                        (trial.outOfMemory() ? "out of memory at " : "failed at ") + Wording.count(trial.batchSize()));
                 line.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT);
                 line.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
                 plot.addDomainMarker(line, Layer.FOREGROUND);
@@ -241,7 +244,8 @@ final class ReportChart {
         chosen.setLabelTextAnchor(labelLeft ? TextAnchor.TOP_RIGHT : TextAnchor.TOP_LEFT);
         plot.addDomainMarker(chosen, Layer.FOREGROUND);
 
-        String title = "AutoBatch: " + result.context().modelName() + " on " + result.context().device();
+        String title = "AutoBatch: " + result.context().modelName() + " on "
+                + result.context().device();
         JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         chart.addSubtitle(new TextTitle(
@@ -270,7 +274,8 @@ final class ReportChart {
             long measurements = result.trials().stream()
                     .filter(t -> t.ok() && t.batchSize() == result.batchSize())
                     .count();
-            label.append(String.format(Locale.ROOT, " (%,.0f samples/s", result.confirmedSamplesPerSecond(result.batchSize())));
+            label.append(String.format(
+                    Locale.ROOT, " (%,.0f samples/s", result.confirmedSamplesPerSecond(result.batchSize())));
             String spread = ResultTable.spread(trial);
             if (measurements > 1) {
                 label.append(", ").append(measurements).append(" measurements");

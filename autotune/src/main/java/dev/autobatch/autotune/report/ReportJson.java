@@ -4,17 +4,15 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-
 import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.LearningRateAdvice;
 import dev.autobatch.autotune.NoiseScale;
-import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.hardware.GpuInfo;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
+import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.core.Trial;
-
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +52,11 @@ public final class ReportJson {
     /** The schema this class writes and reads. A reader of another schema refuses the file. */
     public static final String SCHEMA = "autobatch-report/1";
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
+    private static final Gson GSON = new GsonBuilder()
+            .setPrettyPrinting()
+            .serializeNulls()
+            .disableHtmlEscaping()
+            .create();
 
     private ReportJson() {}
 
@@ -82,7 +84,8 @@ public final class ReportJson {
         configuration.addProperty("warmupSteps", context.warmupSteps());
         configuration.addProperty("measuredSteps", context.measuredSteps());
         configuration.addProperty("referenceBatchSize", settings.referenceBatchSize());
-        configuration.addProperty("targetBatchSize", settings.targetBatchSize() > 0 ? settings.targetBatchSize() : null);
+        configuration.addProperty(
+                "targetBatchSize", settings.targetBatchSize() > 0 ? settings.targetBatchSize() : null);
         configuration.addProperty("devices", settings.devices());
         configuration.addProperty("timeBudgetSeconds", settings.timeBudget().toMillis() / 1000.0);
 

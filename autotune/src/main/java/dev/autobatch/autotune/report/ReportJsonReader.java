@@ -5,7 +5,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-
 import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.LearningRateAdvice;
 import dev.autobatch.autotune.NoiseScale;
@@ -18,7 +17,6 @@ import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
-
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,8 +51,11 @@ final class ReportJsonReader {
         checkSchema(root);
         try {
             return result(root);
-        } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException
-                | ArithmeticException | NullPointerException e) {
+        } catch (IllegalStateException
+                | UnsupportedOperationException
+                | NumberFormatException
+                | ArithmeticException
+                | NullPointerException e) {
             // Gson's getAsX throw the first three when a value has the wrong JSON type; the records
             // throw the last for what they require.
             throw new IllegalArgumentException("malformed " + ReportJson.SCHEMA + " report: " + e.getMessage(), e);
@@ -79,7 +80,11 @@ final class ReportJsonReader {
                 startBatchSize,
                 (int) whole(configuration, "maxBatchSize", startBatchSize, INT_MAX),
                 wholeOrUnknown(configuration, "datasetSize", 0, Long.MAX_VALUE),
-                (int) optionalWhole(configuration, "referenceBatchSize", 1, INT_MAX,
+                (int) optionalWhole(
+                        configuration,
+                        "referenceBatchSize",
+                        1,
+                        INT_MAX,
                         LearningRateAdvice.DEFAULT_REFERENCE_BATCH_SIZE),
                 (int) optionalWhole(configuration, "targetBatchSize", 0, INT_MAX, 0),
                 (int) optionalWhole(configuration, "devices", 1, INT_MAX, 1),
@@ -110,8 +115,12 @@ final class ReportJsonReader {
                 root.has("accumulation")
                         ? accumulation(object(root, "accumulation"))
                         : AccumulationPlan.none(batchSize, settings.devices()),
-                root.has("learningRate") ? learningRate(object(root, "learningRate")) : LearningRateAdvice.none(batchSize),
-                choice.has("explanation") && !choice.get("explanation").isJsonNull() ? text(choice, "explanation") : "");
+                root.has("learningRate")
+                        ? learningRate(object(root, "learningRate"))
+                        : LearningRateAdvice.none(batchSize),
+                choice.has("explanation") && !choice.get("explanation").isJsonNull()
+                        ? text(choice, "explanation")
+                        : "");
     }
 
     private static void checkSchema(JsonObject root) {
@@ -121,9 +130,8 @@ final class ReportJsonReader {
             return;
         }
         if (found != null && found.startsWith("autobatch-report/")) {
-            throw new IllegalArgumentException(
-                    "report schema " + found + " is not " + ReportJson.SCHEMA
-                            + ", the one this version of AutoBatch reads; read it with the AutoBatch that wrote it");
+            throw new IllegalArgumentException("report schema " + found + " is not " + ReportJson.SCHEMA
+                    + ", the one this version of AutoBatch reads; read it with the AutoBatch that wrote it");
         }
         throw new IllegalArgumentException(
                 "not an AutoBatch report: expected \"schema\": \"" + ReportJson.SCHEMA + "\", found " + schema);
@@ -158,8 +166,7 @@ final class ReportJsonReader {
     private static Trial trial(JsonObject object) {
         String outcome = text(object, "outcome");
         if (!List.of(Wording.OK, Wording.OUT_OF_MEMORY, Wording.FAILED).contains(outcome)) {
-            throw new IllegalArgumentException(
-                    "trial outcome must be ok, out_of_memory or failed, got " + outcome);
+            throw new IllegalArgumentException("trial outcome must be ok, out_of_memory or failed, got " + outcome);
         }
         return new Trial(
                 (int) whole(object, "batchSize", 1, INT_MAX),
@@ -215,7 +222,9 @@ final class ReportJsonReader {
                     "field \"" + name + "\" must be seconds from 0 to a year, got " + seconds.toPlainString());
         }
         BigDecimal whole = new BigDecimal(seconds.toBigInteger());
-        return Duration.ofSeconds(whole.longValueExact(), seconds.subtract(whole).movePointRight(9).longValue());
+        return Duration.ofSeconds(
+                whole.longValueExact(),
+                seconds.subtract(whole).movePointRight(9).longValue());
     }
 
     private static double fraction(JsonObject object, String name) {
@@ -246,7 +255,8 @@ final class ReportJsonReader {
     private static String text(JsonObject object, String name) {
         String text = textOrNull(object, name);
         if (text == null) {
-            throw new IllegalArgumentException("field \"" + name + "\" must be text, not null, in " + abbreviate(object));
+            throw new IllegalArgumentException(
+                    "field \"" + name + "\" must be text, not null, in " + abbreviate(object));
         }
         return text;
     }
@@ -263,9 +273,8 @@ final class ReportJsonReader {
                 return constant;
             }
         }
-        throw new IllegalArgumentException(
-                "field \"" + name + "\" must name a " + type.getSimpleName() + ", one of "
-                        + List.of(type.getEnumConstants()) + ", got " + value);
+        throw new IllegalArgumentException("field \"" + name + "\" must name a " + type.getSimpleName() + ", one of "
+                + List.of(type.getEnumConstants()) + ", got " + value);
     }
 
     private static BigDecimal number(JsonObject object, String name) {
@@ -282,9 +291,8 @@ final class ReportJsonReader {
         BigDecimal value = number(object, name);
         boolean integral = value.signum() == 0 || value.stripTrailingZeros().scale() <= 0;
         if (!integral || value.compareTo(BigDecimal.valueOf(min)) < 0 || value.compareTo(BigDecimal.valueOf(max)) > 0) {
-            throw new IllegalArgumentException(
-                    "field \"" + name + "\" must be a whole number from " + min + " to " + max + ", got "
-                            + member(object, name));
+            throw new IllegalArgumentException("field \"" + name + "\" must be a whole number from " + min + " to "
+                    + max + ", got " + member(object, name));
         }
         return value.longValueExact();
     }
@@ -308,7 +316,8 @@ final class ReportJsonReader {
         }
         double value = element.getAsDouble();
         if (!Double.isFinite(value)) {
-            throw new IllegalArgumentException("field \"" + name + "\" must be a finite number or null, got " + element);
+            throw new IllegalArgumentException(
+                    "field \"" + name + "\" must be a finite number or null, got " + element);
         }
         return value;
     }

@@ -1,19 +1,18 @@
 package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.AccumulationPlan;
-import dev.autobatch.autotune.search.BatchSizeSearch;
-import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.NoiseScale;
-import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.hardware.GpuInfo;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
 import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.internal.ResultTable;
+import dev.autobatch.autotune.search.BatchSizeSearch;
+import dev.autobatch.autotune.search.Goal;
+import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,9 +29,10 @@ final class ReportMarkdown {
             + " left out";
 
     /** What the trial table's spread column means, for the sentence above the table. */
-    private static final String SPREAD_NOTE = "Spread is half the interquartile range of the measured steps' times relative"
-            + " to their median: the middle half of the steps ran within that much of the median step time (blank"
-            + " where the trial recorded no spread).";
+    private static final String SPREAD_NOTE =
+            "Spread is half the interquartile range of the measured steps' times relative"
+                    + " to their median: the middle half of the steps ran within that much of the median step time (blank"
+                    + " where the trial recorded no spread).";
 
     private ReportMarkdown() {}
 
@@ -49,9 +49,13 @@ final class ReportMarkdown {
         HardwareSnapshot hardware = context.hardware();
         StringBuilder md = new StringBuilder();
 
-        md.append("# AutoBatch report: batch size ").append(Wording.count(result.batchSize())).append("\n\n");
+        md.append("# AutoBatch report: batch size ")
+                .append(Wording.count(result.batchSize()))
+                .append("\n\n");
         md.append(Wording.choice(result)).append("\n\n");
-        md.append("The search stopped because ").append(Wording.stopReason(result)).append(".\n\n");
+        md.append("The search stopped because ")
+                .append(Wording.stopReason(result))
+                .append(".\n\n");
 
         md.append("| | |\n| --- | --- |\n");
         row(md, "Model", context.modelName());
@@ -60,23 +64,41 @@ final class ReportMarkdown {
         long budget = Wording.budgetBytes(settings);
         row(md, "Memory budget", Bytes.format(budget) + " (" + context.budgetBasis() + ")");
         row(md, "Batch sizes", batchSizes(settings));
-        row(md, "Each trial", "at least " + plural(context.warmupSteps(), "warm-up step") + ", then at least "
-                + plural(context.measuredSteps(), "measured training step") + "; " + TRIAL_STEP);
-        row(md, "Tuning time", String.format(Locale.ROOT, "%.1f s", result.elapsed().toMillis() / 1000.0));
-        row(md, "Processor", hardware.cpuModel() + ", " + known(hardware.physicalCores(), "core")
-                + ", " + known(hardware.logicalCores(), "thread"));
-        row(md, "Host memory", Bytes.format(hardware.totalMemoryBytes()) + " ("
-                + Bytes.format(hardware.availableMemoryBytes()) + " available"
-                + (hardware.containerLimitBytes() >= 0
-                        ? ", container limit " + Bytes.format(hardware.containerLimitBytes())
-                        : "")
-                + ")");
+        row(
+                md,
+                "Each trial",
+                "at least " + plural(context.warmupSteps(), "warm-up step") + ", then at least "
+                        + plural(context.measuredSteps(), "measured training step") + "; " + TRIAL_STEP);
+        row(
+                md,
+                "Tuning time",
+                String.format(Locale.ROOT, "%.1f s", result.elapsed().toMillis() / 1000.0));
+        row(
+                md,
+                "Processor",
+                hardware.cpuModel() + ", " + known(hardware.physicalCores(), "core") + ", "
+                        + known(hardware.logicalCores(), "thread"));
+        row(
+                md,
+                "Host memory",
+                Bytes.format(hardware.totalMemoryBytes()) + " ("
+                        + Bytes.format(hardware.availableMemoryBytes()) + " available"
+                        + (hardware.containerLimitBytes() >= 0
+                                ? ", container limit " + Bytes.format(hardware.containerLimitBytes())
+                                : "")
+                        + ")");
         for (GpuInfo gpu : hardware.gpus()) {
-            row(md, "GPU " + gpu.index(), gpu.name() + ", " + Bytes.format(gpu.totalBytes())
-                    + " (" + Bytes.format(gpu.freeBytes()) + " free, read through " + gpu.source() + ")");
+            row(
+                    md,
+                    "GPU " + gpu.index(),
+                    gpu.name() + ", " + Bytes.format(gpu.totalBytes()) + " (" + Bytes.format(gpu.freeBytes())
+                            + " free, read through " + gpu.source() + ")");
         }
-        row(md, "Engine", hardware.engine() + ", " + known(hardware.engineThreads(), "intra-op thread")
-                + ", " + known(hardware.engineInteropThreads(), "inter-op thread"));
+        row(
+                md,
+                "Engine",
+                hardware.engine() + ", " + known(hardware.engineThreads(), "intra-op thread") + ", "
+                        + known(hardware.engineInteropThreads(), "inter-op thread"));
 
         md.append("\n## Training with it\n\n");
         md.append("| | |\n| --- | --- |\n");
@@ -87,8 +109,11 @@ final class ReportMarkdown {
         md.append(advice(result)).append('\n');
 
         md.append("\n## Trials\n\n");
-        md.append("In the order they ran. ").append(SPREAD_NOTE).append(' ')
-                .append(memoryNote(result.trials())).append("\n\n");
+        md.append("In the order they ran. ")
+                .append(SPREAD_NOTE)
+                .append(' ')
+                .append(memoryNote(result.trials()))
+                .append("\n\n");
         boolean gradients = result.trials().stream().anyMatch(t -> Double.isFinite(t.gradientNormSquared()));
         md.append("| batch size | outcome | samples/s | spread | median step | peak memory | above baseline |");
         md.append(gradients ? " gradient norm² (mean ± sd over steps) |\n" : "\n");
@@ -107,9 +132,14 @@ final class ReportMarkdown {
             if (gradients) {
                 cells.add(gradientNorm(trial));
             }
-            md.append("| ").append(String.join(" | ", cells.stream().map(ReportMarkdown::cell).toList())).append(" |\n");
+            md.append("| ")
+                    .append(String.join(
+                            " | ", cells.stream().map(ReportMarkdown::cell).toList()))
+                    .append(" |\n");
         }
-        md.append("\n![Throughput and peak memory against batch size](").append(chartFileName).append(")\n");
+        md.append("\n![Throughput and peak memory against batch size](")
+                .append(chartFileName)
+                .append(")\n");
         return md.toString();
     }
 
@@ -122,9 +152,10 @@ final class ReportMarkdown {
         long samples = settings.datasetSize();
         if (samples >= 0 && settings.datasetCap() <= settings.maxBatchSize()) {
             int cap = settings.datasetCap();
-            return from + ", at most " + Wording.count(cap) + (cap == samples / SearchSettings.DATASET_CAP_DIVISOR
-                    ? " (a quarter of the " + Wording.count(samples) + " training samples)"
-                    : " (the start: the " + Wording.count(samples) + " training samples allow no larger)");
+            return from + ", at most " + Wording.count(cap)
+                    + (cap == samples / SearchSettings.DATASET_CAP_DIVISOR
+                            ? " (a quarter of the " + Wording.count(samples) + " training samples)"
+                            : " (the start: the " + Wording.count(samples) + " training samples allow no larger)");
         }
         if (settings.maxBatchSize() != BatchSizeSearch.DEFAULT_MAX_BATCH_SIZE) {
             return from + ", at most " + Wording.count(settings.maxBatchSize()) + " (the maximum given)";

@@ -1,9 +1,7 @@
 package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.TuningResult;
-
 import dev.autobatch.autotune.internal.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -92,7 +90,9 @@ public final class ReportWriter {
      */
     public static ReportFiles files(Path directory) {
         return new ReportFiles(
-                directory.resolve(JSON), directory.resolve(MARKDOWN), directory.resolve(CHART_SVG),
+                directory.resolve(JSON),
+                directory.resolve(MARKDOWN),
+                directory.resolve(CHART_SVG),
                 directory.resolve(CHART_PNG));
     }
 }

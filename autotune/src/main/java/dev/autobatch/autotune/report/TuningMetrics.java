@@ -1,10 +1,9 @@
 package dev.autobatch.autotune.report;
 
+import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.StopReason;
-import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
-
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -14,7 +13,6 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
-
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -119,6 +117,7 @@ public final class TuningMetrics implements MeterBinder {
 
     /** The gauges registered with each bound registry; guarded by {@code this}. */
     private final Map<MeterRegistry, Map<GaugeKey, Meter>> gauges = new IdentityHashMap<>();
+
     private final Map<String, AtomicLong> trialsByOutcome = new LinkedHashMap<>();
     private final AtomicLong tunings = new AtomicLong();
     private final AtomicLong tuningNanos = new AtomicLong();
@@ -230,27 +229,52 @@ public final class TuningMetrics implements MeterBinder {
         if (now == null) {
             return wanted;
         }
-        want(wanted, BATCH_SIZE, now.chosenTags, values -> values.batchSize,
-                "The batch size the latest tuning chose", null);
+        want(
+                wanted,
+                BATCH_SIZE,
+                now.chosenTags,
+                values -> values.batchSize,
+                "The batch size the latest tuning chose",
+                null);
         if (now.budgetBytes >= 0) {
-            want(wanted, MEMORY_BUDGET, Tags.empty(), values -> values.budgetBytes,
-                    "The memory budget of the latest tuning", BaseUnits.BYTES);
+            want(
+                    wanted,
+                    MEMORY_BUDGET,
+                    Tags.empty(),
+                    values -> values.budgetBytes,
+                    "The memory budget of the latest tuning",
+                    BaseUnits.BYTES);
         }
         for (Map.Entry<Integer, Trial> entry : now.trials.entrySet()) {
             int batchSize = entry.getKey();
             Trial trial = entry.getValue();
             Tags tags = Tags.of("batch.size", Integer.toString(batchSize));
             if (trial.ok()) {
-                want(wanted, TRIAL_THROUGHPUT, tags, values -> values.throughput(batchSize),
-                        "Training throughput the latest tuning measured at this batch size", SAMPLES_PER_SECOND);
+                want(
+                        wanted,
+                        TRIAL_THROUGHPUT,
+                        tags,
+                        values -> values.throughput(batchSize),
+                        "Training throughput the latest tuning measured at this batch size",
+                        SAMPLES_PER_SECOND);
             }
             if (Double.isFinite(trial.relativeSpread())) {
-                want(wanted, TRIAL_THROUGHPUT_SPREAD, tags, values -> values.spread(batchSize),
-                        "Relative interquartile range of the trial's step times", RATIO);
+                want(
+                        wanted,
+                        TRIAL_THROUGHPUT_SPREAD,
+                        tags,
+                        values -> values.spread(batchSize),
+                        "Relative interquartile range of the trial's step times",
+                        RATIO);
             }
             if (trial.peakMemoryBytes() >= 0) {
-                want(wanted, TRIAL_MEMORY_PEAK, tags, values -> values.peakBytes(batchSize),
-                        "Peak memory the latest tuning measured at this batch size", BaseUnits.BYTES);
+                want(
+                        wanted,
+                        TRIAL_MEMORY_PEAK,
+                        tags,
+                        values -> values.peakBytes(batchSize),
+                        "Peak memory the latest tuning measured at this batch size",
+                        BaseUnits.BYTES);
             }
         }
         return wanted;

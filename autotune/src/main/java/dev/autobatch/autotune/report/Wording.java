@@ -1,11 +1,10 @@
 package dev.autobatch.autotune.report;
 
-import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.internal.Bytes;
+import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
-
 import java.util.Locale;
 
 /** The words the reports share: trial outcomes, stop reasons and why a size was chosen. */
@@ -45,33 +44,39 @@ final class Wording {
     static String stopReason(TuningResult result) {
         SearchSettings settings = result.settings();
         return switch (result.stopReason()) {
-            case OUT_OF_MEMORY -> result.trials().stream()
-                    .filter(Trial::outOfMemory)
-                    .findFirst()
-                    .map(t -> "batch size " + count(t.batchSize()) + " ran out of memory")
-                    .orElse("a trial ran out of memory");
-            case MEMORY_BUDGET -> "the next batch size's predicted peak memory was above the budget of "
-                    + Bytes.format(budgetBytes(settings))
-                    + ", so it was not run";
-            case THROUGHPUT_SATURATED -> "a larger batch no longer paid: the last two doublings raised throughput"
-                    + " by at most " + percent(settings.saturationThreshold() / 2)
-                    + " (one doubling where the next trial was expensive)"
-                    + switch (settings.goal()) {
-                        case BALANCED -> ", or a size past the statistical-efficiency bound ran";
-                        case GOODPUT -> ", or goodput fell more than " + percent(settings.saturationThreshold())
-                                + " below its best";
-                        default -> "";
-                    };
-            case MAX_BATCH_SIZE -> "the next batch size would exceed the maximum of "
-                    + count(settings.maxBatchSize());
+            case OUT_OF_MEMORY ->
+                result.trials().stream()
+                        .filter(Trial::outOfMemory)
+                        .findFirst()
+                        .map(t -> "batch size " + count(t.batchSize()) + " ran out of memory")
+                        .orElse("a trial ran out of memory");
+            case MEMORY_BUDGET ->
+                "the next batch size's predicted peak memory was above the budget of "
+                        + Bytes.format(budgetBytes(settings))
+                        + ", so it was not run";
+            case THROUGHPUT_SATURATED ->
+                "a larger batch no longer paid: the last two doublings raised throughput"
+                        + " by at most " + percent(settings.saturationThreshold() / 2)
+                        + " (one doubling where the next trial was expensive)"
+                        + switch (settings.goal()) {
+                            case BALANCED -> ", or a size past the statistical-efficiency bound ran";
+                            case GOODPUT ->
+                                ", or goodput fell more than " + percent(settings.saturationThreshold())
+                                        + " below its best";
+                            default -> "";
+                        };
+            case MAX_BATCH_SIZE -> "the next batch size would exceed the maximum of " + count(settings.maxBatchSize());
             case DATASET_SIZE -> "the next batch size would exceed the cap derived from the training set's size";
-            case TIME_BUDGET -> "the next trial was predicted to overrun the time budget of "
-                    + String.format(Locale.ROOT, "%.0f s", settings.timeBudget().toMillis() / 1000.0);
-            case TRIAL_FAILED -> result.trials().stream()
-                    .filter(Trial::failed)
-                    .findFirst()
-                    .map(t -> "batch size " + count(t.batchSize()) + " failed: " + t.failure())
-                    .orElse("a trial failed");
+            case TIME_BUDGET ->
+                "the next trial was predicted to overrun the time budget of "
+                        + String.format(
+                                Locale.ROOT, "%.0f s", settings.timeBudget().toMillis() / 1000.0);
+            case TRIAL_FAILED ->
+                result.trials().stream()
+                        .filter(Trial::failed)
+                        .findFirst()
+                        .map(t -> "batch size " + count(t.batchSize()) + " failed: " + t.failure())
+                        .orElse("a trial failed");
         };
     }
 
@@ -86,8 +91,8 @@ final class Wording {
         if (!result.explanation().isEmpty()) {
             return result.explanation();
         }
-        return "Batch size " + count(result.batchSize()) + " was chosen for " + result.settings().goal()
-                + "; this result was stored without the explanation of its choice.";
+        return "Batch size " + count(result.batchSize()) + " was chosen for "
+                + result.settings().goal() + "; this result was stored without the explanation of its choice.";
     }
 
     /**

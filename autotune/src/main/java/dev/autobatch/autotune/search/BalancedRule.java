@@ -1,7 +1,6 @@
 package dev.autobatch.autotune.search;
 
 import dev.autobatch.autotune.NoiseScale;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +49,9 @@ final class BalancedRule implements ChoiceRule {
         ThroughputRule.Verdict verdict = ThroughputRule.judge(evidence, within);
         List<Integer> contenders = new ArrayList<>();
         for (int size : within) {
-            if (size == verdict.size() || size == verdict.best() || evidence.neighbours(verdict.size()).contains(size)) {
+            if (size == verdict.size()
+                    || size == verdict.best()
+                    || evidence.neighbours(verdict.size()).contains(size)) {
                 contenders.add(size);
             }
         }
@@ -67,21 +68,35 @@ final class BalancedRule implements ChoiceRule {
         List<Integer> within = within(evidence, noise, candidates);
         if (within.isEmpty()) {
             int smallest = candidates.get(0);
-            return new Choice(smallest, String.format(Locale.ROOT,
-                    "Batch size %,d is the smallest measured; even it has a statistical efficiency of %.2f, below"
-                            + " the %.2f this goal allows (gradient noise scale %,.0f).",
-                    smallest, efficiency(evidence, noise, smallest), MIN_EFFICIENCY, noise.bSimple()));
+            return new Choice(
+                    smallest,
+                    String.format(
+                            Locale.ROOT,
+                            "Batch size %,d is the smallest measured; even it has a statistical efficiency of %.2f, below"
+                                    + " the %.2f this goal allows (gradient noise scale %,.0f).",
+                            smallest,
+                            efficiency(evidence, noise, smallest),
+                            MIN_EFFICIENCY,
+                            noise.bSimple()));
         }
         Choice choice = throughput.choose(evidence, within);
         int bound = within.get(within.size() - 1);
         List<Integer> fitting = evidence.fittingSizes();
         String bounded = bound < fitting.get(fitting.size() - 1)
-                ? String.format(Locale.ROOT,
+                ? String.format(
+                        Locale.ROOT,
                         " Larger sizes were left out: past batch size %,d a sample's statistical efficiency falls"
                                 + " below %.2f of its worth at batch size %,d (gradient noise scale %,.0f).",
-                        bound, MIN_EFFICIENCY, evidence.settings().referenceBatchSize(), noise.bSimple())
-                : String.format(Locale.ROOT, " Every size that ran has a statistical efficiency of at least %.2f"
-                        + " (gradient noise scale %,.0f).", MIN_EFFICIENCY, noise.bSimple());
+                        bound,
+                        MIN_EFFICIENCY,
+                        evidence.settings().referenceBatchSize(),
+                        noise.bSimple())
+                : String.format(
+                        Locale.ROOT,
+                        " Every size that ran has a statistical efficiency of at least %.2f"
+                                + " (gradient noise scale %,.0f).",
+                        MIN_EFFICIENCY,
+                        noise.bSimple());
         return new Choice(choice.batchSize(), choice.explanation() + bounded);
     }
 

@@ -7,13 +7,11 @@ import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.internal.Checks;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Searches for a batch size by running training trials: pure logic, no DJL, no hardware. A {@link
@@ -169,7 +167,8 @@ public final class BatchSizeSearch {
         }
         search.confirm(rule);
         Evidence evidence = search.evidence();
-        if ((settings.goal() == Goal.GOODPUT || settings.goal() == Goal.BALANCED) && !evidence.noiseScale().isKnown()) {
+        if ((settings.goal() == Goal.GOODPUT || settings.goal() == Goal.BALANCED)
+                && !evidence.noiseScale().isKnown()) {
             String why = settings.goal() + " needs the gradient noise scale, which is "
                     + evidence.noiseScale().describe() + "; choosing as for THROUGHPUT instead";
             if (goalGiven) {
@@ -192,8 +191,13 @@ public final class BatchSizeSearch {
                 search.plan(choice.batchSize()),
                 LearningRateAdvice.none(choice.batchSize()),
                 choice.explanation());
-        LOG.info("Chose batch size {} for {} after {} trials; the doubling stopped on {}. {}",
-                choice.batchSize(), settings.goal(), result.trials().size(), stop, choice.explanation());
+        LOG.info(
+                "Chose batch size {} for {} after {} trials; the doubling stopped on {}. {}",
+                choice.batchSize(),
+                settings.goal(),
+                result.trials().size(),
+                stop,
+                choice.explanation());
         if (result.accumulation().targetBatchSize() > 0) {
             LOG.info("Plan for the target batch size: {}", result.accumulation().describe());
         }
@@ -373,9 +377,8 @@ public final class BatchSizeSearch {
         public BatchSizeSearch build() {
             Checks.maxNotBelowStart(maxBatchSize, startBatchSize);
             if (datasetSize >= 0 && datasetSize < startBatchSize) {
-                throw new IllegalArgumentException(
-                        "the data set has " + datasetSize + " samples, fewer than the start batch size "
-                                + startBatchSize + "; lower optStartBatchSize");
+                throw new IllegalArgumentException("the data set has " + datasetSize
+                        + " samples, fewer than the start batch size " + startBatchSize + "; lower optStartBatchSize");
             }
             return new BatchSizeSearch(this);
         }

@@ -3,7 +3,6 @@ package dev.autobatch.autotune.search;
 import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.internal.PeakMemoryModel;
 import dev.autobatch.core.Trial;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -55,7 +54,8 @@ public final class Evidence {
             if (misfits.contains(entry.getKey())) {
                 continue;
             }
-            double[] values = entry.getValue().stream().mapToDouble(Double::doubleValue).toArray();
+            double[] values =
+                    entry.getValue().stream().mapToDouble(Double::doubleValue).toArray();
             fitting.put(entry.getKey(), values);
             if (values.length > 1) {
                 double mean = Arrays.stream(values).average().orElseThrow();
@@ -232,7 +232,8 @@ public final class Evidence {
      * @return {@code true} if predicted within the budget
      */
     public boolean predictedToFit(long size) {
-        return !settings.hasMemoryBudget() || peakModel.isEmpty()
+        return !settings.hasMemoryBudget()
+                || peakModel.isEmpty()
                 || peakModel.predict(size) <= settings.memoryBudgetBytes();
     }
 

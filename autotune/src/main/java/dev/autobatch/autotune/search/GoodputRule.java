@@ -1,7 +1,6 @@
 package dev.autobatch.autotune.search;
 
 import dev.autobatch.autotune.NoiseScale;
-
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
@@ -91,14 +90,21 @@ final class GoodputRule implements ChoiceRule {
         List<Integer> candidates = Candidates.of(evidence);
         int best = best(evidence, noise, candidates);
         SearchSettings settings = evidence.settings();
-        StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder text = new StringBuilder(String.format(
+                Locale.ROOT,
                 "Batch size %,d has the most goodput, throughput times statistical efficiency: %s at an"
                         + " efficiency of %.2f relative to batch size %,d, at a gradient noise scale of %,.0f.",
-                best, Candidates.figure(evidence, best), efficiency(evidence, noise, best),
-                settings.referenceBatchSize(), noise.bSimple()));
+                best,
+                Candidates.figure(evidence, best),
+                efficiency(evidence, noise, best),
+                settings.referenceBatchSize(),
+                noise.bSimple()));
         for (int neighbour : evidence.neighbours(best)) {
             if (candidates.contains(neighbour)) {
-                text.append(String.format(Locale.ROOT, " Batch size %,d: %s of that goodput.", neighbour,
+                text.append(String.format(
+                        Locale.ROOT,
+                        " Batch size %,d: %s of that goodput.",
+                        neighbour,
                         ThroughputRule.percent(goodput(evidence, noise, neighbour) / goodput(evidence, noise, best))));
             }
         }

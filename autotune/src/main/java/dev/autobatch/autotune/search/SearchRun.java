@@ -4,10 +4,6 @@ import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.MemoryBudgetException;
 import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.Trial;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +11,8 @@ import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One run of a {@link BatchSizeSearch}: the doubling, the refinement and the confirmation rounds,
@@ -70,8 +68,10 @@ final class SearchRun {
                 size = (int) clipped;
             }
             if (!trials.isEmpty() && !timeAllows(predictedSeconds(size), BatchSizeSearch.DOUBLING_SHARE_PERCENT)) {
-                LOG.info("Not running batch size {}: its trial is predicted to overrun the time budget of {}",
-                        size, describe(settings.timeBudget()));
+                LOG.info(
+                        "Not running batch size {}: its trial is predicted to overrun the time budget of {}",
+                        size,
+                        describe(settings.timeBudget()));
                 return StopReason.TIME_BUDGET;
             }
             Trial trial = runTrial(size);
@@ -127,7 +127,8 @@ final class SearchRun {
     void refine(ChoiceRule rule) {
         for (int i = 0; i < BatchSizeSearch.MAX_REFINEMENTS; i++) {
             OptionalInt proposal = rule.refinement(evidence());
-            if (proposal.isEmpty() || !predictedToFit(proposal.getAsInt())
+            if (proposal.isEmpty()
+                    || !predictedToFit(proposal.getAsInt())
                     || !timeAllows(predictedSeconds(proposal.getAsInt()), 100)) {
                 return;
             }
@@ -154,8 +155,11 @@ final class SearchRun {
                 needed += predictedSeconds(size);
             }
             if (!timeAllows(needed, 100)) {
-                LOG.info("Confirmation stopped after {} of at most {} rounds: another round would overrun"
-                        + " the time budget of {}", round - 1, BatchSizeSearch.MAX_CONFIRMATION_ROUNDS,
+                LOG.info(
+                        "Confirmation stopped after {} of at most {} rounds: another round would overrun"
+                                + " the time budget of {}",
+                        round - 1,
+                        BatchSizeSearch.MAX_CONFIRMATION_ROUNDS,
                         describe(settings.timeBudget()));
                 return;
             }
@@ -169,8 +173,10 @@ final class SearchRun {
                     return;
                 }
                 if (round == 1 && size == order.get(0) && trial.samplesPerSecond() == before) {
-                    LOG.info("The runner measured batch size {} exactly as before: its answers do not vary,"
-                            + " so no more confirmation is needed", size);
+                    LOG.info(
+                            "The runner measured batch size {} exactly as before: its answers do not vary,"
+                                    + " so no more confirmation is needed",
+                            size);
                     return;
                 }
             }
@@ -183,8 +189,10 @@ final class SearchRun {
                         <= settings.saturationThreshold() / BatchSizeSearch.SETTLED_ERROR_DIVISOR;
             }
             double spent = (clock.getAsLong() - confirming) / 1e9;
-            if (round >= BatchSizeSearch.MIN_CONFIRMATION_ROUNDS && (settled || (spent >= searched * BatchSizeSearch.CONFIRMATION_SHARE_OF_SEARCH
-                    && spent >= BatchSizeSearch.MIN_CONFIRMATION_SECONDS))) {
+            if (round >= BatchSizeSearch.MIN_CONFIRMATION_ROUNDS
+                    && (settled
+                            || (spent >= searched * BatchSizeSearch.CONFIRMATION_SHARE_OF_SEARCH
+                                    && spent >= BatchSizeSearch.MIN_CONFIRMATION_SECONDS))) {
                 return;
             }
             previousChoice = choice;
@@ -204,12 +212,16 @@ final class SearchRun {
         if (target == 0) {
             return AccumulationPlan.none(chosen, settings.devices());
         }
-        int preferred = settings.goal() == Goal.GOODPUT ? Goal.THROUGHPUT.rule().choose(evidence).batchSize() : chosen;
+        int preferred = settings.goal() == Goal.GOODPUT
+                ? Goal.THROUGHPUT.rule().choose(evidence).batchSize()
+                : chosen;
         long fit = evidence.largestFitting();
         long misfit = evidence.smallestMisfitAbove(fit).orElse(Integer.MAX_VALUE);
         long perDevice = ((long) target + settings.devices() - 1) / settings.devices();
         long limit = Math.min(misfit - 1, Math.max(fit, perDevice));
-        long predicted = limit > fit && settings.hasMemoryBudget() && !evidence.peakModel().isEmpty()
+        long predicted = limit > fit
+                        && settings.hasMemoryBudget()
+                        && !evidence.peakModel().isEmpty()
                 ? evidence.peakModel().largestWithin(settings.memoryBudgetBytes(), fit + 1, limit)
                 : limit;
         return AccumulationPlan.plan(target, preferred, Math.max(fit, predicted), settings.devices());
@@ -261,14 +273,12 @@ final class SearchRun {
             throw new IllegalStateException("The trial runner returned no trial for batch size " + size + ".");
         }
         if (trial.batchSize() != size) {
-            throw new IllegalStateException(
-                    "Asked for batch size " + size + ", the trial runner reported batch size "
-                            + trial.batchSize() + ".");
+            throw new IllegalStateException("Asked for batch size " + size + ", the trial runner reported batch size "
+                    + trial.batchSize() + ".");
         }
         if (trial.ok() && !(trial.samplesPerSecond() > 0 && Double.isFinite(trial.samplesPerSecond()))) {
-            throw new IllegalStateException(
-                    "The trial at batch size " + size + " reported " + trial.samplesPerSecond()
-                            + " samples/s; a measured trial needs a positive, finite throughput.");
+            throw new IllegalStateException("The trial at batch size " + size + " reported " + trial.samplesPerSecond()
+                    + " samples/s; a measured trial needs a positive, finite throughput.");
         }
         return trial;
     }
@@ -304,7 +314,8 @@ final class SearchRun {
             LOG.info(
                     "Not running batch size {}: its predicted peak memory {} is above the budget {}",
                     size,
-                    ResultTable.bytes((long) Math.min(Long.MAX_VALUE, evidence.peakModel().predict(size))),
+                    ResultTable.bytes(
+                            (long) Math.min(Long.MAX_VALUE, evidence.peakModel().predict(size))),
                     ResultTable.bytes(budget));
             return false;
         }

@@ -1,10 +1,9 @@
 package dev.autobatch.autotune.search;
 
-import java.time.Duration;
-
 import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.LearningRateAdvice;
 import dev.autobatch.core.internal.Checks;
+import java.time.Duration;
 
 /**
  * The settings a search ran with, as the builder of {@link BatchSizeSearch} resolved them.
@@ -92,8 +91,17 @@ public record SearchSettings(
             int referenceBatchSize,
             int targetBatchSize,
             int devices) {
-        this(goal, memoryBudgetBytes, saturationThreshold, startBatchSize, maxBatchSize, datasetSize,
-                referenceBatchSize, targetBatchSize, devices, DEFAULT_TIME_BUDGET);
+        this(
+                goal,
+                memoryBudgetBytes,
+                saturationThreshold,
+                startBatchSize,
+                maxBatchSize,
+                datasetSize,
+                referenceBatchSize,
+                targetBatchSize,
+                devices,
+                DEFAULT_TIME_BUDGET);
     }
 
     /**
@@ -113,8 +121,16 @@ public record SearchSettings(
             int startBatchSize,
             int maxBatchSize,
             long datasetSize) {
-        this(goal, memoryBudgetBytes, saturationThreshold, startBatchSize, maxBatchSize, datasetSize,
-                LearningRateAdvice.DEFAULT_REFERENCE_BATCH_SIZE, 0, 1);
+        this(
+                goal,
+                memoryBudgetBytes,
+                saturationThreshold,
+                startBatchSize,
+                maxBatchSize,
+                datasetSize,
+                LearningRateAdvice.DEFAULT_REFERENCE_BATCH_SIZE,
+                0,
+                1);
     }
 
     /**

@@ -82,8 +82,10 @@ final class ThroughputRule implements ChoiceRule {
      */
     Choice insteadOf(Goal goal, Evidence evidence) {
         Choice choice = choose(evidence);
-        return new Choice(choice.batchSize(), "The gradient noise scale is " + evidence.noiseScale().describe()
-                + ", so " + goal + " chose as THROUGHPUT does. " + choice.explanation());
+        return new Choice(
+                choice.batchSize(),
+                "The gradient noise scale is " + evidence.noiseScale().describe() + ", so " + goal
+                        + " chose as THROUGHPUT does. " + choice.explanation());
     }
 
     /** Chooses among the given candidates, smallest first, as {@link #choose(Evidence)} does. */
@@ -128,19 +130,29 @@ final class ThroughputRule implements ChoiceRule {
         String aim = percent(AIM_SHARE * threshold);
         StringBuilder text = new StringBuilder();
         if (verdict.size == verdict.best) {
-            text.append(String.format(Locale.ROOT, "Batch size %,d gave the best throughput, %s.",
-                    verdict.size, Candidates.figure(evidence, verdict.size)));
+            text.append(String.format(
+                    Locale.ROOT,
+                    "Batch size %,d gave the best throughput, %s.",
+                    verdict.size,
+                    Candidates.figure(evidence, verdict.size)));
         } else {
-            text.append(String.format(Locale.ROOT,
+            text.append(String.format(
+                    Locale.ROOT,
                     "Batch size %,d is the smallest whose throughput is within %s of the best (the %s threshold"
                             + " less a fifth kept for gains beyond the largest size measured): %s against %s at"
                             + " batch size %,d.",
-                    verdict.size, aim, percent(threshold), Candidates.figure(evidence, verdict.size),
-                    Candidates.figure(evidence, verdict.best), verdict.best));
+                    verdict.size,
+                    aim,
+                    percent(threshold),
+                    Candidates.figure(evidence, verdict.size),
+                    Candidates.figure(evidence, verdict.best),
+                    verdict.best));
             if (verdict.allowance > 0) {
-                text.append(String.format(Locale.ROOT,
+                text.append(String.format(
+                        Locale.ROOT,
                         " Its measurement noise let it fall short by up to %s: where measurements cannot tell"
-                                + " two sizes apart, the smaller wins.", percent(verdict.allowance)));
+                                + " two sizes apart, the smaller wins.",
+                        percent(verdict.allowance)));
             }
         }
         Integer below = null;
@@ -150,7 +162,10 @@ final class ThroughputRule implements ChoiceRule {
             }
         }
         if (below != null) {
-            text.append(String.format(Locale.ROOT, " Batch size %,d gave %s of the best.", below,
+            text.append(String.format(
+                    Locale.ROOT,
+                    " Batch size %,d gave %s of the best.",
+                    below,
                     percent(evidence.throughput(below) / evidence.throughput(verdict.best))));
         }
         text.append(Candidates.basis(evidence, candidates));

@@ -5,20 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.search.BatchSizeSearch;
 import dev.autobatch.autotune.search.Goal;
-import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ResultCacheTest {
 
@@ -51,8 +49,10 @@ class ResultCacheTest {
         assertEquals(ResultCache.Status.CORRUPT, corrupt.status());
         assertTrue(corrupt.problem().startsWith("it is not valid JSON"), corrupt.problem());
 
-        Files.writeString(file, "{\"schema\": \"autobatch-cache/1\", \"key\": " + keyJson(KEY) + ", \"report\": {"
-                + "\"schema\": \"autobatch-report/1\", \"model\": \"m\"}}");
+        Files.writeString(
+                file,
+                "{\"schema\": \"autobatch-cache/1\", \"key\": " + keyJson(KEY) + ", \"report\": {"
+                        + "\"schema\": \"autobatch-report/1\", \"model\": \"m\"}}");
         ResultCache.Lookup malformed = cache.load(KEY);
         assertEquals(ResultCache.Status.CORRUPT, malformed.status());
         assertTrue(malformed.problem().contains("missing field"), malformed.problem());
@@ -99,7 +99,8 @@ class ResultCacheTest {
         assertEquals(ResultCache.Status.CORRUPT, nullVerdict.status());
         assertTrue(nullVerdict.problem().contains("field \"verdict\" must be text"), nullVerdict.problem());
         assertEquals(ResultCache.Status.CORRUPT, hugeSize.status());
-        assertTrue(hugeSize.problem().contains("must be a whole number from 1 to 2147483647, got 1e30"),
+        assertTrue(
+                hugeSize.problem().contains("must be a whole number from 1 to 2147483647, got 1e30"),
                 hugeSize.problem());
         assertEquals(null, hugeSize.result());
     }
@@ -108,7 +109,10 @@ class ResultCacheTest {
     void storingLeavesNoTemporaryFileAndReplacesTheOldEntry(@TempDir Path directory) throws IOException {
         ResultCache cache = new ResultCache(directory);
         cache.store(KEY, result());
-        TuningResult second = BatchSizeSearch.builder().optGoal(Goal.MAX_FIT).optMaxBatchSize(64).build()
+        TuningResult second = BatchSizeSearch.builder()
+                .optGoal(Goal.MAX_FIT)
+                .optMaxBatchSize(64)
+                .build()
                 .run(b -> Trial.measured(b, 10.0 * b, 1000L * b));
         cache.store(KEY, second);
 
@@ -132,20 +136,27 @@ class ResultCacheTest {
     }
 
     private static TuningResult result() {
-        return BatchSizeSearch.builder().optMaxBatchSize(1024).build()
+        return BatchSizeSearch.builder()
+                .optMaxBatchSize(1024)
+                .build()
                 .run(b -> Trial.measured(b, 1000.0 * b / (b + 32), 1_000_000L * b)
                         .withGradientNorm(0.5 + 100.0 / b, 30.0 / b));
     }
 
     private static CacheKey key(String goal) {
-        return new CacheKey(new TreeMap<>(Map.of(
-                "hardware.cpuModel", "Test CPU", "model.parameters", "w(784, 128)", "options.goal", goal)));
+        return new CacheKey(new TreeMap<>(
+                Map.of("hardware.cpuModel", "Test CPU", "model.parameters", "w(784, 128)", "options.goal", goal)));
     }
 
     private static String keyJson(CacheKey key) {
         StringBuilder json = new StringBuilder("{");
-        key.fields().forEach((name, value) -> json.append(json.length() > 1 ? ", " : "")
-                .append('"').append(name).append("\": \"").append(value).append('"'));
+        key.fields()
+                .forEach((name, value) -> json.append(json.length() > 1 ? ", " : "")
+                        .append('"')
+                        .append(name)
+                        .append("\": \"")
+                        .append(value)
+                        .append('"'));
         return json.append('}').toString();
     }
 }

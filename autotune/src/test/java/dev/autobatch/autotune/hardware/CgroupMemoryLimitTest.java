@@ -3,12 +3,11 @@ package dev.autobatch.autotune.hardware;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CgroupMemoryLimitTest {
 
@@ -17,7 +16,8 @@ class CgroupMemoryLimitTest {
     /** cgroup v1's "unlimited" with 4 KiB pages, as this very machine reports it. */
     private static final String V1_UNLIMITED = "9223372036854771712\n";
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void v2ReadsTheLimitOfTheProcesssOwnCgroup() throws IOException {
@@ -26,7 +26,8 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("user.slice/memory.max"), "max\n");
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("0::/user.slice/app.scope\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent")).limitBytes();
+                        cgroupFile("0::/user.slice/app.scope\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(16 * GIB, limit);
     }
@@ -38,7 +39,10 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("system.slice/memory.max"), "max\n");
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("0::/system.slice/job.service\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent")).limitBytes();
+                        cgroupFile("0::/system.slice/job.service\n"),
+                        mountInfo(v2Line("/", mount)),
+                        tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(-1, limit);
     }
@@ -51,7 +55,8 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("batch/memory.max"), String.valueOf(64 * GIB));
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("0::/batch/job-7/step-0\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent")).limitBytes();
+                        cgroupFile("0::/batch/job-7/step-0\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(8 * GIB, limit);
     }
@@ -63,7 +68,8 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("outer/memory.max"), String.valueOf(8 * GIB));
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("0::/outer/inner\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent")).limitBytes();
+                        cgroupFile("0::/outer/inner\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(4 * GIB, limit);
     }
@@ -73,7 +79,8 @@ class CgroupMemoryLimitTest {
         Path mount = Files.createDirectories(tmp.resolve("cgroup"));
         write(mount.resolve("memory.max"), String.valueOf(2 * GIB));
 
-        long limit = CgroupMemoryLimit.read(cgroupFile("0::/\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent")).limitBytes();
+        long limit = CgroupMemoryLimit.read(cgroupFile("0::/\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(2 * GIB, limit);
     }
@@ -86,9 +93,10 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("memory.limit_in_bytes"), V1_UNLIMITED);
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("9:name=systemd:/\n4:memory:/process_api/40cfc98\n1:cpu:/\n0::/\n"),
-                mountInfo(v1Line("/", mount, "rw,memory"), v2Line("/", tmp.resolve("unified"))),
-                tmp.resolve("absent")).limitBytes();
+                        cgroupFile("9:name=systemd:/\n4:memory:/process_api/40cfc98\n1:cpu:/\n0::/\n"),
+                        mountInfo(v1Line("/", mount, "rw,memory"), v2Line("/", tmp.resolve("unified"))),
+                        tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(-1, limit);
     }
@@ -100,9 +108,10 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("memory.limit_in_bytes"), V1_UNLIMITED);
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("12:cpuset:/docker/abc\n5:memory:/docker/abc\n"),
-                mountInfo(v1Line("/", mount, "rw,memory")),
-                tmp.resolve("absent")).limitBytes();
+                        cgroupFile("12:cpuset:/docker/abc\n5:memory:/docker/abc\n"),
+                        mountInfo(v1Line("/", mount, "rw,memory")),
+                        tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(3 * GIB, limit);
     }
@@ -113,9 +122,10 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("job/memory.limit_in_bytes"), String.valueOf(5 * GIB));
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("3:cpu,memory:/job\n"),
-                mountInfo(v1Line("/", mount, "rw,cpu,memory")),
-                tmp.resolve("absent")).limitBytes();
+                        cgroupFile("3:cpu,memory:/job\n"),
+                        mountInfo(v1Line("/", mount, "rw,cpu,memory")),
+                        tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(5 * GIB, limit);
     }
@@ -127,9 +137,10 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("memory.limit_in_bytes"), String.valueOf(GIB));
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("4:memory:/docker/0123abcd\n"),
-                mountInfo(v1Line("/docker/0123abcd", mount, "rw,memory")),
-                tmp.resolve("absent")).limitBytes();
+                        cgroupFile("4:memory:/docker/0123abcd\n"),
+                        mountInfo(v1Line("/docker/0123abcd", mount, "rw,memory")),
+                        tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(GIB, limit);
     }
@@ -140,9 +151,10 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("memory.limit_in_bytes"), String.valueOf(6 * GIB));
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("4:memory:/kubepods/pod1/ctr\n"),
-                mountInfo(v1Line("/", mount, "rw,memory")),
-                tmp.resolve("absent")).limitBytes();
+                        cgroupFile("4:memory:/kubepods/pod1/ctr\n"),
+                        mountInfo(v1Line("/", mount, "rw,memory")),
+                        tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(6 * GIB, limit);
     }
@@ -154,7 +166,8 @@ class CgroupMemoryLimitTest {
         write(tmp.resolve("memory.max"), String.valueOf(GIB));
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("0::/../..\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent")).limitBytes();
+                        cgroupFile("0::/../..\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(7 * GIB, limit);
     }
@@ -167,9 +180,10 @@ class CgroupMemoryLimitTest {
         write(v2.resolve("svc/memory.max"), String.valueOf(9 * GIB));
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("4:memory:/svc\n0::/svc\n"),
-                mountInfo(v1Line("/", v1, "rw,memory"), v2Line("/", v2)),
-                tmp.resolve("absent")).limitBytes();
+                        cgroupFile("4:memory:/svc\n0::/svc\n"),
+                        mountInfo(v1Line("/", v1, "rw,memory"), v2Line("/", v2)),
+                        tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(2 * GIB, limit);
     }
@@ -178,10 +192,11 @@ class CgroupMemoryLimitTest {
     void mountPointsWithEscapedSpacesAreFound() throws IOException {
         Path mount = Files.createDirectories(tmp.resolve("with space"));
         write(mount.resolve("memory.max"), String.valueOf(GIB));
-        String line = "40 22 0:37 / " + mount.toString().replace(" ", "\\040")
-                + " rw,relatime shared:9 - cgroup2 cgroup2 rw";
+        String line =
+                "40 22 0:37 / " + mount.toString().replace(" ", "\\040") + " rw,relatime shared:9 - cgroup2 cgroup2 rw";
 
-        long limit = CgroupMemoryLimit.read(cgroupFile("0::/\n"), mountInfo(line), tmp.resolve("absent")).limitBytes();
+        long limit = CgroupMemoryLimit.read(cgroupFile("0::/\n"), mountInfo(line), tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(GIB, limit);
     }
@@ -191,7 +206,8 @@ class CgroupMemoryLimitTest {
         Path root = Files.createDirectories(tmp.resolve("sys-fs-cgroup"));
         write(root.resolve("app/memory.max"), String.valueOf(3 * GIB));
 
-        long limit = CgroupMemoryLimit.read(cgroupFile("0::/app\n"), tmp.resolve("no-mountinfo"), root).limitBytes();
+        long limit = CgroupMemoryLimit.read(cgroupFile("0::/app\n"), tmp.resolve("no-mountinfo"), root)
+                .limitBytes();
 
         assertEquals(3 * GIB, limit);
     }
@@ -201,7 +217,8 @@ class CgroupMemoryLimitTest {
         Path root = Files.createDirectories(tmp.resolve("sys-fs-cgroup"));
         write(root.resolve("memory/app/memory.limit_in_bytes"), String.valueOf(GIB));
 
-        long limit = CgroupMemoryLimit.read(cgroupFile("4:memory:/app\n"), tmp.resolve("no-mountinfo"), root).limitBytes();
+        long limit = CgroupMemoryLimit.read(cgroupFile("4:memory:/app\n"), tmp.resolve("no-mountinfo"), root)
+                .limitBytes();
 
         assertEquals(GIB, limit);
     }
@@ -221,9 +238,10 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("memory.max"), "lots\n");
 
         long limit = CgroupMemoryLimit.read(
-                cgroupFile("garbage\n::\n0::\n"),
-                mountInfo("short line", "- - -", v2Line("/", mount)),
-                tmp.resolve("absent")).limitBytes();
+                        cgroupFile("garbage\n::\n0::\n"),
+                        mountInfo("short line", "- - -", v2Line("/", mount)),
+                        tmp.resolve("absent"))
+                .limitBytes();
 
         assertEquals(-1, limit);
     }
@@ -258,7 +276,8 @@ class CgroupMemoryLimitTest {
         write(group.resolve("memory.max"), String.valueOf(1200 * MIB));
         // This process and a 520 MiB neighbour, plus 100 MiB of page cache the kernel reclaims first.
         write(group.resolve("memory.current"), String.valueOf(920 * MIB));
-        write(group.resolve("memory.stat"),
+        write(
+                group.resolve("memory.stat"),
                 "anon 943718400\nfile 209715200\nactive_file 52428800\ninactive_file " + 100 * MIB + "\n");
 
         CgroupMemoryLimit.Reading reading =
@@ -306,8 +325,10 @@ class CgroupMemoryLimitTest {
         write(group.resolve("memory.limit_in_bytes"), String.valueOf(900 * MIB));
         write(group.resolve("memory.usage_in_bytes"), String.valueOf(700 * MIB));
         // The group's own inactive_file is smaller than the one that counts its children too.
-        write(group.resolve("memory.stat"), "cache 1\ninactive_file " + 10 * MIB + "\nhierarchical_memory_limit "
-                + 900 * MIB + "\ntotal_inactive_file " + 50 * MIB + "\n");
+        write(
+                group.resolve("memory.stat"),
+                "cache 1\ninactive_file " + 10 * MIB + "\nhierarchical_memory_limit " + 900 * MIB
+                        + "\ntotal_inactive_file " + 50 * MIB + "\n");
         write(mount.resolve("memory.limit_in_bytes"), V1_UNLIMITED);
         write(mount.resolve("memory.usage_in_bytes"), String.valueOf(20 * GIB));
 
@@ -342,8 +363,8 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("app/memory.max"), String.valueOf(2 * GIB));
         write(mount.resolve("app/memory.current"), "garbage\n");
 
-        CgroupMemoryLimit.Reading reading = CgroupMemoryLimit.read(
-                cgroupFile("0::/app\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent"));
+        CgroupMemoryLimit.Reading reading =
+                CgroupMemoryLimit.read(cgroupFile("0::/app\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent"));
 
         assertEquals(new CgroupMemoryLimit.Reading(2 * GIB, -1), reading);
         assertEquals(2 * GIB, reading.freeBytes());
@@ -356,8 +377,8 @@ class CgroupMemoryLimitTest {
         write(mount.resolve("app/memory.current"), String.valueOf(10 * MIB));
         write(mount.resolve("app/memory.stat"), "inactive_file " + 20 * MIB + "\n");
 
-        CgroupMemoryLimit.Reading reading = CgroupMemoryLimit.read(
-                cgroupFile("0::/app\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent"));
+        CgroupMemoryLimit.Reading reading =
+                CgroupMemoryLimit.read(cgroupFile("0::/app\n"), mountInfo(v2Line("/", mount)), tmp.resolve("absent"));
 
         assertEquals(new CgroupMemoryLimit.Reading(GIB, 0), reading);
     }

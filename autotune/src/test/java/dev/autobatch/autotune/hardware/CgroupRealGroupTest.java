@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,6 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cgroup reader against a real memory cgroup this test makes (cgroup v1 or v2), limits, puts a
@@ -28,14 +27,19 @@ class CgroupRealGroupTest {
     private static final long LIMIT = 512 * MIB;
     private static final long HELD = 96 * MIB;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void readsTheLimitAndWhatAnotherProcessInTheGroupHolds() throws Exception {
         Hierarchy hierarchy = Hierarchy.find().orElse(null);
-        assumeTrue(hierarchy != null, "no cgroup v1 memory hierarchy or cgroup v2 mount with memory enabled"
-                + " for its children here, so no memory cgroup can be made");
-        Path group = hierarchy.mount().resolve("autobatch-test-" + ProcessHandle.current().pid());
+        assumeTrue(
+                hierarchy != null,
+                "no cgroup v1 memory hierarchy or cgroup v2 mount with memory enabled"
+                        + " for its children here, so no memory cgroup can be made");
+        Path group = hierarchy
+                .mount()
+                .resolve("autobatch-test-" + ProcessHandle.current().pid());
         try {
             Files.createDirectory(group);
         } catch (IOException e) {
@@ -43,10 +47,11 @@ class CgroupRealGroupTest {
         }
         Process holder = null;
         try {
-            Files.writeString(group.resolve(hierarchy.v1() ? "memory.limit_in_bytes" : "memory.max"), Long.toString(LIMIT));
+            Files.writeString(
+                    group.resolve(hierarchy.v1() ? "memory.limit_in_bytes" : "memory.max"), Long.toString(LIMIT));
             holder = startInside(group);
-            Path procSelfCgroup = Files.writeString(tmp.resolve("cgroup"),
-                    (hierarchy.v1() ? "4:memory:/" : "0::/") + group.getFileName() + "\n");
+            Path procSelfCgroup = Files.writeString(
+                    tmp.resolve("cgroup"), (hierarchy.v1() ? "4:memory:/" : "0::/") + group.getFileName() + "\n");
 
             CgroupMemoryLimit.Reading reading =
                     CgroupMemoryLimit.read(procSelfCgroup, Path.of("/proc/self/mountinfo"), Path.of("/sys/fs/cgroup"));
@@ -66,12 +71,22 @@ class CgroupRealGroupTest {
     /** Starts a JVM that joins the group before it allocates, so that what it holds is charged there. */
     private static Process startInside(Path group) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", group.toString(),
-                java, "-Xms" + HELD / MIB + "m", "-Xmx" + HELD / MIB + "m", "-XX:+AlwaysPreTouch",
-                "-cp", System.getProperty("java.class.path"), HoldMemoryProcess.class.getName())
+        Process process = new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"",
+                        group.toString(),
+                        java,
+                        "-Xms" + HELD / MIB + "m",
+                        "-Xmx" + HELD / MIB + "m",
+                        "-XX:+AlwaysPreTouch",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        HoldMemoryProcess.class.getName())
                 .redirectErrorStream(true)
                 .start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("holding", out.readLine(), "the holder started");
         return process;
     }
@@ -100,7 +115,8 @@ class CgroupRealGroupTest {
             for (String line : lines) {
                 String[] fields = line.split(" ");
                 int dash = List.of(fields).indexOf("-");
-                if (dash > 0 && fields[dash + 1].equals("cgroup")
+                if (dash > 0
+                        && fields[dash + 1].equals("cgroup")
                         && List.of(fields[fields.length - 1].split(",")).contains("memory")) {
                     return Optional.of(new Hierarchy(Path.of(fields[4]), true));
                 }
@@ -111,7 +127,9 @@ class CgroupRealGroupTest {
                 if (dash > 0 && fields[dash + 1].equals("cgroup2")) {
                     Path mount = Path.of(fields[4]);
                     Path subtree = mount.resolve("cgroup.subtree_control");
-                    if (Files.isReadable(subtree) && List.of(Files.readString(subtree).strip().split(" ")).contains("memory")) {
+                    if (Files.isReadable(subtree)
+                            && List.of(Files.readString(subtree).strip().split(" "))
+                                    .contains("memory")) {
                         return Optional.of(new Hierarchy(mount, false));
                     }
                 }

@@ -4,10 +4,9 @@ import static dev.autobatch.autotune.hardware.HandWrittenGpus.bus;
 import static dev.autobatch.autotune.hardware.HandWrittenGpus.gpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 
 class CudaToNvmlTest {
 
@@ -17,8 +16,7 @@ class CudaToNvmlTest {
 
     /** NVML's order: A10 at bus 0x17, then H100 at 0x65. CUDA's fastest-first puts the H100 first. */
     private final HandWrittenGpus mixed = HandWrittenGpus.of(
-            gpu("NVIDIA A10", A10_UUID, 0x17, 24, 1),
-            gpu("NVIDIA H100 80GB HBM3", H100_UUID, 0x65, 80, 2));
+            gpu("NVIDIA A10", A10_UUID, 0x17, 24, 1), gpu("NVIDIA H100 80GB HBM3", H100_UUID, 0x65, 80, 2));
 
     private final HandWrittenGpus twins = HandWrittenGpus.of(
             gpu("NVIDIA L4", "GPU-11111111-0000-4000-8000-000000000001", 0x01, 24, 1),
@@ -47,8 +45,7 @@ class CudaToNvmlTest {
     @Test
     void theCudaDriversOrderWinsOverWhatTheEnvironmentSeemsToSay() {
         // The driver applied CUDA_VISIBLE_DEVICES=0 in fastest-first order: its 0 is the H100.
-        assertEquals(
-                Optional.of(List.of(1)), map(mixed, cuda(bus(0x65)), "0", CudaDeviceOrder.FASTEST_FIRST));
+        assertEquals(Optional.of(List.of(1)), map(mixed, cuda(bus(0x65)), "0", CudaDeviceOrder.FASTEST_FIRST));
     }
 
     @Test
@@ -144,9 +141,7 @@ class CudaToNvmlTest {
 
     @Test
     void aGpuNamedTwiceLeavesTheAnswerToCuda() {
-        assertEquals(
-                Optional.empty(),
-                mapWithoutDriver(twins, "0,GPU-11111111", CudaDeviceOrder.FASTEST_FIRST));
+        assertEquals(Optional.empty(), mapWithoutDriver(twins, "0,GPU-11111111", CudaDeviceOrder.FASTEST_FIRST));
     }
 
     @Test
@@ -160,8 +155,8 @@ class CudaToNvmlTest {
 
     @Test
     void unreadableNamesAreNotTakenForOneModel() {
-        HandWrittenGpus nameless = HandWrittenGpus.of(
-                gpu(null, A10_UUID, 0x17, 24, 1), gpu(null, H100_UUID, 0x65, 80, 2));
+        HandWrittenGpus nameless =
+                HandWrittenGpus.of(gpu(null, A10_UUID, 0x17, 24, 1), gpu(null, H100_UUID, 0x65, 80, 2));
 
         assertEquals(Optional.empty(), mapWithoutDriver(nameless, null, CudaDeviceOrder.FASTEST_FIRST));
     }

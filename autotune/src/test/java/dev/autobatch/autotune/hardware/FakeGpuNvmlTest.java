@@ -10,12 +10,11 @@ import static dev.autobatch.autotune.hardware.FakeGpus.H100_UUID;
 import static dev.autobatch.autotune.hardware.FakeGpus.MIB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The real JNA binding to NVML ({@link Nvml}), and to the CUDA driver, against the stand-ins. */
 class FakeGpuNvmlTest {
@@ -86,8 +85,12 @@ class FakeGpuNvmlTest {
     void aProcessNotListedOnTheGpuHasUnknownMemory() {
         FakeGpus.setProcess(H100, 4_000_001, 9 * GIB);
 
-        assertEquals(OptionalLong.empty(), nvml.processUsedBytes(H100, ProcessHandle.current().pid()));
-        assertEquals(OptionalLong.empty(), nvml.processUsedBytes(A10, ProcessHandle.current().pid()));
+        assertEquals(
+                OptionalLong.empty(),
+                nvml.processUsedBytes(H100, ProcessHandle.current().pid()));
+        assertEquals(
+                OptionalLong.empty(),
+                nvml.processUsedBytes(A10, ProcessHandle.current().pid()));
     }
 
     @Test

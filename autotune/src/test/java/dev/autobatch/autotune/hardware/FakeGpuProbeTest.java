@@ -12,16 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.internal.PeakMemoryMeter;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * CUDA's numbering resolved against NVML's, the listing, the budget and a trial's device peak,
@@ -66,7 +63,9 @@ class FakeGpuProbeTest {
         FakeGpus.setCudaVisible(A10);
 
         assertEquals(Optional.of(List.of(A10)), throughDriver(A10_UUID));
-        assertEquals(List.of("NVIDIA A10"), GpuProbe.list(nvml, List.of(A10)).stream().map(GpuInfo::name).toList());
+        assertEquals(
+                List.of("NVIDIA A10"),
+                GpuProbe.list(nvml, List.of(A10)).stream().map(GpuInfo::name).toList());
     }
 
     @Test
@@ -115,8 +114,8 @@ class FakeGpuProbeTest {
     void theGpuMemoryBudgetIsDerivedFromTheMappedGpu() {
         FakeGpus.setUsed(H100, 10 * GIB);
         List<GpuInfo> gpus = GpuProbe.list(nvml, throughDriver(null).orElseThrow());
-        HardwareSnapshot hw = new HardwareSnapshot(
-                "test CPU", 8, 16, 64 * GIB, 32 * GIB, -1, GIB, gpus, "PyTorch 2.7.1", 8, 8);
+        HardwareSnapshot hw =
+                new HardwareSnapshot("test CPU", 8, 16, 64 * GIB, 32 * GIB, -1, GIB, gpus, "PyTorch 2.7.1", 8, 8);
 
         MemoryBudget budget = MemoryBudget.of(hw, Device.gpu(0), 0.8);
 
@@ -128,7 +127,9 @@ class FakeGpuProbeTest {
     @Test
     void theProbeOfThisProcessListsTheGpusInCudasOrder() {
         // CUDA_VISIBLE_DEVICES is read from the environment here; the stand-in CUDA driver ignores it.
-        assertEquals(List.of("NVIDIA H100 80GB HBM3", "NVIDIA A10"), GpuProbe.gpus().stream().map(GpuInfo::name).toList());
+        assertEquals(
+                List.of("NVIDIA H100 80GB HBM3", "NVIDIA A10"),
+                GpuProbe.gpus().stream().map(GpuInfo::name).toList());
         FakeGpus.setUsed(A10, 3 * GIB);
         assertEquals(OptionalLong.of(3 * GIB), new GpuMemoryProbe().usedBytes(Device.gpu(1)));
         assertEquals(OptionalLong.of(H100_INITIAL_USED), new GpuMemoryProbe().usedBytes(Device.gpu(0)));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -27,6 +26,7 @@ final class FakeGpus {
     static final String H100_UUID = "GPU-b100b100-0000-4000-8000-000000000065";
     /** What fake_gpus.h says each GPU has in use before a test changes it. */
     static final long A10_INITIAL_USED = 512 * MIB;
+
     static final long H100_INITIAL_USED = GIB;
 
     /** fake_nvml.c's controls. */
@@ -51,7 +51,8 @@ final class FakeGpus {
      */
     static Path directory() {
         String directory = System.getProperty("autobatch.test.fakeGpuDirectory");
-        assumeTrue(directory != null,
+        assumeTrue(
+                directory != null,
                 "the stand-in NVML is loaded only in surefire's fake-gpu execution (autotune/pom.xml)");
         Path dir = Path.of(directory);
         boolean built = Files.isRegularFile(dir.resolve("libnvidia-ml.so.1"))
@@ -70,8 +71,9 @@ final class FakeGpus {
     /** Loads NVML through the production binding first: its first nvmlInit_v2 resets the stand-in. */
     static Nvml nvml() {
         directory();
-        return Nvml.instance().orElseThrow(() -> new AssertionError(
-                "Nvml did not load the stand-in from jna.library.path=" + System.getProperty("jna.library.path")));
+        return Nvml.instance()
+                .orElseThrow(() -> new AssertionError("Nvml did not load the stand-in from jna.library.path="
+                        + System.getProperty("jna.library.path")));
     }
 
     static NvmlControl nvmlControl() {

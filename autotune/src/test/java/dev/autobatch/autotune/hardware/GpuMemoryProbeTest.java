@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
-
 import dev.autobatch.core.DeviceMemoryProbe;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
 
 class GpuMemoryProbeTest {
 

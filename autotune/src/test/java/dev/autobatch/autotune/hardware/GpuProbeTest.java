@@ -9,11 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.util.cuda.CudaUtils;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
 
 class GpuProbeTest {
 
@@ -34,8 +32,8 @@ class GpuProbeTest {
 
     @Test
     void aGpuWhoseMemoryCannotBeReadIsListedWithUnknownBytes() {
-        HandWrittenGpus unreadable = HandWrittenGpus.of(
-                new HandWrittenGpus.Gpu(null, null, null, -1, 0, java.util.Map.of()));
+        HandWrittenGpus unreadable =
+                HandWrittenGpus.of(new HandWrittenGpus.Gpu(null, null, null, -1, 0, java.util.Map.of()));
 
         assertEquals(List.of(new GpuInfo(0, "unknown", -1, -1, "NVML")), GpuProbe.list(unreadable, List.of(0)));
     }

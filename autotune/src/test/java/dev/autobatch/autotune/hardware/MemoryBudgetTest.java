@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class MemoryBudgetTest {
 
@@ -102,9 +100,12 @@ class MemoryBudgetTest {
         assertEquals(800 * MIB, budget.roomBytes());
         assertEquals((long) Math.floor(0.8 * 800 * MIB), budget.bytes());
         assertTrue(budget.isCapped(2 * GIB));
-        assertTrue(budget.basis().startsWith("given 2.0 GiB, more than the 800.0 MiB free to this process, so the"
-                + " default: 80% of 800.0 MiB free to this process: the 900.0 MiB container limit less the 400.0 MiB"
-                + " its group uses"), budget.basis());
+        assertTrue(
+                budget.basis()
+                        .startsWith("given 2.0 GiB, more than the 800.0 MiB free to this process, so the"
+                                + " default: 80% of 800.0 MiB free to this process: the 900.0 MiB container limit less the 400.0 MiB"
+                                + " its group uses"),
+                budget.basis());
     }
 
     @Test
@@ -143,14 +144,17 @@ class MemoryBudgetTest {
 
         assertEquals(40 * GIB + (long) Math.floor(0.8 * 100 * GIB), budget.bytes());
         assertEquals(140 * GIB, budget.roomBytes());
-        assertTrue(budget.basis().startsWith("given 500.0 GiB, more than the 140.0 GiB free to this process, so the"
-                + " default: 120.0 GiB device-wide on gpu(0)"), budget.basis());
+        assertTrue(
+                budget.basis()
+                        .startsWith("given 500.0 GiB, more than the 140.0 GiB free to this process, so the"
+                                + " default: 120.0 GiB device-wide on gpu(0)"),
+                budget.basis());
     }
 
     @Test
     void aHostWithNoReadingAsksForABudgetInBytes() {
-        IllegalStateException e = assertThrows(
-                IllegalStateException.class, () -> MemoryBudget.of(host(-1, -1), Device.cpu(), 0.8, GIB));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> MemoryBudget.of(host(-1, -1), Device.cpu(), 0.8, GIB));
 
         assertTrue(e.getMessage().contains("cpu()"), e.getMessage());
         assertTrue(e.getMessage().contains("optMemoryBudgetBytes"), e.getMessage());
@@ -171,16 +175,16 @@ class MemoryBudgetTest {
 
     @Test
     void theGpuIsFoundByItsIndex() {
-        HardwareSnapshot hw = gpus(
-                new GpuInfo(0, "A", 16 * GIB, 16 * GIB, "NVML"), new GpuInfo(1, "B", 32 * GIB, 32 * GIB, "NVML"));
+        HardwareSnapshot hw =
+                gpus(new GpuInfo(0, "A", 16 * GIB, 16 * GIB, "NVML"), new GpuInfo(1, "B", 32 * GIB, 32 * GIB, "NVML"));
 
         assertEquals(16 * GIB, MemoryBudget.of(hw, Device.gpu(1), 0.5).bytes());
     }
 
     @Test
     void aMissingGpuAsksForABudgetInBytes() {
-        IllegalStateException none = assertThrows(
-                IllegalStateException.class, () -> MemoryBudget.of(gpus(), Device.gpu(0), 0.8));
+        IllegalStateException none =
+                assertThrows(IllegalStateException.class, () -> MemoryBudget.of(gpus(), Device.gpu(0), 0.8));
         IllegalStateException other = assertThrows(
                 IllegalStateException.class,
                 () -> MemoryBudget.of(gpus(new GpuInfo(0, "A", GIB, GIB, "NVML")), Device.gpu(3), 0.8));
@@ -213,8 +217,8 @@ class MemoryBudgetTest {
     void theFractionMustBeAboveZeroAndAtMostOne() {
         HardwareSnapshot hw = host(GIB, -1);
         for (double bad : new double[] {0, -0.5, 1.5, Double.NaN}) {
-            IllegalArgumentException e = assertThrows(
-                    IllegalArgumentException.class, () -> MemoryBudget.of(hw, Device.cpu(), bad));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> MemoryBudget.of(hw, Device.cpu(), bad));
             assertTrue(e.getMessage().contains("got " + bad), e.getMessage());
             assertTrue(e.getMessage().contains("(0, 1]"), e.getMessage());
         }

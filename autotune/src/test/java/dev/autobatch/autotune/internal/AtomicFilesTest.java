@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,13 +21,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AtomicFilesTest {
 
     /** No process has this id: Linux caps process ids at 2^22. */
     private static final long NO_SUCH_PROCESS = 999_999_999L;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void writesEveryFileOfASetAndLeavesNoTemporary() throws IOException {
@@ -82,9 +82,10 @@ class AtomicFilesTest {
     @Test
     void aTemporaryOfARunningWriterIsKeptUnlessItsIdWasReusedSince() throws IOException {
         Instant started = ProcessHandle.current().info().startInstant().orElseThrow();
-        Path ours = temp(".report.json.autobatch-" + ProcessHandle.current().pid() + "-0a1b2c3d.tmp",
-                started.plusSeconds(1));
-        Path beforeWeStarted = temp(".report.md.autobatch-" + ProcessHandle.current().pid() + "-0a1b2c3e.tmp",
+        Path ours = temp(
+                ".report.json.autobatch-" + ProcessHandle.current().pid() + "-0a1b2c3d.tmp", started.plusSeconds(1));
+        Path beforeWeStarted = temp(
+                ".report.md.autobatch-" + ProcessHandle.current().pid() + "-0a1b2c3e.tmp",
                 started.minus(Duration.ofHours(1)));
         Instant later = started.plusSeconds(1).plus(AtomicFiles.LEFTOVER_AGE).plusSeconds(1);
 
@@ -118,12 +119,16 @@ class AtomicFilesTest {
         Set<String> outcomes = new HashSet<>();
         for (int run = 0; run < 3; run++) {
             Path out = Files.createDirectories(dir.resolve("run" + run));
-            Process writer = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                    SetWriterProcess.class.getName(), out.toString())
+            Process writer = new ProcessBuilder(
+                            java.toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            SetWriterProcess.class.getName(),
+                            out.toString())
                     .redirectErrorStream(true)
                     .start();
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
                 assertEquals("written", lines.readLine());
                 Thread.sleep(50L * run);
                 writer.destroy(); // SIGTERM, as kill and an orchestrator's stop send
@@ -134,7 +139,9 @@ class AtomicFilesTest {
                 generations.add(Files.readAllLines(out.resolve(name)).get(0));
             }
             assertEquals(1, generations.size(), "one set, not a mix: " + generations);
-            assertEquals(List.of(SetWriterProcess.NAMES).stream().sorted().toList(), names(out),
+            assertEquals(
+                    List.of(SetWriterProcess.NAMES).stream().sorted().toList(),
+                    names(out),
                     "no temporary is left behind");
             outcomes.add(writer.exitValue() + "");
         }

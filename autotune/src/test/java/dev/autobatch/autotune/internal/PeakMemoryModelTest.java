@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class PeakMemoryModelTest {
 
@@ -28,8 +26,8 @@ class PeakMemoryModelTest {
     @Test
     void extrapolatesAtLeastTheLineThroughTheLastTwoPlusAMargin() {
         // Slope 1 then 3 a sample: the least-squares line over all four would underestimate.
-        PeakMemoryModel model = PeakMemoryModel.of(
-                List.of(measured(8, 100), measured(16, 108), measured(32, 124), measured(64, 220)));
+        PeakMemoryModel model =
+                PeakMemoryModel.of(List.of(measured(8, 100), measured(16, 108), measured(32, 124), measured(64, 220)));
 
         double lastTwo = 220 + 3 * 64;
         double predicted = model.predict(128);
@@ -55,7 +53,10 @@ class PeakMemoryModelTest {
 
         double withoutBaseline = PeakMemoryModel.of(List.of(measured(4, 1400))).predict(8);
 
-        assertEquals(1800 + PeakMemoryModel.MARGIN * 400, PeakMemoryModel.of(List.of(withBaseline)).predict(8), 1e-9);
+        assertEquals(
+                1800 + PeakMemoryModel.MARGIN * 400,
+                PeakMemoryModel.of(List.of(withBaseline)).predict(8),
+                1e-9);
         assertEquals(2800 + PeakMemoryModel.MARGIN * 1400, withoutBaseline, 1e-9);
     }
 

@@ -8,11 +8,9 @@ import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.core.Trial;
-
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class ResultTableTest {
 
@@ -47,7 +45,9 @@ class ResultTableTest {
         assertEquals("±2.1%", ResultTable.spread(MEASURED.withStepTimeSpread(0.00042, 5)));
         assertEquals("±25.0%", ResultTable.spread(MEASURED.withStepTimeSpread(0.005, 5)));
         assertEquals("±0.0%", ResultTable.spread(MEASURED.withStepTimeSpread(0, 5)));
-        assertEquals("±0.04%", ResultTable.spread(MEASURED.withStepTimeSpread(0.000008, 5)),
+        assertEquals(
+                "±0.04%",
+                ResultTable.spread(MEASURED.withStepTimeSpread(0.000008, 5)),
                 "a small spread keeps a significant digit");
     }
 
@@ -55,7 +55,9 @@ class ResultTableTest {
     void spreadIsEmptyWhereItIsUnknown() {
         assertEquals("", ResultTable.spread(MEASURED), "Trial.measured records no spread");
         assertEquals("", ResultTable.spread(Trial.outOfMemory(64)));
-        assertEquals("", ResultTable.spread(Trial.failed(64, "Broken.").withStepTimeSpread(0.001, 5)),
+        assertEquals(
+                "",
+                ResultTable.spread(Trial.failed(64, "Broken.").withStepTimeSpread(0.001, 5)),
                 "a failed trial has no median to compare the spread with");
     }
 }

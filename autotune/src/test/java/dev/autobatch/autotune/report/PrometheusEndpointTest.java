@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -24,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class PrometheusEndpointTest {
 
@@ -48,8 +46,10 @@ class PrometheusEndpointTest {
             assertEquals(200, response.statusCode());
             assertEquals(PrometheusEndpoint.OPENMETRICS_CONTENT_TYPE, contentType(response));
             assertTrue(response.body().endsWith("# EOF\n"), response.body());
-            assertTrue(response.body().contains(
-                    "autobatch_batch_size{device=\"gpu(0)\",goal=\"throughput\",model=\"mlp-784-4096-4096-10\"} 8192"),
+            assertTrue(
+                    response.body()
+                            .contains(
+                                    "autobatch_batch_size{device=\"gpu(0)\",goal=\"throughput\",model=\"mlp-784-4096-4096-10\"} 8192"),
                     response.body());
         }
     }
@@ -90,7 +90,8 @@ class PrometheusEndpointTest {
         try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(registry, 0)) {
             assertTrue(endpoint.port() > 0);
             assertEquals(endpoint.port(), endpoint.uri().getPort());
-            assertTrue(InetAddress.getByName(endpoint.uri().getHost().replace("[", "").replace("]", ""))
+            assertTrue(InetAddress.getByName(
+                            endpoint.uri().getHost().replace("[", "").replace("]", ""))
                     .isLoopbackAddress());
             assertEquals(PrometheusEndpoint.PATH, endpoint.uri().getPath());
         }
@@ -101,7 +102,9 @@ class PrometheusEndpointTest {
         try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(registry, 0)) {
             HttpResponse<String> other = get(endpoint.uri().resolve("/metricsx"), null);
             HttpResponse<String> post = HTTP.send(
-                    HttpRequest.newBuilder(endpoint.uri()).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                    HttpRequest.newBuilder(endpoint.uri())
+                            .POST(HttpRequest.BodyPublishers.ofString("x"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertEquals(404, other.statusCode());
@@ -147,7 +150,10 @@ class PrometheusEndpointTest {
 
             assertTrue(Metrics.globalRegistry.getRegistries().contains(served));
             String body = get(endpoint.uri(), null).body();
-            assertTrue(body.contains("autobatch_batch_size{device=\"gpu(0)\",goal=\"throughput\",model=\"mlp-784-4096-4096-10\"} 8192"), body);
+            assertTrue(
+                    body.contains(
+                            "autobatch_batch_size{device=\"gpu(0)\",goal=\"throughput\",model=\"mlp-784-4096-4096-10\"} 8192"),
+                    body);
         }
         assertFalse(Metrics.globalRegistry.getRegistries().contains(served));
     }
@@ -192,7 +198,10 @@ class PrometheusEndpointTest {
                     try {
                         assertEquals(-1, socket.getInputStream().read());
                     } catch (SocketException reset) {
-                        assertTrue(reset.getMessage().toLowerCase(java.util.Locale.ROOT).contains("reset"),
+                        assertTrue(
+                                reset.getMessage()
+                                        .toLowerCase(java.util.Locale.ROOT)
+                                        .contains("reset"),
                                 reset.getMessage());
                     }
                 }
@@ -220,7 +229,8 @@ class PrometheusEndpointTest {
     }
 
     private static HttpResponse<String> get(URI uri, String accept) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET();
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET();
         if (accept != null) {
             request.header("Accept", accept);
         }

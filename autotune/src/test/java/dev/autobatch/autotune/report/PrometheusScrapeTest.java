@@ -11,14 +11,12 @@ import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.TestModels;
 import dev.autobatch.core.Trial;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The metrics as a real Prometheus server sees them: it scrapes a {@link PrometheusEndpoint} and
@@ -33,7 +31,10 @@ class PrometheusScrapeTest {
     private static TuningResult tuning() {
         try (Model model = TestModels.model("prometheus-mlp", TestModels.mlp(32, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 2048, 784, 10);
-            return AutoBatch.tune(model, data, TuneOptions.builder().optMeasuredSteps(2).optCache(false).build());
+            return AutoBatch.tune(
+                    model,
+                    data,
+                    TuneOptions.builder().optMeasuredSteps(2).optCache(false).build());
         }
     }
 
@@ -48,7 +49,8 @@ class PrometheusScrapeTest {
             JsonArray chosen = prometheus.awaitSeries("autobatch_batch_size{model=\"prometheus-mlp\"}", TIMEOUT);
             assertEquals(1, chosen.size(), chosen.toString());
             JsonObject series = chosen.get(0).getAsJsonObject();
-            assertEquals(result.batchSize(), series.getAsJsonArray("value").get(1).getAsDouble());
+            assertEquals(
+                    result.batchSize(), series.getAsJsonArray("value").get(1).getAsDouble());
             JsonObject labels = series.getAsJsonObject("metric");
             assertEquals(result.context().modelName(), labels.get("model").getAsString());
             assertEquals(result.context().device(), labels.get("device").getAsString());
@@ -62,7 +64,10 @@ class PrometheusScrapeTest {
             }
             Set<String> scraped = new HashSet<>();
             for (var element : prometheus.awaitSeries("autobatch_trial_throughput_samples_per_second", TIMEOUT)) {
-                scraped.add(element.getAsJsonObject().getAsJsonObject("metric").get("batch_size").getAsString());
+                scraped.add(element.getAsJsonObject()
+                        .getAsJsonObject("metric")
+                        .get("batch_size")
+                        .getAsString());
             }
             assertEquals(measured, scraped);
         }

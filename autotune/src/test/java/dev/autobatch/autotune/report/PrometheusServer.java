@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -26,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Prometheus server, started for one test from the {@code prometheus} binary (Debian
@@ -85,17 +83,20 @@ final class PrometheusServer implements AutoCloseable {
     static PrometheusServer start(Path binary, Path directory, URI target) throws IOException {
         int port = freeLoopbackPort();
         Path config = directory.resolve("prometheus.yml");
-        Files.writeString(config, String.join("\n",
-                "global:",
-                "  scrape_interval: 1s",
-                "  scrape_timeout: 1s",
-                "  evaluation_interval: 1s",
-                "scrape_configs:",
-                "  - job_name: autobatch",
-                "    metrics_path: " + target.getPath(),
-                "    static_configs:",
-                "      - targets: ['" + target.getAuthority() + "']",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "global:",
+                        "  scrape_interval: 1s",
+                        "  scrape_timeout: 1s",
+                        "  evaluation_interval: 1s",
+                        "scrape_configs:",
+                        "  - job_name: autobatch",
+                        "    metrics_path: " + target.getPath(),
+                        "    static_configs:",
+                        "      - targets: ['" + target.getAuthority() + "']",
+                        ""));
         Path log = directory.resolve("prometheus.log");
         Process process = new ProcessBuilder(
                         binary.toString(),
@@ -125,7 +126,8 @@ final class PrometheusServer implements AutoCloseable {
             }
             try {
                 HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(api.resolve("query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+                        HttpRequest.newBuilder(
+                                        api.resolve("query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
                                 .timeout(Duration.ofSeconds(2))
                                 .GET()
                                 .build(),
@@ -144,8 +146,8 @@ final class PrometheusServer implements AutoCloseable {
             }
             Thread.sleep(POLL.toMillis());
         }
-        fail("Prometheus had no series for " + promql + " after " + timeout.toSeconds() + " s; last answer: "
-                + last + "\nIts log:\n" + logTail());
+        fail("Prometheus had no series for " + promql + " after " + timeout.toSeconds() + " s; last answer: " + last
+                + "\nIts log:\n" + logTail());
         throw new AssertionError("unreachable");
     }
 

@@ -9,7 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.core.Trial;
-
+import java.awt.Color;
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItemCollection;
@@ -20,20 +30,6 @@ import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.IntervalXYDataset;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
-
-import java.awt.Color;
-import java.awt.geom.Rectangle2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.StringReader;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-
-import javax.imageio.ImageIO;
-import javax.xml.parsers.DocumentBuilderFactory;
-
 import org.xml.sax.InputSource;
 
 class ReportChartTest {
@@ -113,21 +109,27 @@ class ReportChartTest {
             assertEquals(trial.samplesPerSecondLow(), bars.getStartYValue(0, i));
             assertEquals(trial.samplesPerSecondHigh(), bars.getEndYValue(0, i));
         }
-        assertEquals(0, plot.getRangeAxisIndex(plot.getRangeAxisForDataset(ReportChart.ERROR_BAR_DATASET)),
+        assertEquals(
+                0,
+                plot.getRangeAxisIndex(plot.getRangeAxisForDataset(ReportChart.ERROR_BAR_DATASET)),
                 "the bars are on the throughput's axis");
-        assertTrue(plot.getRangeAxis(0).getUpperBound() >= result.trials().get(6).samplesPerSecondHigh(),
+        assertTrue(
+                plot.getRangeAxis(0).getUpperBound() >= result.trials().get(6).samplesPerSecondHigh(),
                 "the top of the highest bar is on the scale");
-        assertTrue(legend(ReportChart.chart(result)).contains("samples/s (left axis; bars: the middle half of the steps)"));
+        assertTrue(legend(ReportChart.chart(result))
+                .contains("samples/s (left axis; bars: the middle half of the steps)"));
     }
 
     @Test
     void drawsNoErrorBarWhereTheSpreadIsUnknown() {
-        TuningResult mixed = ReportFixtures.bare(8, StopReason.OUT_OF_MEMORY,
+        TuningResult mixed = ReportFixtures.bare(
+                8,
+                StopReason.OUT_OF_MEMORY,
                 Trial.measured(4, 100, 1 << 20).withStepTimeSpread(0.004, 5),
                 Trial.measured(8, 190, 2 << 20),
                 Trial.outOfMemory(16));
-        IntervalXYDataset bars = (IntervalXYDataset) ReportChart.chart(mixed).getXYPlot()
-                .getDataset(ReportChart.ERROR_BAR_DATASET);
+        IntervalXYDataset bars =
+                (IntervalXYDataset) ReportChart.chart(mixed).getXYPlot().getDataset(ReportChart.ERROR_BAR_DATASET);
 
         assertEquals(1, bars.getItemCount(0), "only batch size 4 recorded a spread");
         assertEquals(4.0, bars.getXValue(0, 0));
@@ -138,15 +140,23 @@ class ReportChartTest {
         JFreeChart withoutSpread = ReportChart.chart(ReportFixtures.h100Mlp());
         assertNull(withoutSpread.getXYPlot().getDataset(ReportChart.ERROR_BAR_DATASET));
         assertTrue(legend(withoutSpread).contains("samples/s (left axis)"));
-        assertFalse(legend(withoutSpread).stream().anyMatch(name -> name.contains("bars")), legend(withoutSpread).toString());
+        assertFalse(
+                legend(withoutSpread).stream().anyMatch(name -> name.contains("bars")),
+                legend(withoutSpread).toString());
     }
 
     @Test
     void theErrorBarsAppearInThePng() throws Exception {
         TuningResult noisy = ReportFixtures.cpuWithSpread();
-        TuningResult withoutSpread = ReportFixtures.result(noisy.batchSize(), noisy.stopReason(),
-                noisy.trials().stream().map(t -> t.withStepTimeSpread(Double.NaN, 0)).toList(),
-                noisy.settings(), noisy.elapsed(), noisy.context());
+        TuningResult withoutSpread = ReportFixtures.result(
+                noisy.batchSize(),
+                noisy.stopReason(),
+                noisy.trials().stream()
+                        .map(t -> t.withStepTimeSpread(Double.NaN, 0))
+                        .toList(),
+                noisy.settings(),
+                noisy.elapsed(),
+                noisy.context());
         // Where the cap on top of the bar at batch size 32 (±15.5%, some 14 pixels above its point) lies.
         JFreeChart chart = ReportChart.chart(noisy);
         ChartRenderingInfo info = new ChartRenderingInfo();
@@ -155,8 +165,10 @@ class ReportChartTest {
         XYPlot plot = chart.getXYPlot();
         Trial first = noisy.trials().get(0);
         int x = (int) Math.round(plot.getDomainAxis().valueToJava2D(first.batchSize(), area, RectangleEdge.BOTTOM));
-        int top = (int) Math.round(plot.getRangeAxis(0).valueToJava2D(first.samplesPerSecondHigh(), area, RectangleEdge.LEFT));
-        int point = (int) Math.round(plot.getRangeAxis(0).valueToJava2D(first.samplesPerSecond(), area, RectangleEdge.LEFT));
+        int top = (int)
+                Math.round(plot.getRangeAxis(0).valueToJava2D(first.samplesPerSecondHigh(), area, RectangleEdge.LEFT));
+        int point = (int)
+                Math.round(plot.getRangeAxis(0).valueToJava2D(first.samplesPerSecond(), area, RectangleEdge.LEFT));
         assertTrue(point - top > 8, "the cap is clear of the point's marker: " + (point - top) + " pixels");
 
         BufferedImage withBars = ImageIO.read(new ByteArrayInputStream(ReportChart.png(noisy)));
@@ -177,17 +189,21 @@ class ReportChartTest {
         assertEquals(0, memoryAxis.getLowerBound());
         assertEquals(521 * 1.1, memoryAxis.getUpperBound(), 1e-9);
         assertNull(chart.getXYPlot().getRangeMarkers(1, Layer.FOREGROUND), "no budget line off the axis");
-        assertTrue(svgText(ReportFixtures.cpuWithSpread())
+        assertTrue(
+                svgText(ReportFixtures.cpuWithSpread())
                         .contains("memory budget 18.6 GiB: above the top of the memory axis"),
                 "the chart says where the budget is");
     }
 
     @Test
     void keepsTheBudgetOnTheMemoryAxisUpToTwiceTheLargestPeak() throws Exception {
-        TuningResult twice = ReportFixtures.bare(8, StopReason.MAX_BATCH_SIZE,
-                Trial.measured(4, 100, 256L << 20), Trial.measured(8, 190, 512L << 20));
-        TuningResult aboveTwice = ReportFixtures.bare(8, StopReason.MAX_BATCH_SIZE,
-                Trial.measured(4, 100, 256L << 20), Trial.measured(8, 190, (512L << 20) - 1));
+        TuningResult twice = ReportFixtures.bare(
+                8, StopReason.MAX_BATCH_SIZE, Trial.measured(4, 100, 256L << 20), Trial.measured(8, 190, 512L << 20));
+        TuningResult aboveTwice = ReportFixtures.bare(
+                8,
+                StopReason.MAX_BATCH_SIZE,
+                Trial.measured(4, 100, 256L << 20),
+                Trial.measured(8, 190, (512L << 20) - 1));
 
         XYPlot onAxis = ReportChart.chart(twice).getXYPlot();
         assertEquals(1.1, onAxis.getRangeAxis(1).getUpperBound(), 1e-9, "the 1 GiB budget and a margin, in GiB");
@@ -211,7 +227,8 @@ class ReportChartTest {
 
     @Test
     void theChosenSizesLabelShowsItsSpread() throws Exception {
-        assertTrue(svgText(ReportFixtures.cpuWithSpread()).contains("chosen: 1,024 (50,100 samples/s ±2.0%, 516.0 MiB peak)"));
+        assertTrue(svgText(ReportFixtures.cpuWithSpread())
+                .contains("chosen: 1,024 (50,100 samples/s ±2.0%, 516.0 MiB peak)"));
     }
 
     private static String svgText(TuningResult result) throws Exception {

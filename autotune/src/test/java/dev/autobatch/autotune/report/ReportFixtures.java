@@ -1,19 +1,18 @@
 package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.AccumulationPlan;
-import dev.autobatch.autotune.search.Choice;
-import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.LearningRateAdvice;
 import dev.autobatch.autotune.NoiseScale;
-import dev.autobatch.autotune.search.SearchSettings;
-import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.hardware.GpuInfo;
 import dev.autobatch.autotune.hardware.HardwareSnapshot;
+import dev.autobatch.autotune.search.Choice;
+import dev.autobatch.autotune.search.Goal;
+import dev.autobatch.autotune.search.SearchSettings;
+import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +46,7 @@ final class ReportFixtures {
         {262144, 0.5996612, 437153.5, 18152523776L},
         {524288, 1.2096925, 433406.0, 36156573696L},
     };
+
     private static final long H100_BASELINE_BYTES = 227_540_992L;
     private static final long H100_FREE_BYTES = 84_325_302_272L;
 
@@ -76,12 +76,25 @@ final class ReportFixtures {
      * @return the result
      */
     static TuningResult chosen(
-            StopReason stopReason, List<Trial> trials, SearchSettings settings, Duration elapsed, TuningContext context) {
+            StopReason stopReason,
+            List<Trial> trials,
+            SearchSettings settings,
+            Duration elapsed,
+            TuningContext context) {
         Choice choice = settings.goal().choose(trials, settings);
         TuningResult derived = result(choice.batchSize(), stopReason, trials, settings, elapsed, context);
-        return new TuningResult(derived.batchSize(), derived.stopReason(), derived.trials(), derived.settings(),
-                derived.elapsed(), derived.context(), derived.verdicts(), derived.noiseScale(),
-                derived.accumulation(), derived.learningRate(), choice.explanation());
+        return new TuningResult(
+                derived.batchSize(),
+                derived.stopReason(),
+                derived.trials(),
+                derived.settings(),
+                derived.elapsed(),
+                derived.context(),
+                derived.verdicts(),
+                derived.noiseScale(),
+                derived.accumulation(),
+                derived.learningRate(),
+                choice.explanation());
     }
 
     /**
@@ -92,8 +105,17 @@ final class ReportFixtures {
      */
     static TuningResult full(
             TuningResult result, NoiseScale noiseScale, AccumulationPlan plan, LearningRateAdvice advice) {
-        return new TuningResult(result.batchSize(), result.stopReason(), result.trials(), result.settings(),
-                result.elapsed(), result.context(), result.verdicts(), noiseScale, plan, advice,
+        return new TuningResult(
+                result.batchSize(),
+                result.stopReason(),
+                result.trials(),
+                result.settings(),
+                result.elapsed(),
+                result.context(),
+                result.verdicts(),
+                noiseScale,
+                plan,
+                advice,
                 result.explanation());
     }
 
@@ -107,19 +129,35 @@ final class ReportFixtures {
         List<Trial> trials = new ArrayList<>();
         for (int b = 16; b <= 1024; b *= 2) {
             double norm = 0.25 + 120.0 / b;
-            trials.add(new Trial(b, 2000.0 * b / (b + 64.0) * 100, 900_000_000L + 50_000L * b, false,
-                    (b + 64.0) / 200_000, 880_000_000L, MemoryMeasurement.HOST_PEAK_RSS, null, norm,
-                    0.3 * 120.0 / b, 1));
+            trials.add(new Trial(
+                    b,
+                    2000.0 * b / (b + 64.0) * 100,
+                    900_000_000L + 50_000L * b,
+                    false,
+                    (b + 64.0) / 200_000,
+                    880_000_000L,
+                    MemoryMeasurement.HOST_PEAK_RSS,
+                    null,
+                    norm,
+                    0.3 * 120.0 / b,
+                    1));
         }
-        SearchSettings settings = new SearchSettings(
-                Goal.GOODPUT, 2_000_000_000L, 0.05, 16, 4096, 60_000, 32, 10_000, 1);
-        TuningContext context = new TuningContext("mlp-784-128-10", "cpu()", HardwareSnapshot.unknown(),
-                "given", 2, 5);
-        TuningResult derived = chosen(StopReason.THROUGHPUT_SATURATED, trials, settings, Duration.ofMillis(12_345),
-                context);
+        SearchSettings settings =
+                new SearchSettings(Goal.GOODPUT, 2_000_000_000L, 0.05, 16, 4096, 60_000, 32, 10_000, 1);
+        TuningContext context = new TuningContext("mlp-784-128-10", "cpu()", HardwareSnapshot.unknown(), "given", 2, 5);
+        TuningResult derived =
+                chosen(StopReason.THROUGHPUT_SATURATED, trials, settings, Duration.ofMillis(12_345), context);
         AccumulationPlan plan = AccumulationPlan.plan(10_000, 1024, 1024, 1);
-        return full(derived, derived.noiseScale(), plan,
-                LearningRateAdvice.advise(LearningRateAdvice.Rule.LINEAR, "Sgd", 32, 0.01, "read from the optimizer",
+        return full(
+                derived,
+                derived.noiseScale(),
+                plan,
+                LearningRateAdvice.advise(
+                        LearningRateAdvice.Rule.LINEAR,
+                        "Sgd",
+                        32,
+                        0.01,
+                        "read from the optimizer",
                         plan.globalBatchSize()));
     }
 
@@ -179,8 +217,15 @@ final class ReportFixtures {
         }
         if (outOfMemoryAfter) {
             trials.add(new Trial(
-                    lastMeasured * 2, Double.NaN, -1, true, Double.NaN, H100_BASELINE_BYTES,
-                    MemoryMeasurement.DEVICE_USED, null, Double.NaN));
+                    lastMeasured * 2,
+                    Double.NaN,
+                    -1,
+                    true,
+                    Double.NaN,
+                    H100_BASELINE_BYTES,
+                    MemoryMeasurement.DEVICE_USED,
+                    null,
+                    Double.NaN));
         }
         HardwareSnapshot hardware = new HardwareSnapshot(
                 "Intel(R) Xeon(R) Platinum 8480+",
@@ -231,8 +276,16 @@ final class ReportFixtures {
         for (double[] row : sweep) {
             int batchSize = (int) row[0];
             double medianStepSeconds = batchSize / row[1];
-            trials.add(new Trial(batchSize, row[1], (long) row[2] << 20, false, medianStepSeconds, 500L << 20,
-                    MemoryMeasurement.HOST_PEAK_RSS, null, Double.NaN)
+            trials.add(new Trial(
+                            batchSize,
+                            row[1],
+                            (long) row[2] << 20,
+                            false,
+                            medianStepSeconds,
+                            500L << 20,
+                            MemoryMeasurement.HOST_PEAK_RSS,
+                            null,
+                            Double.NaN)
                     .withStepTimeSpread(row[3] * medianStepSeconds, 5));
         }
         TuningContext context = new TuningContext(
@@ -253,17 +306,42 @@ final class ReportFixtures {
      */
     static TuningResult cpuEveryOutcome() {
         List<Trial> trials = List.of(
-                new Trial(32, 1480.5, 1_210_000_000L, false, 32 / 1480.5, 1_150_000_000L,
-                        MemoryMeasurement.HOST_PEAK_RSS, null, 1.25),
-                new Trial(64, 2210.0, 1_330_000_000L, false, 64 / 2210.0, 1_150_000_000L,
-                        MemoryMeasurement.HOST_PEAK_RSS, null, Double.NaN),
+                new Trial(
+                        32,
+                        1480.5,
+                        1_210_000_000L,
+                        false,
+                        32 / 1480.5,
+                        1_150_000_000L,
+                        MemoryMeasurement.HOST_PEAK_RSS,
+                        null,
+                        1.25),
+                new Trial(
+                        64,
+                        2210.0,
+                        1_330_000_000L,
+                        false,
+                        64 / 2210.0,
+                        1_150_000_000L,
+                        MemoryMeasurement.HOST_PEAK_RSS,
+                        null,
+                        Double.NaN),
                 Trial.failed(128, "The loss was NaN at measured step 3 | a | pipe."),
                 Trial.outOfMemory(256));
         HardwareSnapshot hardware = new HardwareSnapshot(
-                "AMD EPYC 7B13", 8, 16, 34_359_738_368L, 30_064_771_072L, 17_179_869_184L,
-                2_147_483_648L, List.of(), "PyTorch 2.7.1", 8, -1);
-        TuningContext context = new TuningContext(
-                "resnet18", "cpu()", hardware, "80% of the container's 16.0 GiB limit", 1, 3);
+                "AMD EPYC 7B13",
+                8,
+                16,
+                34_359_738_368L,
+                30_064_771_072L,
+                17_179_869_184L,
+                2_147_483_648L,
+                List.of(),
+                "PyTorch 2.7.1",
+                8,
+                -1);
+        TuningContext context =
+                new TuningContext("resnet18", "cpu()", hardware, "80% of the container's 16.0 GiB limit", 1, 3);
         return result(
                 64,
                 StopReason.OUT_OF_MEMORY,

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,7 +19,8 @@ class BalancedTest {
     private static final double GRADIENT_SQUARED = 0.5;
 
     private static ReplayRunner runner(double noiseScale) {
-        return new ReplayRunner(GoodputTest.linear()).withGradientNorms(GRADIENT_SQUARED, noiseScale * GRADIENT_SQUARED);
+        return new ReplayRunner(GoodputTest.linear())
+                .withGradientNorms(GRADIENT_SQUARED, noiseScale * GRADIENT_SQUARED);
     }
 
     @ParameterizedTest(name = "B_noise {0}")
@@ -29,22 +29,24 @@ class BalancedTest {
         double bound = 3 * noiseScale + 128;
 
         TuningResult balanced = BatchSizeSearch.builder().build().run(runner(noiseScale));
-        TuningResult throughput = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(runner(noiseScale));
+        TuningResult throughput =
+                BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(runner(noiseScale));
 
         int largestPowerWithin = Integer.highestOneBit((int) bound);
         assertEquals(largestPowerWithin, balanced.batchSize(), balanced::toString);
         assertTrue(throughput.batchSize() > 4 * balanced.batchSize(), () -> throughput + "\n" + balanced);
-        int largestTried = balanced.trials().stream().mapToInt(Trial::batchSize).max().orElseThrow();
+        int largestTried =
+                balanced.trials().stream().mapToInt(Trial::batchSize).max().orElseThrow();
         assertEquals(2 * largestPowerWithin, largestTried, () -> "one size past the bound, no more\n" + balanced);
         assertTrue(balanced.explanation().contains("statistical efficiency falls below 0.25"), balanced.explanation());
     }
 
     @Test
     void withoutGradientNormsItChoosesAsThroughputAndSaysSo() {
-        TuningResult balanced = BatchSizeSearch.builder().optGoal(Goal.BALANCED).build()
-                .run(new ReplayRunner(GoodputTest.linear()));
-        TuningResult throughput = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build()
-                .run(new ReplayRunner(GoodputTest.linear()));
+        TuningResult balanced =
+                BatchSizeSearch.builder().optGoal(Goal.BALANCED).build().run(new ReplayRunner(GoodputTest.linear()));
+        TuningResult throughput =
+                BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(new ReplayRunner(GoodputTest.linear()));
 
         assertEquals(throughput.batchSize(), balanced.batchSize());
         assertTrue(balanced.explanation().startsWith("The gradient noise scale is unknown"), balanced.explanation());

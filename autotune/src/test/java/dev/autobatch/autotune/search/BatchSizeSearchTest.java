@@ -1,24 +1,21 @@
 package dev.autobatch.autotune.search;
 
-import dev.autobatch.autotune.TuningContext;
-import dev.autobatch.autotune.TuningResult;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.autobatch.autotune.TuningContext;
+import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The search's rules and errors, with hand-written runners. */
 class BatchSizeSearchTest {
@@ -97,7 +94,8 @@ class BatchSizeSearchTest {
         ModelRunner runner = rising(Integer.MAX_VALUE);
         long budget = 1_150_000_000L; // fits 150 samples
 
-        TuningResult result = BatchSizeSearch.builder().optMemoryBudgetBytes(budget).build().run(runner);
+        TuningResult result =
+                BatchSizeSearch.builder().optMemoryBudgetBytes(budget).build().run(runner);
 
         assertEquals(StopReason.MEMORY_BUDGET, result.stopReason());
         for (int b : runner.asked) {
@@ -111,8 +109,10 @@ class BatchSizeSearchTest {
         // Fixed memory fills 87% of the budget: proportional growth from one trial would stop at once.
         ModelRunner runner = rising(Integer.MAX_VALUE);
 
-        TuningResult result =
-                BatchSizeSearch.builder().optMemoryBudgetBytes(1_150_000_000L).build().run(runner);
+        TuningResult result = BatchSizeSearch.builder()
+                .optMemoryBudgetBytes(1_150_000_000L)
+                .build()
+                .run(runner);
 
         assertEquals(List.of(2, 1), runner.asked.subList(0, 2));
         assertEquals("ok (memory probe)", result.verdicts().get(1));
@@ -125,11 +125,22 @@ class BatchSizeSearchTest {
         TrialRunner runner = b -> {
             asked.add(b);
             double sps = 1000.0 * b;
-            return new Trial(b, sps, 1_000_000_000L + 1_000_000L * b, false, b / sps, 1_000_000_000L,
-                    MemoryMeasurement.HOST_PEAK_RSS, null, Double.NaN);
+            return new Trial(
+                    b,
+                    sps,
+                    1_000_000_000L + 1_000_000L * b,
+                    false,
+                    b / sps,
+                    1_000_000_000L,
+                    MemoryMeasurement.HOST_PEAK_RSS,
+                    null,
+                    Double.NaN);
         };
 
-        TuningResult result = BatchSizeSearch.builder().optMemoryBudgetBytes(1_150_000_000L).build().run(runner);
+        TuningResult result = BatchSizeSearch.builder()
+                .optMemoryBudgetBytes(1_150_000_000L)
+                .build()
+                .run(runner);
 
         assertTrue(asked.stream().allMatch(b -> b >= 2), asked::toString);
         // Host memory gets a 2% noise allowance: 1.15 GB less 2% of ~1.1 GB leaves room for 128.
@@ -157,14 +168,20 @@ class BatchSizeSearchTest {
 
     @Test
     void stopsWhenThroughputSaturatesOnTwoTrialsInARow() {
-        TuningResult result = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(saturating());
+        TuningResult result =
+                BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(saturating());
 
         assertEquals(StopReason.THROUGHPUT_SATURATED, result.stopReason());
         // 2 ms + 10 us a sample: the two doublings to 32,768 gain 2.4%, and those to 16,384 gain 4.5%,
         // so the doubling must not stop at 16,384 (one pair below half the 5% threshold) but at 65,536.
         int last = result.verdicts().indexOf("throughput saturated");
         assertEquals(65_536, result.trials().get(last).batchSize(), result::toString);
-        assertEquals(1, result.verdicts().stream().filter("throughput saturated"::equals).count(), result::toString);
+        assertEquals(
+                1,
+                result.verdicts().stream()
+                        .filter("throughput saturated"::equals)
+                        .count(),
+                result::toString);
     }
 
     @Test
@@ -183,7 +200,8 @@ class BatchSizeSearchTest {
     void stopsAtTheUsersMaximumAfterTryingIt() {
         ModelRunner runner = rising(Integer.MAX_VALUE);
 
-        TuningResult result = BatchSizeSearch.builder().optMaxBatchSize(100).build().run(runner);
+        TuningResult result =
+                BatchSizeSearch.builder().optMaxBatchSize(100).build().run(runner);
 
         assertEquals(StopReason.MAX_BATCH_SIZE, result.stopReason());
         assertEquals(List.of(2, 4, 8, 16, 32, 64, 100), runner.asked.subList(0, 7));
@@ -194,7 +212,8 @@ class BatchSizeSearchTest {
     void stopsAtAQuarterOfTheDataSet() {
         ModelRunner runner = rising(Integer.MAX_VALUE);
 
-        TuningResult result = BatchSizeSearch.builder().optDatasetSize(1000).build().run(runner);
+        TuningResult result =
+                BatchSizeSearch.builder().optDatasetSize(1000).build().run(runner);
 
         assertEquals(StopReason.DATASET_SIZE, result.stopReason());
         assertEquals(250, runner.asked.get(runner.asked.size() - 1));
@@ -233,7 +252,8 @@ class BatchSizeSearchTest {
     void maxFitRefinesBetweenTheLastFitAndTheFirstOutOfMemory() {
         ModelRunner runner = rising(1000);
 
-        TuningResult result = BatchSizeSearch.builder().optGoal(Goal.MAX_FIT).build().run(runner);
+        TuningResult result =
+                BatchSizeSearch.builder().optGoal(Goal.MAX_FIT).build().run(runner);
 
         assertEquals(StopReason.OUT_OF_MEMORY, result.stopReason());
         assertTrue(result.batchSize() >= 0.94 * 999 && result.batchSize() < 1000, result::toString);
@@ -242,9 +262,8 @@ class BatchSizeSearchTest {
 
     @Test
     void aFailureAfterSuccessesEndsTheSearchAmongTheSuccesses() {
-        TrialRunner runner = b -> b >= 64
-                ? Trial.failed(b, "The data loader closed.")
-                : Trial.measured(b, 1000.0 * b, 1_000_000_000L);
+        TrialRunner runner = b ->
+                b >= 64 ? Trial.failed(b, "The data loader closed.") : Trial.measured(b, 1000.0 * b, 1_000_000_000L);
 
         TuningResult result = BatchSizeSearch.builder().build().run(runner);
 
@@ -275,15 +294,16 @@ class BatchSizeSearchTest {
 
     @Test
     void rejectsAStartBelowOne() {
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> BatchSizeSearch.builder().optStartBatchSize(0));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> BatchSizeSearch.builder().optStartBatchSize(0));
 
         assertTrue(e.getMessage().contains("got 0"), e::getMessage);
     }
 
     @Test
     void rejectsAMaximumBelowTheStart() {
-        BatchSizeSearch.Builder builder = BatchSizeSearch.builder().optStartBatchSize(8).optMaxBatchSize(4);
+        BatchSizeSearch.Builder builder =
+                BatchSizeSearch.builder().optStartBatchSize(8).optMaxBatchSize(4);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
 
@@ -294,7 +314,8 @@ class BatchSizeSearchTest {
 
     @Test
     void rejectsADataSetSmallerThanTheStart() {
-        BatchSizeSearch.Builder builder = BatchSizeSearch.builder().optStartBatchSize(8).optDatasetSize(5);
+        BatchSizeSearch.Builder builder =
+                BatchSizeSearch.builder().optStartBatchSize(8).optDatasetSize(5);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
 
@@ -312,8 +333,9 @@ class BatchSizeSearchTest {
             return Trial.measured(b, 1000.0 * b, 1_000_000_000L);
         };
 
-        IllegalStateException e =
-                assertThrows(IllegalStateException.class, () -> BatchSizeSearch.builder().build().run(runner));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> BatchSizeSearch.builder().build().run(runner));
 
         assertTrue(e.getMessage().contains("batch size 8"), e::getMessage);
         assertTrue(e.getMessage().contains("shape mismatch"), e::getMessage);
@@ -324,8 +346,9 @@ class BatchSizeSearchTest {
     void whenEveryTrialFailsTheErrorNamesTheFirstFailure() {
         TrialRunner runner = b -> Trial.failed(b, "CUDA error " + b + ".");
 
-        IllegalStateException e =
-                assertThrows(IllegalStateException.class, () -> BatchSizeSearch.builder().build().run(runner));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> BatchSizeSearch.builder().build().run(runner));
 
         assertTrue(e.getMessage().contains("batch size 2 failed: CUDA error 2."), e::getMessage);
     }
@@ -342,10 +365,11 @@ class BatchSizeSearchTest {
 
     @Test
     void whenEvenTheStartIsOverTheBudgetTheErrorSaysToLowerTheStartOrRaiseTheBudget() {
-        BatchSizeSearch search = BatchSizeSearch.builder().optMemoryBudgetBytes(1L << 30).build();
+        BatchSizeSearch search =
+                BatchSizeSearch.builder().optMemoryBudgetBytes(1L << 30).build();
 
-        IllegalStateException e = assertThrows(
-                IllegalStateException.class, () -> search.run(b -> Trial.measured(b, 100, 2L << 30)));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> search.run(b -> Trial.measured(b, 100, 2L << 30)));
 
         assertTrue(e.getMessage().contains("2.00 GiB"), e::getMessage);
         assertTrue(e.getMessage().contains("1.00 GiB"), e::getMessage);
@@ -390,8 +414,7 @@ class BatchSizeSearchTest {
                 .build()
                 .run(rising(Integer.MAX_VALUE));
 
-        assertEquals(
-                new SearchSettings(Goal.MAX_FIT, 3_000_000_000L, 0.1, 4, 4096, 100_000), result.settings());
+        assertEquals(new SearchSettings(Goal.MAX_FIT, 3_000_000_000L, 0.1, 4, 4096, 100_000), result.settings());
         assertEquals(TuningContext.none(), result.context());
         assertTrue(!result.elapsed().isNegative() && result.elapsed().compareTo(Duration.ofSeconds(10)) < 0);
         assertEquals(result.trials().size(), result.verdicts().size());
@@ -409,7 +432,8 @@ class BatchSizeSearchTest {
 
         assertTrue(table.startsWith("batch size " + result.batchSize() + " (goal THROUGHPUT)"), table);
         assertTrue(table.contains("memory budget 2.00 GiB"), table);
-        String chosenRow = table.lines().filter(l -> l.startsWith("->")).findFirst().orElseThrow();
+        String chosenRow =
+                table.lines().filter(l -> l.startsWith("->")).findFirst().orElseThrow();
         assertTrue(chosenRow.contains(" " + result.batchSize() + " "), table);
         assertTrue(chosenRow.contains("MiB") || chosenRow.contains("GiB"), table);
         assertEquals(1, table.lines().filter(l -> l.startsWith("->")).count(), table);
@@ -420,8 +444,8 @@ class BatchSizeSearchTest {
     void aResultBuiltWithoutVerdictsDerivesThemFromTheTrials() {
         List<Trial> trials = List.of(Trial.measured(2, 10, 1), Trial.outOfMemory(4), Trial.failed(8, "Broken."));
 
-        TuningResult result = new TuningResult(
-                2, StopReason.OUT_OF_MEMORY, trials, null, Duration.ZERO, TuningContext.none());
+        TuningResult result =
+                new TuningResult(2, StopReason.OUT_OF_MEMORY, trials, null, Duration.ZERO, TuningContext.none());
 
         assertEquals(List.of("ok", "out of memory", "failed: Broken."), result.verdicts());
         assertNotEquals("", result.toString());

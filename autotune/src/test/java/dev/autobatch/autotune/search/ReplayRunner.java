@@ -1,7 +1,6 @@
 package dev.autobatch.autotune.search;
 
 import dev.autobatch.core.Trial;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -16,8 +16,7 @@ final class SyntheticTraces {
      * just above 955.
      */
     static Trace resnet50H100() {
-        return Trace.synthetic(
-                "resnet50-h100", 85_017_493_504L, b -> (b + 8) / 1918.0, b -> GIB + 83.8 * MIB * b);
+        return Trace.synthetic("resnet50-h100", 85_017_493_504L, b -> (b + 8) / 1918.0, b -> GIB + 83.8 * MIB * b);
     }
 
     /** A small model on an 8 GiB GPU: saturates by 64, out of memory above 172. */
@@ -31,10 +30,7 @@ final class SyntheticTraces {
      */
     static Trace cpu() {
         return Trace.synthetic(
-                "cpu-16g",
-                16L << 30,
-                b -> 3e-3 + 12e-6 * b * (1 + b / 2_097_152.0),
-                b -> 0.4e9 + 60e3 * b);
+                "cpu-16g", 16L << 30, b -> 3e-3 + 12e-6 * b * (1 + b / 2_097_152.0), b -> 0.4e9 + 60e3 * b);
     }
 
     /** Throughput that rises at every doubling until out of memory just above 1,000. */
@@ -61,10 +57,14 @@ final class SyntheticTraces {
      * 16 GiB CPU.
      */
     static Trace peakThenDecline() {
-        return Trace.synthetic("peak-then-decline", 16L << 30, b -> {
-            double slowdown = 1 + 0.04 * Math.max(0, Math.log(b / 1024.0) / Math.log(2));
-            return (b + 64) / 100_000.0 * slowdown;
-        }, b -> 0.4e9 + 50e3 * b);
+        return Trace.synthetic(
+                "peak-then-decline",
+                16L << 30,
+                b -> {
+                    double slowdown = 1 + 0.04 * Math.max(0, Math.log(b / 1024.0) / Math.log(2));
+                    return (b + 64) / 100_000.0 * slowdown;
+                },
+                b -> 0.4e9 + 50e3 * b);
     }
 
     /**
@@ -72,17 +72,29 @@ final class SyntheticTraces {
      * CPU: the creep must not draw the choice to the large sizes.
      */
     static Trace plateauWithLateCreep() {
-        return Trace.synthetic("plateau-late-creep", 16L << 30, b -> {
-            double log = Math.log(b) / Math.log(2);
-            double creep = 1 + 0.03 * Math.min(1, Math.max(0, (log - 13) / 3));
-            return (b + 32) / 100_000.0 / creep;
-        }, b -> 0.4e9 + 50e3 * b);
+        return Trace.synthetic(
+                "plateau-late-creep",
+                16L << 30,
+                b -> {
+                    double log = Math.log(b) / Math.log(2);
+                    double creep = 1 + 0.03 * Math.min(1, Math.max(0, (log - 13) / 3));
+                    return (b + 32) / 100_000.0 / creep;
+                },
+                b -> 0.4e9 + 50e3 * b);
     }
 
     /** Every trace the replay tests run without noise: the measured one and the synthetic ones. */
     static List<Trace> all() {
         return List.of(
-                Trace.load("traces/h100-mlp.jsonl"), Trace.load("traces/h100-resnet50.jsonl"), resnet50H100(), smallGpu(),
-                cpu(), keepsImproving(), flat(), flatThenLinear(), peakThenDecline(), plateauWithLateCreep());
+                Trace.load("traces/h100-mlp.jsonl"),
+                Trace.load("traces/h100-resnet50.jsonl"),
+                resnet50H100(),
+                smallGpu(),
+                cpu(),
+                keepsImproving(),
+                flat(),
+                flatThenLinear(),
+                peakThenDecline(),
+                plateauWithLateCreep());
     }
 }

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
-
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * The search against the clock: a runner whose trials take simulated time (a fixed 0.3 s plus
@@ -81,27 +79,31 @@ class TimeBudgetTest {
                 .run(flatFromEight);
 
         assertEquals(StopReason.THROUGHPUT_SATURATED, result.stopReason(), result::toString);
-        assertEquals(16, flatFromEight.asked.stream().mapToInt(Integer::intValue).max().orElseThrow(),
+        assertEquals(
+                16,
+                flatFromEight.asked.stream().mapToInt(Integer::intValue).max().orElseThrow(),
                 () -> "one doubling past the flat, not two\n" + result);
         assertEquals(8, result.batchSize(), result::toString);
     }
 
     @Test
     void aCheapModelNeedsTwoFlatDoublingsInARowToStop() {
-        BatchSizeSearch search = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build();
+        BatchSizeSearch search =
+                BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build();
         TrialRunner flatFromEight = b -> Trial.measured(b, 1000.0 * Math.min(b, 8), 1_000_000L * b);
 
         TuningResult result = search.run(flatFromEight);
 
         assertEquals(StopReason.THROUGHPUT_SATURATED, result.stopReason(), result::toString);
-        assertEquals(64, result.trials().stream().mapToInt(Trial::batchSize).max().orElseThrow(), result::toString);
+        assertEquals(
+                64, result.trials().stream().mapToInt(Trial::batchSize).max().orElseThrow(), result::toString);
         assertEquals(8, result.batchSize(), result::toString);
     }
 
     @Test
     void rejectsATimeBudgetThatIsNotPositive() {
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> BatchSizeSearch.builder().optTimeBudget(Duration.ZERO));
+        IllegalArgumentException error = assertThrows(
+                IllegalArgumentException.class, () -> BatchSizeSearch.builder().optTimeBudget(Duration.ZERO));
 
         assertEquals("the time budget must be positive, got PT0S; 60 s is the default", error.getMessage());
     }

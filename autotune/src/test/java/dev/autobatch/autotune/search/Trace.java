@@ -2,7 +2,6 @@ package dev.autobatch.autotune.search;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,12 +69,14 @@ final class Trace {
                             oom = Math.min(oom, bs);
                         } else {
                             sweep.add(new double[] {
-                                bs, o.get("step_s").getAsDouble(), o.get("peak_bytes").getAsDouble()
+                                bs,
+                                o.get("step_s").getAsDouble(),
+                                o.get("peak_bytes").getAsDouble()
                             });
                         }
                     }
                     case "max_fit" -> maxFit = o.get("bs").getAsLong();
-                    default -> { } // peer results: not needed to replay
+                    default -> {} // peer results: not needed to replay
                 }
             }
         } catch (IOException e) {

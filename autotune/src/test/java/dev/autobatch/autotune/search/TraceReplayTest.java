@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.Trial;
-
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The search against whole throughput and memory curves: the measured H100 traces (MLP and
@@ -41,21 +39,26 @@ class TraceReplayTest {
     void throughputChoiceIsNearTheKneeOnLittleMemoryInFewTrials(Trace trace) {
         ReplayRunner runner = new ReplayRunner(trace);
 
-        TuningResult result = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(runner);
+        TuningResult result =
+                BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(runner);
 
         assertTrustworthy(trace, result, trace.toString().equals("plateau-late-creep") ? 0.93 : 0.95);
-        long sizes = result.trials().stream().mapToInt(Trial::batchSize).distinct().count();
-        assertTrue(sizes <= trace.doublingTrials(2),
+        long sizes =
+                result.trials().stream().mapToInt(Trial::batchSize).distinct().count();
+        assertTrue(
+                sizes <= trace.doublingTrials(2),
                 () -> trace + ": " + sizes + " sizes tried, plain doubling until out of memory takes "
                         + trace.doublingTrials(2) + "\n" + result);
         // A replay answers alike every time: one re-measurement shows it, and no more are run.
-        assertTrue(result.trials().size() <= sizes + 1, () -> trace + ": re-measured a replay more than once\n" + result);
+        assertTrue(
+                result.trials().size() <= sizes + 1, () -> trace + ": re-measured a replay more than once\n" + result);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("traces")
     void maxFitChoiceIsWithinTenPercentBelowTheLargestFitInAtMostTwiceTheDoublingTrials(Trace trace) {
-        TuningResult result = BatchSizeSearch.builder().optGoal(Goal.MAX_FIT).build().run(new ReplayRunner(trace));
+        TuningResult result =
+                BatchSizeSearch.builder().optGoal(Goal.MAX_FIT).build().run(new ReplayRunner(trace));
 
         long largest = trace.largestFit();
         assertTrue(
@@ -64,8 +67,8 @@ class TraceReplayTest {
                         + result);
         assertTrue(
                 result.trials().size() <= 2 * trace.doublingTrials(2),
-                () -> trace + ": " + result.trials().size() + " trials, plain doubling takes "
-                        + trace.doublingTrials(2) + "\n" + result);
+                () -> trace + ": " + result.trials().size() + " trials, plain doubling takes " + trace.doublingTrials(2)
+                        + "\n" + result);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -80,8 +83,10 @@ class TraceReplayTest {
             return trial.ok() ? trial.withStepTimeSpread(0.001 * trial.medianStepSeconds(), 20) : trial;
         };
 
-        TuningResult expected = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(plain);
-        TuningResult result = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(withSpread);
+        TuningResult expected =
+                BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(plain);
+        TuningResult result =
+                BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(withSpread);
 
         assertEquals(expected.batchSize(), result.batchSize(), () -> expected + "\n" + result);
     }
@@ -90,22 +95,27 @@ class TraceReplayTest {
     void onTheH100ResNet50TraceThroughputChoosesAtMost256OnAtMostHalfTheLargestFitsMemory() {
         Trace resnet = Trace.load("traces/h100-resnet50.jsonl");
 
-        TuningResult result = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(new ReplayRunner(resnet));
+        TuningResult result =
+                BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(new ReplayRunner(resnet));
 
         assertTrue(result.batchSize() <= 256, result::toString);
-        assertTrue(resnet.peakBytes(result.batchSize()) <= 0.5 * resnet.peakBytes(resnet.largestFit()), result::toString);
+        assertTrue(
+                resnet.peakBytes(result.batchSize()) <= 0.5 * resnet.peakBytes(resnet.largestFit()), result::toString);
     }
 
     @Test
     void onTheH100MlpTraceThroughputChoosesWithinFivePercentOfTheBestOnUnderTwoPercentOfTheLargestFitsMemory() {
         Trace mlp = Trace.load("traces/h100-mlp.jsonl");
 
-        TuningResult result = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(new ReplayRunner(mlp));
+        TuningResult result =
+                BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(new ReplayRunner(mlp));
 
         double share = mlp.samplesPerSecond(result.batchSize()) / mlp.bestSamplesPerSecond(mlp.largestFit());
         double memory = mlp.peakBytes(result.batchSize()) / mlp.peakBytes(mlp.largestFit());
         assertEquals(StopReason.THROUGHPUT_SATURATED, result.stopReason(), result::toString);
-        assertTrue(share >= 0.95 && memory <= 0.02, () -> share + " of the best on " + memory + " of the memory\n" + result);
+        assertTrue(
+                share >= 0.95 && memory <= 0.02,
+                () -> share + " of the best on " + memory + " of the memory\n" + result);
         // Doubling to out of memory takes 21 trials: here 16 sizes to saturation and one re-measurement.
         assertTrue(result.trials().size() <= 17, result::toString);
     }
@@ -177,9 +187,12 @@ class TraceReplayTest {
         for (long seed = 1; seed <= 20; seed++) {
             ReplayRunner runner = new ReplayRunner(resnet).withNoise(0.08, seed);
 
-            TuningResult result = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(runner);
+            TuningResult result =
+                    BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(runner);
 
-            long atChoice = runner.trials.stream().filter(t -> t.batchSize() == result.batchSize()).count();
+            long atChoice = runner.trials.stream()
+                    .filter(t -> t.batchSize() == result.batchSize())
+                    .count();
             assertTrue(atChoice >= 3, () -> "the choice was measured " + atChoice + " times\n" + result);
         }
     }
@@ -196,10 +209,13 @@ class TraceReplayTest {
             double chosen = result.confirmedSamplesPerSecond(result.batchSize());
             for (Trial t : result.trials()) {
                 int size = t.batchSize();
-                long measured = result.trials().stream().filter(u -> u.batchSize() == size).count();
+                long measured = result.trials().stream()
+                        .filter(u -> u.batchSize() == size)
+                        .count();
                 if (size < result.batchSize() && measured > 1) {
                     double smaller = result.confirmedSamplesPerSecond(size);
-                    assertTrue(smaller <= chosen * 1.05,
+                    assertTrue(
+                            smaller <= chosen * 1.05,
                             () -> "batch size " + size + " confirmed " + smaller + ", above the chosen " + chosen + "\n"
                                     + result);
                 }
@@ -225,8 +241,11 @@ class TraceReplayTest {
         long budget = (long) (fraction * trace.totalBytes);
         ReplayRunner runner = new ReplayRunner(trace).guardingBudget(budget);
 
-        TuningResult result =
-                BatchSizeSearch.builder().optGoal(goal).optMemoryBudgetBytes(budget).build().run(runner);
+        TuningResult result = BatchSizeSearch.builder()
+                .optGoal(goal)
+                .optMemoryBudgetBytes(budget)
+                .build()
+                .run(runner);
 
         for (Trial trial : runner.trials) {
             assertTrue(
@@ -256,7 +275,8 @@ class TraceReplayTest {
         // 15% low at 4096, every time it is measured: against 1024 two doublings seem to gain nothing.
         ReplayRunner runner = new ReplayRunner(cpu).withFactor(4096, 0.85);
 
-        TuningResult result = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(runner);
+        TuningResult result =
+                BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(runner);
 
         assertTrue(
                 result.trials().stream().anyMatch(t -> t.batchSize() > 8192),
@@ -272,11 +292,16 @@ class TraceReplayTest {
     @ParameterizedTest(name = "{0}, spike at {1}")
     @MethodSource("spikes")
     void oneNoisySpikeIsNotChosen(Trace trace, int spikeAt) {
-        ReplayRunner runner = new ReplayRunner(trace).withFactorOnce(spikeAt, 1.15).withNoise(0.01, 7);
+        ReplayRunner runner =
+                new ReplayRunner(trace).withFactorOnce(spikeAt, 1.15).withNoise(0.01, 7);
 
-        TuningResult result = BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(runner);
+        TuningResult result =
+                BatchSizeSearch.builder().optGoal(Goal.THROUGHPUT).build().run(runner);
 
-        Trial spike = result.trials().stream().filter(t -> t.batchSize() == spikeAt).findFirst().orElseThrow();
+        Trial spike = result.trials().stream()
+                .filter(t -> t.batchSize() == spikeAt)
+                .findFirst()
+                .orElseThrow();
         assertTrue(
                 result.trials().stream()
                         .filter(Trial::ok)
@@ -308,9 +333,14 @@ class TraceReplayTest {
                 trace.samplesPerSecond(chosen) >= shareOfBest * best,
                 () -> String.format(
                         "%s: chose %d at %.0f samples/s, %.1f%% of the best %.0f%n%s",
-                        trace, chosen, trace.samplesPerSecond(chosen), 100 * trace.samplesPerSecond(chosen) / best,
-                        best, result));
-        assertTrue(chosen <= 2 * knee,
+                        trace,
+                        chosen,
+                        trace.samplesPerSecond(chosen),
+                        100 * trace.samplesPerSecond(chosen) / best,
+                        best,
+                        result));
+        assertTrue(
+                chosen <= 2 * knee,
                 () -> trace + ": chose " + chosen + ", more than twice the knee " + knee + "\n" + result);
         assertTrue(
                 trace.peakBytes(chosen) <= 0.5 * trace.peakBytes(largest),

@@ -69,8 +69,7 @@ public final class Checks {
      */
     public static double positiveAndFinite(double value, String what, String hint) {
         if (!(value > 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException(
-                    what + " must be positive and finite, got " + value + suffix(hint));
+            throw new IllegalArgumentException(what + " must be positive and finite, got " + value + suffix(hint));
         }
         return value;
     }
@@ -102,11 +101,10 @@ public final class Checks {
      */
     public static long positiveBudget(long bytes) {
         if (bytes <= 0) {
-            throw new IllegalArgumentException(
-                    "memory budget must be positive, got "
-                            + bytes
-                            + " bytes; give the bytes a trial may use, or a fraction of the available"
-                            + " memory (TuneOptions.optMemoryFraction)");
+            throw new IllegalArgumentException("memory budget must be positive, got "
+                    + bytes
+                    + " bytes; give the bytes a trial may use, or a fraction of the available"
+                    + " memory (TuneOptions.optMemoryFraction)");
         }
         return bytes;
     }
@@ -120,12 +118,11 @@ public final class Checks {
      */
     public static void maxNotBelowStart(int max, int start) {
         if (max < start) {
-            throw new IllegalArgumentException(
-                    "maximum batch size "
-                            + max
-                            + " is below the start batch size "
-                            + start
-                            + "; raise optMaxBatchSize or lower optStartBatchSize");
+            throw new IllegalArgumentException("maximum batch size "
+                    + max
+                    + " is below the start batch size "
+                    + start
+                    + "; raise optMaxBatchSize or lower optStartBatchSize");
         }
     }
 

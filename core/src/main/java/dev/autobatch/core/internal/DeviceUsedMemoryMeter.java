@@ -3,7 +3,6 @@ package dev.autobatch.core.internal;
 import ai.djl.Device;
 import dev.autobatch.core.DeviceMemoryProbe;
 import dev.autobatch.core.MemoryMeasurement;
-
 import java.util.OptionalLong;
 
 /**

@@ -10,15 +10,14 @@ import java.util.Locale;
  */
 public final class OutOfMemory {
 
-    private static final List<String> PHRASES =
-            List.of(
-                    "out of memory", // CUDA "CUDA out of memory.", "CUDA error: out of memory", XPU, MPS
-                    "can't allocate memory", // CPU: "DefaultCPUAllocator: can't allocate memory"
-                    "cannot allocate memory",
-                    "cublas_status_alloc_failed",
-                    "cudnn_status_not_supported", // cuDNN's answer when its workspace cannot be had
-                    "failed to allocate memory",
-                    "direct buffer memory"); // java.lang.OutOfMemoryError for native buffers
+    private static final List<String> PHRASES = List.of(
+            "out of memory", // CUDA "CUDA out of memory.", "CUDA error: out of memory", XPU, MPS
+            "can't allocate memory", // CPU: "DefaultCPUAllocator: can't allocate memory"
+            "cannot allocate memory",
+            "cublas_status_alloc_failed",
+            "cudnn_status_not_supported", // cuDNN's answer when its workspace cannot be had
+            "failed to allocate memory",
+            "direct buffer memory"); // java.lang.OutOfMemoryError for native buffers
 
     private OutOfMemory() {}
 

@@ -1,7 +1,6 @@
 package dev.autobatch.core.internal;
 
 import dev.autobatch.core.MemoryMeasurement;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +59,8 @@ final class ProcStatusPeakMeter implements PeakMemoryMeter {
         try {
             for (String line : Files.readAllLines(STATUS, StandardCharsets.US_ASCII)) {
                 if (line.startsWith(field)) {
-                    String kib = line.substring(field.length()).replace("kB", "").trim();
+                    String kib =
+                            line.substring(field.length()).replace("kB", "").trim();
                     return Long.parseLong(kib) * 1024;
                 }
             }

@@ -6,7 +6,6 @@ import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.SequenceSampler;
 import ai.djl.translate.TranslateException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
@@ -34,12 +33,11 @@ public final class Rebatcher {
     public static void requireOneBatch(RandomAccessDataset dataset, int batchSize) {
         Checks.atLeastOne(batchSize, "batch size", "");
         if (dataset.size() < batchSize) {
-            throw new IllegalArgumentException(
-                    "the dataset holds "
-                            + dataset.size()
-                            + " samples, fewer than one batch of "
-                            + batchSize
-                            + "; lower the batch size or give more data");
+            throw new IllegalArgumentException("the dataset holds "
+                    + dataset.size()
+                    + " samples, fewer than one batch of "
+                    + batchSize
+                    + "; lower the batch size or give more data");
         }
     }
 
@@ -53,8 +51,7 @@ public final class Rebatcher {
      * @return the batches, in dataset order, starting over after the last full batch
      * @throws IllegalArgumentException if the dataset holds fewer than {@code batchSize} records
      */
-    public static Iterator<Batch> fullBatches(
-            RandomAccessDataset dataset, NDManager manager, int batchSize) {
+    public static Iterator<Batch> fullBatches(RandomAccessDataset dataset, NDManager manager, int batchSize) {
         requireOneBatch(dataset, batchSize);
         return new Iterator<>() {
             private Iterator<Batch> pass = newPass();

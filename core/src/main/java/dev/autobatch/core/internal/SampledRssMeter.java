@@ -1,11 +1,10 @@
 package dev.autobatch.core.internal;
 
 import dev.autobatch.core.MemoryMeasurement;
+import java.util.concurrent.atomic.AtomicLong;
 import oshi.SystemInfo;
 import oshi.software.os.OSProcess;
 import oshi.software.os.OperatingSystem;
-
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fallback where the kernel offers no resettable peak (not Linux, or {@code clear_refs}
@@ -25,19 +24,18 @@ final class SampledRssMeter implements PeakMemoryMeter {
         stop();
         long baseline = residentBytes();
         peak.set(baseline);
-        Thread thread =
-                new Thread(
-                        () -> {
-                            while (!Thread.currentThread().isInterrupted()) {
-                                peak.accumulateAndGet(residentBytes(), Math::max);
-                                try {
-                                    Thread.sleep(INTERVAL_MILLIS);
-                                } catch (InterruptedException e) {
-                                    return;
-                                }
-                            }
-                        },
-                        "autobatch-rss-sampler");
+        Thread thread = new Thread(
+                () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        peak.accumulateAndGet(residentBytes(), Math::max);
+                        try {
+                            Thread.sleep(INTERVAL_MILLIS);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "autobatch-rss-sampler");
         thread.setDaemon(true);
         thread.start();
         sampler = thread;

@@ -1,7 +1,6 @@
 package dev.autobatch.core.internal;
 
 import dev.autobatch.core.TrialProgress;
-
 import java.util.Arrays;
 
 /**

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -48,8 +47,19 @@ public final class TrainingState {
     private static final int MAX_DEPTH = 8;
 
     private static final Set<Class<?>> IMMUTABLE = Set.of(
-            String.class, Boolean.class, Character.class, Byte.class, Short.class, Integer.class, Long.class,
-            Float.class, Double.class, Class.class, Device.class, Shape.class, DataType.class);
+            String.class,
+            Boolean.class,
+            Character.class,
+            Byte.class,
+            Short.class,
+            Integer.class,
+            Long.class,
+            Float.class,
+            Double.class,
+            Class.class,
+            Device.class,
+            Shape.class,
+            DataType.class);
 
     private static final List<Class<?>> REFUSED = List.of(NDManager.class, Model.class, Block.class, Engine.class);
 
@@ -71,7 +81,10 @@ public final class TrainingState {
         TrainingState state = new TrainingState();
         for (Map.Entry<String, ?> root : roots.entrySet()) {
             if (root.getValue() != null) {
-                state.visit(root.getValue(), root.getKey() + " (" + root.getValue().getClass().getName() + ")", 0);
+                state.visit(
+                        root.getValue(),
+                        root.getKey() + " (" + root.getValue().getClass().getName() + ")",
+                        0);
             }
         }
         return state;
@@ -240,7 +253,10 @@ public final class TrainingState {
 
     private static boolean isPlatformClass(Class<?> type) {
         String name = type.getName();
-        return name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
-                || name.startsWith("sun.") || name.startsWith("com.sun.");
+        return name.startsWith("java.")
+                || name.startsWith("javax.")
+                || name.startsWith("jdk.")
+                || name.startsWith("sun.")
+                || name.startsWith("com.sun.");
     }
 }

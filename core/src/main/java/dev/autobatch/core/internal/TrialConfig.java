@@ -10,7 +10,6 @@ import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.PairList;
-
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -33,7 +32,8 @@ public final class TrialConfig implements TrainingConfig {
 
     private TrialConfig(TrainingConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        boolean evaluates = config.getTrainingListeners().stream().anyMatch(EvaluatorTrainingListener.class::isInstance);
+        boolean evaluates =
+                config.getTrainingListeners().stream().anyMatch(EvaluatorTrainingListener.class::isInstance);
         this.listeners = evaluates ? List.of(new EvaluatorTrainingListener()) : List.of();
     }
 

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.Device;
 import dev.autobatch.core.DeviceMemoryProbe;
 import dev.autobatch.core.MemoryMeasurement;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
 
 class DeviceUsedMemoryMeterTest {
 
@@ -73,9 +71,7 @@ class DeviceUsedMemoryMeterTest {
     @Test
     void anotherProcessAllocatingDuringTheTrialIsNotCountedAsTheTrials() {
         // This process grows by 3,000 MiB; another one takes 10 GiB meanwhile.
-        ScriptedGpu gpu = new ScriptedGpu(true)
-                .reads(1500 * MIB, 1200 * MIB)
-                .reads((4500 + 10240) * MIB, 4200 * MIB);
+        ScriptedGpu gpu = new ScriptedGpu(true).reads(1500 * MIB, 1200 * MIB).reads((4500 + 10240) * MIB, 4200 * MIB);
         DeviceUsedMemoryMeter meter = meter(gpu);
 
         meter.start();
@@ -86,9 +82,8 @@ class DeviceUsedMemoryMeterTest {
     void anotherProcessFreeingMemoryDuringTheTrialDoesNotHideTheTrialsGrowth() {
         // Another process held 6 GiB at the start and let it go: device-wide, the trial looks smaller
         // than its own 3,000 MiB of growth.
-        ScriptedGpu gpu = new ScriptedGpu(true)
-                .reads((1500 + 6144) * MIB, 1200 * MIB)
-                .reads(4500 * MIB, 4200 * MIB);
+        ScriptedGpu gpu =
+                new ScriptedGpu(true).reads((1500 + 6144) * MIB, 1200 * MIB).reads(4500 * MIB, 4200 * MIB);
         DeviceUsedMemoryMeter meter = meter(gpu);
 
         assertEquals((1500 + 6144) * MIB, meter.start());
@@ -97,9 +92,7 @@ class DeviceUsedMemoryMeterTest {
 
     @Test
     void withoutPerProcessAccountingThePeakIsTheDeviceWideReadingOthersIncluded() {
-        ScriptedGpu gpu = new ScriptedGpu(false)
-                .reads(1500 * MIB, UNKNOWN)
-                .reads((4500 + 10240) * MIB, UNKNOWN);
+        ScriptedGpu gpu = new ScriptedGpu(false).reads(1500 * MIB, UNKNOWN).reads((4500 + 10240) * MIB, UNKNOWN);
         DeviceUsedMemoryMeter meter = meter(gpu);
 
         meter.start();

@@ -9,10 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.Iterator;
+import org.junit.jupiter.api.Test;
 
 class RebatcherTest {
 
@@ -61,10 +59,8 @@ class RebatcherTest {
     @Test
     void refusesADatasetSmallerThanOneBatchNamingBothSizes() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            IllegalArgumentException e =
-                    assertThrows(
-                            IllegalArgumentException.class,
-                            () -> Rebatcher.fullBatches(indexed(manager), manager, 11));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> Rebatcher.fullBatches(indexed(manager), manager, 11));
             assertTrue(e.getMessage().contains("10 samples, fewer than one batch of 11"), e.getMessage());
         }
     }

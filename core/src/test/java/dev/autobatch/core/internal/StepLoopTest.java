@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.core.TrialProgress;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The loop with hand-written steps that report chosen times, so step counts are exact. */
 class StepLoopTest {
@@ -120,7 +118,9 @@ class StepLoopTest {
         StepLoop.Outcome outcome = new StepLoop(capped, TrialProgress.NONE, 60, 0).run(8, step);
         double wall = (System.nanoTime() - start) / 1e9;
         assertTrue(wall < 3, () -> "took " + wall + " s under a 0.2 s cap");
-        assertTrue(outcome.times().count() >= 1 && outcome.times().count() < 1000, () -> "" + outcome.times().count());
+        assertTrue(
+                outcome.times().count() >= 1 && outcome.times().count() < 1000,
+                () -> "" + outcome.times().count());
     }
 
     @Test

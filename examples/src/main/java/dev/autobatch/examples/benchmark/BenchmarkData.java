@@ -11,7 +11,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
 import dev.autobatch.examples.data.FashionMnist;
-
 import java.nio.file.Path;
 import java.util.Random;
 
@@ -40,8 +39,8 @@ final class BenchmarkData {
     static Splits load(NDManager manager, long seed) {
         Path directory = Path.of(System.getProperty(DIRECTORY_PROPERTY, FashionMnist.DEFAULT_DIRECTORY.toString()));
         FashionMnist data = FashionMnist.load(directory, manager, FashionMnist.Layout.FLAT, Integer.MAX_VALUE);
-        return new Splits(split(data.train(), manager).shuffled(new Random(seed), manager),
-                split(data.validation(), manager));
+        return new Splits(
+                split(data.train(), manager).shuffled(new Random(seed), manager), split(data.validation(), manager));
     }
 
     /** The training images, shuffled by the seed (see {@link #load}). */

@@ -7,7 +7,6 @@ import ai.djl.training.dataset.ArrayDataset;
 import dev.autobatch.autotune.AutoBatch;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +34,8 @@ public final class CacheBenchmark {
     public static void main(String[] args) throws IOException {
         Path cache = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("autobatch-cache");
         int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        System.out.printf(Locale.ROOT, "cache %s, %d CPUs%n", cache, Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                Locale.ROOT, "cache %s, %d CPUs%n", cache, Runtime.getRuntime().availableProcessors());
         Engine.getInstance().setRandomSeed(1);
         try (Model model = BenchmarkData.mlp("mlp-784-128-10");
                 NDManager manager = NDManager.newBaseManager()) {
@@ -54,8 +54,14 @@ public final class CacheBenchmark {
                 if (first == null) {
                     first = result;
                 }
-                System.out.printf(Locale.ROOT, "call %d: %.3f s, %d trials run, batch size %d, equal to the first: %s%n",
-                        call + 1, seconds, trials.get(), result.batchSize(), result.equals(first));
+                System.out.printf(
+                        Locale.ROOT,
+                        "call %d: %.3f s, %d trials run, batch size %d, equal to the first: %s%n",
+                        call + 1,
+                        seconds,
+                        trials.get(),
+                        result.batchSize(),
+                        result.equals(first));
             }
         }
     }

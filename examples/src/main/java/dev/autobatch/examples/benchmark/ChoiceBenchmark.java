@@ -11,7 +11,6 @@ import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.Trial;
 import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.ModelKind;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,8 +55,13 @@ public final class ChoiceBenchmark {
                 sizes.add(b);
             }
             sizes.add(cap);
-            System.out.printf(Locale.ROOT, "784-128-10 MLP, SGD 0.01, Fashion-MNIST; %d tunings (%s), sweep %s;"
-                            + " %d CPUs, PyTorch threads %s%n", tunings, goal, sizes,
+            System.out.printf(
+                    Locale.ROOT,
+                    "784-128-10 MLP, SGD 0.01, Fashion-MNIST; %d tunings (%s), sweep %s;"
+                            + " %d CPUs, PyTorch threads %s%n",
+                    tunings,
+                    goal,
+                    sizes,
                     Runtime.getRuntime().availableProcessors(),
                     System.getProperty("ai.djl.pytorch.num_threads", "default"));
 
@@ -84,16 +88,27 @@ public final class ChoiceBenchmark {
                     }
                     long start = System.nanoTime();
                     try (Model tuned = ModelKind.MLP.newModel("mlp", 42)) {
-                        TuningResult result = AutoBatch.tune(tuned, data.train(),
-                                TuneOptions.builder().optGoal(goal).optCache(false).build());
+                        TuningResult result = AutoBatch.tune(
+                                tuned,
+                                data.train(),
+                                TuneOptions.builder()
+                                        .optGoal(goal)
+                                        .optCache(false)
+                                        .build());
                         results.add(result);
-                        System.out.printf(Locale.ROOT, "tuning %d: batch size %,d, %d trials, %.1f s%n",
-                                round + 1, result.batchSize(), result.trials().size(), (System.nanoTime() - start) / 1e9);
+                        System.out.printf(
+                                Locale.ROOT,
+                                "tuning %d: batch size %,d, %d trials, %.1f s%n",
+                                round + 1,
+                                result.batchSize(),
+                                result.trials().size(),
+                                (System.nanoTime() - start) / 1e9);
                     }
                 }
             }
             TreeMap<Integer, Double> medians = new TreeMap<>();
-            sweep.forEach((size, values) -> medians.put(size, Medians.of(values.stream().mapToDouble(v -> v).toArray())));
+            sweep.forEach((size, values) -> medians.put(
+                    size, Medians.of(values.stream().mapToDouble(v -> v).toArray())));
             double best = medians.values().stream().mapToDouble(v -> v).max().orElseThrow();
             int knee = medians.entrySet().stream()
                     .filter(e -> e.getValue() >= 0.95 * best)
@@ -103,10 +118,16 @@ public final class ChoiceBenchmark {
             System.out.println();
             System.out.println("| batch size | samples/s, sweep median | share of the best |");
             System.out.println("| ---: | ---: | ---: |");
-            medians.forEach((size, median) -> System.out.printf(Locale.ROOT, "| %,d%s | %,.0f | %.1f%% |%n",
-                    size, size == knee ? " (knee)" : "", median, 100 * median / best));
+            medians.forEach((size, median) -> System.out.printf(
+                    Locale.ROOT,
+                    "| %,d%s | %,.0f | %.1f%% |%n",
+                    size,
+                    size == knee ? " (knee)" : "",
+                    median,
+                    100 * median / best));
             System.out.println();
-            System.out.println("| tuning | chosen | share of the sweep's best | times the knee | trustworthy | tuning time |");
+            System.out.println(
+                    "| tuning | chosen | share of the sweep's best | times the knee | trustworthy | tuning time |");
             System.out.println("| ---: | ---: | ---: | ---: | --- | ---: |");
             int trustworthy = 0;
             for (int i = 0; i < results.size(); i++) {
@@ -114,12 +135,23 @@ public final class ChoiceBenchmark {
                 double share = shareAt(medians, result.batchSize()) / best;
                 boolean ok = share >= SHARE_OF_BEST && result.batchSize() <= 2 * knee;
                 trustworthy += ok ? 1 : 0;
-                System.out.printf(Locale.ROOT, "| %d | %,d | %.1f%% | %.2f | %s | %.1f s |%n", i + 1, result.batchSize(),
-                        100 * share, (double) result.batchSize() / knee, ok ? "yes" : "no",
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %d | %,d | %.1f%% | %.2f | %s | %.1f s |%n",
+                        i + 1,
+                        result.batchSize(),
+                        100 * share,
+                        (double) result.batchSize() / knee,
+                        ok ? "yes" : "no",
                         result.elapsed().toMillis() / 1000.0);
             }
-            System.out.printf(Locale.ROOT, "%n%d of %d choices within %.0f%% of the sweep's best and at most twice the"
-                    + " knee (%,d)%n", trustworthy, results.size(), 100 * (1 - SHARE_OF_BEST), knee);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n%d of %d choices within %.0f%% of the sweep's best and at most twice the" + " knee (%,d)%n",
+                    trustworthy,
+                    results.size(),
+                    100 * (1 - SHARE_OF_BEST),
+                    knee);
             if (10 * trustworthy < 9 * results.size()) {
                 System.exit(1);
             }

@@ -1,32 +1,30 @@
 package dev.autobatch.examples.benchmark;
 
 import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.metric.Metrics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.engine.Engine;
-import ai.djl.metric.Metrics;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
+import ai.djl.training.Trainer;
 import ai.djl.training.TrainingConfig;
 import ai.djl.training.TrainingResult;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.dataset.Batch;
 import ai.djl.training.evaluator.Accuracy;
 import ai.djl.training.listener.SaveModelTrainingListener;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.loss.Loss;
 import ai.djl.translate.TranslateException;
-import ai.djl.training.Trainer;
-import ai.djl.training.dataset.ArrayDataset;
-import ai.djl.training.dataset.Batch;
 import dev.autobatch.core.DjlTrialRunner;
-import dev.autobatch.core.Trial;
 import dev.autobatch.core.RebatchedDataset;
 import dev.autobatch.examples.training.ModelKind;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,12 +63,16 @@ public final class CoreOverheadBenchmark {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         Path checkpoints = Files.createTempDirectory("autobatch-overhead");
-        System.out.printf(Locale.ROOT, "%d interleaved rounds of %d measured steps, %d CPUs, PyTorch threads: %s%n",
-                rounds, steps, Runtime.getRuntime().availableProcessors(),
+        System.out.printf(
+                Locale.ROOT,
+                "%d interleaved rounds of %d measured steps, %d CPUs, PyTorch threads: %s%n",
+                rounds,
+                steps,
+                Runtime.getRuntime().availableProcessors(),
                 System.getProperty("ai.djl.pytorch.num_threads", "the engine's default"));
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%-28s %6s %12s %12s %7s", "configuration", "batch", "runner sps",
-                "plain sps", "ratio"));
+        lines.add(String.format(
+                Locale.ROOT, "%-28s %6s %12s %12s %7s", "configuration", "batch", "runner sps", "plain sps", "ratio"));
         for (boolean mnist : new boolean[] {true, false}) {
             for (int batchSize : BATCH_SIZES) {
                 double[] runnerSps = new double[rounds];
@@ -79,7 +81,8 @@ public final class CoreOverheadBenchmark {
                         Model plainModel = model(mnist, "plain");
                         NDManager dataManager = NDManager.newBaseManager()) {
                     ArrayDataset data = randomData(dataManager, Math.max(4096, batchSize * 2));
-                    TrainingConfig config = mnist ? trainMnistConfig(checkpoints) : DjlTrialRunner.defaultTrainingConfig();
+                    TrainingConfig config =
+                            mnist ? trainMnistConfig(checkpoints) : DjlTrialRunner.defaultTrainingConfig();
                     try (DjlTrialRunner runner = DjlTrialRunner.builder()
                                     .setModel(runnerModel)
                                     .setDataset(data)
@@ -104,8 +107,13 @@ public final class CoreOverheadBenchmark {
                 }
                 double runner = Medians.of(runnerSps);
                 double plain = Medians.of(plainSps);
-                lines.add(String.format(Locale.ROOT, "%-28s %6d %12.0f %12.0f %7.3f",
-                        mnist ? "TrainMnist's (Adam, Accuracy)" : "default (SGD)", batchSize, runner, plain,
+                lines.add(String.format(
+                        Locale.ROOT,
+                        "%-28s %6d %12.0f %12.0f %7.3f",
+                        mnist ? "TrainMnist's (Adam, Accuracy)" : "default (SGD)",
+                        batchSize,
+                        runner,
+                        plain,
                         runner / plain));
             }
         }
@@ -191,6 +199,10 @@ public final class CoreOverheadBenchmark {
         }
         NDArray data = manager.create(x, new Shape(n, 784));
         NDArray labels = manager.create(y, new Shape(n));
-        return new ArrayDataset.Builder().setData(data).optLabels(labels).setSampling(32, false).build();
+        return new ArrayDataset.Builder()
+                .setData(data)
+                .optLabels(labels)
+                .setSampling(32, false)
+                .build();
     }
 }

@@ -17,12 +17,11 @@ import ai.djl.training.tracker.WarmUpTracker;
 import ai.djl.translate.TranslateException;
 import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.AutoBatch;
-import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.LearningRateAdvice;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.core.GradientAccumulation;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,48 +82,83 @@ public final class GoodputBenchmark {
                         goals.add(Goal.valueOf(goal.trim()));
                     }
                 }
-                default -> throw new IllegalArgumentException(
-                        "unknown argument " + args[i] + "; see the class comment of GoodputBenchmark");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown argument " + args[i] + "; see the class comment of GoodputBenchmark");
             }
         }
         try (NDManager manager = NDManager.newBaseManager()) {
             BenchmarkData.Splits splits = BenchmarkData.load(manager, seed);
             BenchmarkData.Split train = splits.train();
             BenchmarkData.Split validation = splits.validation();
-            System.out.printf(Locale.ROOT,
+            System.out.printf(
+                    Locale.ROOT,
                     "Fashion-MNIST, 784-128-10 MLP, SGD; target %.1f%% test accuracy; seed %d; %d CPUs%n",
-                    100 * target, seed, Runtime.getRuntime().availableProcessors());
+                    100 * target,
+                    seed,
+                    Runtime.getRuntime().availableProcessors());
             List<String> rows = new ArrayList<>();
             for (Goal goal : goals) {
                 Engine.getInstance().setRandomSeed((int) seed);
                 TuningResult result;
                 try (Model model = BenchmarkData.mlp("mlp-784-128-10")) {
-                    result = AutoBatch.tune(model, train.dataset(32, false),
+                    result = AutoBatch.tune(
+                            model,
+                            train.dataset(32, false),
                             TuneOptions.builder().optGoal(goal).optCache(false).build());
                 }
-                System.out.printf(Locale.ROOT, "%s: batch size %d; %s; %s%n", goal, result.batchSize(),
-                        result.noiseScale().describe(), result.learningRate().describe());
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s: batch size %d; %s; %s%n",
+                        goal,
+                        result.batchSize(),
+                        result.noiseScale().describe(),
+                        result.learningRate().describe());
                 List<LearningRateAdvice> rates = new ArrayList<>(List.of(result.learningRate()));
                 if (goal != Goal.GOODPUT && goal != Goal.BALANCED) {
                     for (double rate : alsoRates) {
-                        rates.add(new LearningRateAdvice(LearningRateAdvice.Rule.UNCHANGED, "Sgd", 32, rate, "given",
-                                result.accumulation().globalBatchSize(), rate, 0));
+                        rates.add(new LearningRateAdvice(
+                                LearningRateAdvice.Rule.UNCHANGED,
+                                "Sgd",
+                                32,
+                                rate,
+                                "given",
+                                result.accumulation().globalBatchSize(),
+                                rate,
+                                0));
                     }
                 }
                 for (LearningRateAdvice advice : rates) {
                     Engine.getInstance().setRandomSeed((int) seed);
-                    Outcome outcome = train(train, validation, result.accumulation(), advice, target, maxEpochs,
-                            maxSeconds);
+                    Outcome outcome =
+                            train(train, validation, result.accumulation(), advice, target, maxEpochs, maxSeconds);
                     String label = advice == result.learningRate() ? goal.name() : goal + " (fixed lr)";
-                    rows.add(String.format(Locale.ROOT, "%-21s %7d %8.4f %6d %8.1f %14s %7d %7.2f %9.2f%%",
-                            label, result.batchSize(), advice.learningRate(), advice.warmupEpochs(),
+                    rows.add(String.format(
+                            Locale.ROOT,
+                            "%-21s %7d %8.4f %6d %8.1f %14s %7d %7.2f %9.2f%%",
+                            label,
+                            result.batchSize(),
+                            advice.learningRate(),
+                            advice.warmupEpochs(),
                             result.elapsed().toMillis() / 1000.0,
                             String.format(Locale.ROOT, outcome.reached() ? "%.1f" : "> %.1f", outcome.seconds()),
-                            outcome.steps(), outcome.epochs(), 100 * outcome.bestAccuracy()));
+                            outcome.steps(),
+                            outcome.epochs(),
+                            100 * outcome.bestAccuracy()));
                 }
             }
-            System.out.printf(Locale.ROOT, "%n%-21s %7s %8s %6s %8s %14s %7s %7s %10s%n", "goal", "batch", "lr",
-                    "warmup", "tune s", "s to target", "steps", "epochs", "best acc");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n%-21s %7s %8s %6s %8s %14s %7s %7s %10s%n",
+                    "goal",
+                    "batch",
+                    "lr",
+                    "warmup",
+                    "tune s",
+                    "s to target",
+                    "steps",
+                    "epochs",
+                    "best acc");
             rows.forEach(System.out::println);
         }
     }
@@ -208,7 +242,12 @@ public final class GoodputBenchmark {
                 y.attach(scope);
                 NDArray predictions = trainer.evaluate(new NDList(x)).singletonOrThrow();
                 predictions.attach(scope);
-                correct += predictions.argMax(1).toType(y.getDataType(), false).eq(y).countNonzero().getLong();
+                correct += predictions
+                        .argMax(1)
+                        .toType(y.getDataType(), false)
+                        .eq(y)
+                        .countNonzero()
+                        .getLong();
             }
         }
         return (double) correct / n;

@@ -14,7 +14,6 @@ import dev.autobatch.autotune.hardware.HardwareSnapshot;
 import dev.autobatch.core.Trial;
 import dev.autobatch.examples.training.Devices;
 import dev.autobatch.examples.training.ModelKind;
-
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -84,12 +83,18 @@ public final class GpuCheck {
         out.println("Hardware:");
         hardware.describe().lines().forEach(line -> out.println("  " + line));
         int problems = 0;
-        problems += tune(out, "CNN on 1x28x28", () -> ModelKind.CNN.newModel("gpu-check-cnn", 7, gpu), gpu,
+        problems += tune(
+                out,
+                "CNN on 1x28x28",
+                () -> ModelKind.CNN.newModel("gpu-check-cnn", 7, gpu),
+                gpu,
                 new Shape(CNN_IMAGES, 1, 28, 28));
         problems += tune(out, "ResNet-50 v1 on 3x32x32", () -> resNet50(gpu), gpu, new Shape(RESNET_IMAGES, 3, 32, 32));
-        out.println(problems == 0
-                ? "gpu-check: every measured device peak is within its budget"
-                : "gpu-check: FAILED, " + problems + (problems == 1 ? " problem" : " problems") + " (see above)");
+        out.println(
+                problems == 0
+                        ? "gpu-check: every measured device peak is within its budget"
+                        : "gpu-check: FAILED, " + problems + (problems == 1 ? " problem" : " problems")
+                                + " (see above)");
         return problems == 0 ? EXIT_OK : EXIT_FAILED;
     }
 
@@ -104,7 +109,8 @@ public final class GpuCheck {
     private static int tune(PrintStream out, String name, Supplier<Model> newModel, Device gpu, Shape images) {
         out.println();
         out.println("== " + name + " on " + gpu + " ==");
-        try (NDManager manager = NDManager.newBaseManager(gpu); Model model = newModel.get()) {
+        try (NDManager manager = NDManager.newBaseManager(gpu);
+                Model model = newModel.get()) {
             Random random = new Random(7);
             float[] pixels = new float[(int) images.size()];
             for (int i = 0; i < pixels.length; i++) {
@@ -120,12 +126,16 @@ public final class GpuCheck {
                     .optLabels(manager.create(labels, new Shape(count)))
                     .setSampling(32, true)
                     .build();
-            TuningResult result = AutoBatch.tune(model, data, TuneOptions.builder()
-                    .optCache(false)
-                    .optTrainingConfig(Devices.trialConfig(gpu))
-                    .build());
+            TuningResult result = AutoBatch.tune(
+                    model,
+                    data,
+                    TuneOptions.builder()
+                            .optCache(false)
+                            .optTrainingConfig(Devices.trialConfig(gpu))
+                            .build());
             long budget = result.settings().memoryBudgetBytes();
-            out.println("Memory budget: " + budget + " bytes (" + result.context().budgetBasis() + ")");
+            out.println(
+                    "Memory budget: " + budget + " bytes (" + result.context().budgetBasis() + ")");
             out.println(result);
             return check(result.trials(), budget, out);
         } catch (RuntimeException e) {
@@ -154,8 +164,12 @@ public final class GpuCheck {
             measured++;
             if (trial.peakMemoryBytes() > budgetBytes) {
                 problems++;
-                out.printf(Locale.ROOT, "  ABOVE BUDGET: batch %d peaked at %,d bytes on the device, budget %,d%n",
-                        trial.batchSize(), trial.peakMemoryBytes(), budgetBytes);
+                out.printf(
+                        Locale.ROOT,
+                        "  ABOVE BUDGET: batch %d peaked at %,d bytes on the device, budget %,d%n",
+                        trial.batchSize(),
+                        trial.peakMemoryBytes(),
+                        budgetBytes);
             }
         }
         if (measured == 0) {
@@ -168,7 +182,8 @@ public final class GpuCheck {
 
     private static String firstLine(Throwable e) {
         String message = e.getMessage();
-        String first = message == null ? "" : message.lines().findFirst().orElse("").strip();
+        String first =
+                message == null ? "" : message.lines().findFirst().orElse("").strip();
         return e.getClass().getSimpleName() + (first.isEmpty() ? "" : ": " + first);
     }
 }

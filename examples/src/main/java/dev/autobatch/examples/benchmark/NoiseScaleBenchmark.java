@@ -9,7 +9,6 @@ import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.DjlTrialRunner;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -55,10 +54,22 @@ public final class NoiseScaleBenchmark {
         if (seeds.isEmpty()) {
             seeds.addAll(List.of(1L, 2L));
         }
-        System.out.printf(Locale.ROOT, "Fashion-MNIST, 784-128-10 MLP, SGD 0.01, %d measured steps a trial, %d CPUs%n",
-                steps, Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "%5s %10s %21s %6s %11s %11s %7s %8s%n",
-                "seed", "B_simple", "one standard error", "sizes", "|G|^2", "tr(S)", "chosen", "tune s");
+        System.out.printf(
+                Locale.ROOT,
+                "Fashion-MNIST, 784-128-10 MLP, SGD 0.01, %d measured steps a trial, %d CPUs%n",
+                steps,
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                Locale.ROOT,
+                "%5s %10s %21s %6s %11s %11s %7s %8s%n",
+                "seed",
+                "B_simple",
+                "one standard error",
+                "sizes",
+                "|G|^2",
+                "tr(S)",
+                "chosen",
+                "tune s");
         double smallest = Double.POSITIVE_INFINITY;
         double largest = 0;
         for (long seed : seeds) {
@@ -66,12 +77,26 @@ public final class NoiseScaleBenchmark {
             try (Model model = BenchmarkData.mlp("mlp-784-128-10");
                     NDManager manager = NDManager.newBaseManager()) {
                 ArrayDataset train = BenchmarkData.training(manager, seed).dataset(32, false);
-                TuningResult result = AutoBatch.tune(model, train,
-                        TuneOptions.builder().optCache(false).optMeasuredSteps(steps).build());
+                TuningResult result = AutoBatch.tune(
+                        model,
+                        train,
+                        TuneOptions.builder()
+                                .optCache(false)
+                                .optMeasuredSteps(steps)
+                                .build());
                 NoiseScale noise = result.noiseScale();
-                System.out.printf(Locale.ROOT, "%5d %10.1f %10.1f to %8.1f %6d %11.4g %11.4g %7d %8.1f%n",
-                        seed, noise.bSimple(), noise.low(), noise.high(), noise.batchSizes(), noise.gradientSquared(),
-                        noise.traceCovariance(), result.batchSize(), result.elapsed().toMillis() / 1000.0);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%5d %10.1f %10.1f to %8.1f %6d %11.4g %11.4g %7d %8.1f%n",
+                        seed,
+                        noise.bSimple(),
+                        noise.low(),
+                        noise.high(),
+                        noise.batchSizes(),
+                        noise.gradientSquared(),
+                        noise.traceCovariance(),
+                        result.batchSize(),
+                        result.elapsed().toMillis() / 1000.0);
                 smallest = Math.min(smallest, noise.bSimple());
                 largest = Math.max(largest, noise.bSimple());
             }
@@ -82,8 +107,10 @@ public final class NoiseScaleBenchmark {
 
     /** Part 2: trials with and without the gradient norm, interleaved. */
     private static void overhead(int rounds) {
-        System.out.printf(Locale.ROOT,
-                "Gradient-norm recording, %d interleaved rounds (alternating order) of 30 measured steps%n", rounds);
+        System.out.printf(
+                Locale.ROOT,
+                "Gradient-norm recording, %d interleaved rounds (alternating order) of 30 measured steps%n",
+                rounds);
         System.out.printf(Locale.ROOT, "%8s %16s %16s %8s%n", "batch", "without sps", "with sps", "ratio");
         Engine.getInstance().setRandomSeed(1);
         try (Model without = BenchmarkData.mlp("without");
@@ -105,8 +132,13 @@ public final class NoiseScaleBenchmark {
                             a[round] = plain.run(batchSize).samplesPerSecond();
                         }
                     }
-                    System.out.printf(Locale.ROOT, "%8d %16.0f %16.0f %8.3f%n",
-                            batchSize, Medians.of(a), Medians.of(b), Medians.of(b) / Medians.of(a));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%8d %16.0f %16.0f %8.3f%n",
+                            batchSize,
+                            Medians.of(a),
+                            Medians.of(b),
+                            Medians.of(b) / Medians.of(a));
                 }
             }
         }

@@ -21,7 +21,6 @@ import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.core.Trial;
-
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -67,28 +66,44 @@ public final class ResNetTuning {
                     .setSampling(32, true)
                     .build();
             long start = System.nanoTime();
-            TuningResult result = AutoBatch.tune(model, data, TuneOptions.builder()
-                    .optCache(false)
-                    .optListener(new TuningListener() {
-                        @Override
-                        public void onTrial(Trial trial, String verdict) {
-                            System.out.printf(Locale.ROOT, "  %.1f s: trial batch %d: %,.1f samples/s: %s%n",
-                                    (System.nanoTime() - start) / 1e9, trial.batchSize(), trial.samplesPerSecond(),
-                                    verdict);
-                        }
+            TuningResult result = AutoBatch.tune(
+                    model,
+                    data,
+                    TuneOptions.builder()
+                            .optCache(false)
+                            .optListener(new TuningListener() {
+                                @Override
+                                public void onTrial(Trial trial, String verdict) {
+                                    System.out.printf(
+                                            Locale.ROOT,
+                                            "  %.1f s: trial batch %d: %,.1f samples/s: %s%n",
+                                            (System.nanoTime() - start) / 1e9,
+                                            trial.batchSize(),
+                                            trial.samplesPerSecond(),
+                                            verdict);
+                                }
 
-                        @Override
-                        public void onProgress(int batchSize, String phase, int steps, double seconds) {
-                            System.out.printf(Locale.ROOT, "  trial batch %d: %s, %d steps, %.1f s ...%n",
-                                    batchSize, phase, steps, seconds);
-                        }
-                    })
-                    .build());
+                                @Override
+                                public void onProgress(int batchSize, String phase, int steps, double seconds) {
+                                    System.out.printf(
+                                            Locale.ROOT,
+                                            "  trial batch %d: %s, %d steps, %.1f s ...%n",
+                                            batchSize,
+                                            phase,
+                                            steps,
+                                            seconds);
+                                }
+                            })
+                            .build());
             System.out.println(result);
             System.out.println("Why: " + result.explanation());
-            System.out.printf(Locale.ROOT, "Tuned in %.1f s (time budget %d s): batch size %d, stopped on %s%n",
-                    (System.nanoTime() - start) / 1e9, result.settings().timeBudget().toSeconds(),
-                    result.batchSize(), result.stopReason());
+            System.out.printf(
+                    Locale.ROOT,
+                    "Tuned in %.1f s (time budget %d s): batch size %d, stopped on %s%n",
+                    (System.nanoTime() - start) / 1e9,
+                    result.settings().timeBudget().toSeconds(),
+                    result.batchSize(),
+                    result.stopReason());
         }
     }
 
@@ -123,7 +138,9 @@ public final class ResNetTuning {
                 .add(conv(4 * width, 1, 1))
                 .add(BatchNorm.builder().build());
         Block shortcut = project
-                ? new SequentialBlock().add(conv(4 * width, 1, stride)).add(BatchNorm.builder().build())
+                ? new SequentialBlock()
+                        .add(conv(4 * width, 1, stride))
+                        .add(BatchNorm.builder().build())
                 : Blocks.identityBlock();
         return new SequentialBlock()
                 .add(new ParallelBlock(ResNetTuning::sum, List.of(residual, shortcut)))

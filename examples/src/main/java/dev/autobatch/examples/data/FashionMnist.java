@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.ArrayDataset;
-
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -97,8 +96,7 @@ public record FashionMnist(Path directory, ArrayDataset train, ArrayDataset vali
         int[] dims = images.dimensions();
         if (dims[1] != SIDE || dims[2] != SIDE) {
             throw new DataFileException(
-                    imagesFile,
-                    "its images are " + dims[1] + "x" + dims[2] + ", Fashion-MNIST's are 28x28");
+                    imagesFile, "its images are " + dims[1] + "x" + dims[2] + ", Fashion-MNIST's are 28x28");
         }
         if (images.count() != labels.count()) {
             throw new DataFileException(
@@ -117,9 +115,14 @@ public record FashionMnist(Path directory, ArrayDataset train, ArrayDataset vali
         }
         int pixels = SIDE * SIDE;
         Shape shape = layout == Layout.FLAT ? new Shape(n, pixels) : new Shape(n, 1, SIDE, SIDE);
-        NDArray x = floats(manager, Arrays.copyOf(images.values(), n * pixels), shape).divi(255f);
+        NDArray x = floats(manager, Arrays.copyOf(images.values(), n * pixels), shape)
+                .divi(255f);
         NDArray y = floats(manager, Arrays.copyOf(labels.values(), n), new Shape(n));
-        return new ArrayDataset.Builder().setData(x).optLabels(y).setSampling(32, false).build();
+        return new ArrayDataset.Builder()
+                .setData(x)
+                .optLabels(y)
+                .setSampling(32, false)
+                .build();
     }
 
     /** Bytes go to native memory as uint8 and are converted there: no float[] on the Java heap. */

@@ -19,14 +19,13 @@ public record IdxArray(int[] dimensions, byte[] values) {
             product *= d;
         }
         if (product != values.length) {
-            throw new IllegalArgumentException(
-                    "dimensions "
-                            + Arrays.toString(dimensions)
-                            + " describe "
-                            + product
-                            + " values, but "
-                            + values.length
-                            + " were given");
+            throw new IllegalArgumentException("dimensions "
+                    + Arrays.toString(dimensions)
+                    + " describe "
+                    + product
+                    + " values, but "
+                    + values.length
+                    + " were given");
         }
     }
 

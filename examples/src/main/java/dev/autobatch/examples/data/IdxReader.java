@@ -59,8 +59,7 @@ public final class IdxReader {
             for (int i = 0; i < dimensions.length; i++) {
                 dimensions[i] = in.readInt();
                 if (dimensions[i] < 0) {
-                    throw new DataFileException(
-                            file, "dimension " + i + " is negative: " + dimensions[i]);
+                    throw new DataFileException(file, "dimension " + i + " is negative: " + dimensions[i]);
                 }
                 count *= dimensions[i];
             }

@@ -6,7 +6,6 @@ import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.Trial;
 import dev.autobatch.examples.data.FashionMnist;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,16 +73,13 @@ public final class BatchSizeComparison {
         long trainSize = b.data.train().size();
         List<Trial> trials = new ArrayList<>();
         b.progress.accept(
-                "measuring "
-                        + sizes.size()
-                        + " batch sizes with short trials (2 warm-up + 5 measured steps each)");
+                "measuring " + sizes.size() + " batch sizes with short trials (2 warm-up + 5 measured steps each)");
         try (Model model = b.kind.newModel("compare-trials", b.seed, b.device);
                 DjlTrialRunner runner = trialRunner(model)) {
             for (int size : sizes) {
-                Trial trial =
-                        size <= trainSize
-                                ? runner.run(size)
-                                : Trial.failed(size, "batch size above the " + trainSize + " training samples");
+                Trial trial = size <= trainSize
+                        ? runner.run(size)
+                        : Trial.failed(size, "batch size above the " + trainSize + " training samples");
                 trials.add(trial);
                 b.progress.accept(String.format(Locale.ROOT, "  trial %6d: %s", size, describe(trial)));
             }
@@ -93,43 +89,40 @@ public final class BatchSizeComparison {
         int i = 0;
         for (int size : sizes) {
             float rate = (float) TrainingRun.learningRateAdvice(size).learningRate();
-            b.progress.accept(
-                    String.format(
-                            Locale.ROOT,
-                            "training batch size %d%s at learning rate %s for %s s of training time",
-                            size,
-                            size == b.tunedSize ? " (tuned)" : "",
-                            rate,
-                            b.timeBudget.toMillis() / 1000.0));
+            b.progress.accept(String.format(
+                    Locale.ROOT,
+                    "training batch size %d%s at learning rate %s for %s s of training time",
+                    size,
+                    size == b.tunedSize ? " (tuned)" : "",
+                    rate,
+                    b.timeBudget.toMillis() / 1000.0));
             TrainingOutcome outcome;
             try (Model model = b.kind.newModel("compare-" + size, b.seed, b.device)) {
-                outcome =
-                        TrainingRun.builder()
-                                .setModel(model, b.kind.inputShape())
-                                .setTrainingSet(b.data.train())
-                                .setValidationSet(b.data.validation())
-                                .setBatchSize((int) Math.min(size, trainSize))
-                                .setLearningRate(rate)
-                                .optEpochs(0)
-                                .optTimeBudget(b.timeBudget)
-                                .optEvaluationInterval(interval)
-                                .optTargetAccuracy(b.targetAccuracy)
-                                .optShuffleSeed(b.seed)
-                                .optProgress(line -> b.progress.accept("  batch " + size + ": " + line))
-                                .optEpochLines(false)
-                                .build()
-                                .run();
+                outcome = TrainingRun.builder()
+                        .setModel(model, b.kind.inputShape())
+                        .setTrainingSet(b.data.train())
+                        .setValidationSet(b.data.validation())
+                        .setBatchSize((int) Math.min(size, trainSize))
+                        .setLearningRate(rate)
+                        .optEpochs(0)
+                        .optTimeBudget(b.timeBudget)
+                        .optEvaluationInterval(interval)
+                        .optTargetAccuracy(b.targetAccuracy)
+                        .optShuffleSeed(b.seed)
+                        .optProgress(line -> b.progress.accept("  batch " + size + ": " + line))
+                        .optEpochLines(false)
+                        .build()
+                        .run();
             }
             OptionalDouble toTarget = outcome.secondsToTarget();
-            b.progress.accept(
-                    String.format(
-                            Locale.ROOT,
-                            "  batch %d: %.2f epochs, validation accuracy %.4f, %s to %.2f",
-                            size,
-                            (double) outcome.samplesTrained() / trainSize,
-                            outcome.finalAccuracy(),
-                            toTarget.isPresent() ? String.format(Locale.ROOT, "%.1f s", toTarget.getAsDouble()) : "never",
-                            b.targetAccuracy));
+            b.progress.accept(String.format(
+                    Locale.ROOT,
+                    "  batch %d: %.2f epochs, validation accuracy %.4f, %s to %.2f",
+                    size,
+                    (double) outcome.samplesTrained() / trainSize,
+                    outcome.finalAccuracy(),
+                    toTarget.isPresent() ? String.format(Locale.ROOT, "%.1f s", toTarget.getAsDouble()) : "never",
+                    b.targetAccuracy));
             rows.add(new ComparisonRow(size, size == b.tunedSize, trials.get(i++), outcome));
         }
         return rows;
@@ -147,36 +140,32 @@ public final class BatchSizeComparison {
      */
     public static String markdownTable(List<ComparisonRow> rows, double targetAccuracy, long trainingSamples) {
         StringBuilder out = new StringBuilder();
-        out.append(
-                String.format(
-                        Locale.ROOT,
-                        "| batch size | learning rate | samples/s (trial) | samples/s (training) | peak memory"
-                                + " (trial) | added by the step | epochs trained | validation accuracy | time to"
-                                + " %.2f |%n",
-                        targetAccuracy));
+        out.append(String.format(
+                Locale.ROOT,
+                "| batch size | learning rate | samples/s (trial) | samples/s (training) | peak memory"
+                        + " (trial) | added by the step | epochs trained | validation accuracy | time to"
+                        + " %.2f |%n",
+                targetAccuracy));
         out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (ComparisonRow row : rows) {
             Trial t = row.trial();
             TrainingOutcome o = row.training();
             OptionalDouble toTarget = o.secondsToTarget();
-            out.append(
-                    String.format(
-                            Locale.ROOT,
-                            "| %s | %s | %s | %s | %s | %s | %.2f | %.4f%s | %s |%n",
-                            row.tuned() ? "**" + row.batchSize() + "** (tuned)" : Integer.toString(row.batchSize()),
-                            o.learningRate(),
-                            trialThroughput(t),
-                            Double.isNaN(o.samplesPerSecond())
-                                    ? "-"
-                                    : String.format(Locale.ROOT, "%,.0f", o.samplesPerSecond()),
-                            mebibytes(t.peakMemoryBytes()),
-                            mebibytes(t.peakAboveBaselineBytes()),
-                            (double) o.samplesTrained() / trainingSamples,
-                            o.finalAccuracy(),
-                            o.diverged() ? " (diverged)" : "",
-                            toTarget.isPresent()
-                                    ? String.format(Locale.ROOT, "%.1f s", toTarget.getAsDouble())
-                                    : "-"));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %s | %s | %s | %.2f | %.4f%s | %s |%n",
+                    row.tuned() ? "**" + row.batchSize() + "** (tuned)" : Integer.toString(row.batchSize()),
+                    o.learningRate(),
+                    trialThroughput(t),
+                    Double.isNaN(o.samplesPerSecond())
+                            ? "-"
+                            : String.format(Locale.ROOT, "%,.0f", o.samplesPerSecond()),
+                    mebibytes(t.peakMemoryBytes()),
+                    mebibytes(t.peakAboveBaselineBytes()),
+                    (double) o.samplesTrained() / trainingSamples,
+                    o.finalAccuracy(),
+                    o.diverged() ? " (diverged)" : "",
+                    toTarget.isPresent() ? String.format(Locale.ROOT, "%.1f s", toTarget.getAsDouble()) : "-"));
         }
         return out.toString();
     }
@@ -348,8 +337,8 @@ public final class BatchSizeComparison {
                         "set the model, the data and the time budget: setModel, setData, setTimeBudget");
             }
             if (data.layout() != kind.layout()) {
-                throw new IllegalArgumentException(
-                        "the data is loaded as " + data.layout() + " but the " + kind.cliName() + " reads " + kind.layout());
+                throw new IllegalArgumentException("the data is loaded as " + data.layout() + " but the "
+                        + kind.cliName() + " reads " + kind.layout());
             }
             return new BatchSizeComparison(this);
         }

@@ -12,7 +12,6 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import dev.autobatch.examples.data.FashionMnist;
-
 import java.util.Locale;
 
 /** The models the examples train on Fashion-MNIST. */

@@ -1,7 +1,6 @@
 package dev.autobatch.examples.training;
 
 import dev.autobatch.autotune.LearningRateAdvice;
-
 import java.util.List;
 import java.util.Locale;
 
@@ -25,17 +24,28 @@ public final class RunMarkdown {
      */
     public static String training(ModelKind kind, TrainingOutcome outcome, LearningRateAdvice advice, int seed) {
         StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "# Training at the tuned batch size: %s on Fashion-MNIST%n%n",
-                kind.description()));
-        md.append(String.format(Locale.ROOT, "Batch size %d, %s; seed %d, %,.0f samples/s over %.1f s of training.%n%n",
-                outcome.batchSize(), advice.describe(), seed, outcome.samplesPerSecond(), outcome.trainingSeconds()));
+        md.append(String.format(
+                Locale.ROOT, "# Training at the tuned batch size: %s on Fashion-MNIST%n%n", kind.description()));
+        md.append(String.format(
+                Locale.ROOT,
+                "Batch size %d, %s; seed %d, %,.0f samples/s over %.1f s of training.%n%n",
+                outcome.batchSize(),
+                advice.describe(),
+                seed,
+                outcome.samplesPerSecond(),
+                outcome.trainingSeconds()));
         md.append("| epoch | training loss | validation accuracy | training time (s) |\n");
         md.append("| ---: | ---: | ---: | ---: |\n");
         List<Evaluation> evaluations = outcome.evaluations();
         for (int i = 0; i < outcome.epochLosses().size(); i++) {
             Evaluation e = evaluations.get(i);
-            md.append(String.format(Locale.ROOT, "| %d | %.4f | %.4f | %.1f |%n",
-                    i + 1, outcome.epochLosses().get(i), e.accuracy(), e.trainingSeconds()));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %.4f | %.4f | %.1f |%n",
+                    i + 1,
+                    outcome.epochLosses().get(i),
+                    e.accuracy(),
+                    e.trainingSeconds()));
         }
         return md.toString();
     }
@@ -51,13 +61,18 @@ public final class RunMarkdown {
      * @return Markdown text
      */
     public static String comparison(ModelKind kind, int seed, double seconds, long validationImages, String table) {
-        return String.format(Locale.ROOT,
-                "# Batch sizes compared: %s on Fashion-MNIST%n%n"
-                        + "Each size trained a fresh model from seed %d for %.1f s of training time"
-                        + " (evaluations excluded), learning rate 0.01 at batch 32 scaled linearly"
-                        + " (at most %.0fx, no warm-up); accuracy on the %,d held-out validation images;"
-                        + " samples/s and peak memory (process RSS) also from a 7-step trial at each size.%n%n",
-                kind.description(), seed, seconds, LearningRateAdvice.MAX_FACTOR, validationImages)
+        return String.format(
+                        Locale.ROOT,
+                        "# Batch sizes compared: %s on Fashion-MNIST%n%n"
+                                + "Each size trained a fresh model from seed %d for %.1f s of training time"
+                                + " (evaluations excluded), learning rate 0.01 at batch 32 scaled linearly"
+                                + " (at most %.0fx, no warm-up); accuracy on the %,d held-out validation images;"
+                                + " samples/s and peak memory (process RSS) also from a 7-step trial at each size.%n%n",
+                        kind.description(),
+                        seed,
+                        seconds,
+                        LearningRateAdvice.MAX_FACTOR,
+                        validationImages)
                 + table;
     }
 }

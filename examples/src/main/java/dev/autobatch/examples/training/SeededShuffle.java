@@ -2,7 +2,6 @@ package dev.autobatch.examples.training;
 
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
-
 import java.util.Iterator;
 import java.util.Random;
 import java.util.stream.LongStream;

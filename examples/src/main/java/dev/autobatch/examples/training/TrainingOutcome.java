@@ -47,7 +47,9 @@ public record TrainingOutcome(
      * @return the last evaluation's accuracy, or {@code NaN} if none was made
      */
     public double finalAccuracy() {
-        return evaluations.isEmpty() ? Double.NaN : evaluations.get(evaluations.size() - 1).accuracy();
+        return evaluations.isEmpty()
+                ? Double.NaN
+                : evaluations.get(evaluations.size() - 1).accuracy();
     }
 
     /**

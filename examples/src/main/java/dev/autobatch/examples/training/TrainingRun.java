@@ -19,9 +19,8 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.training.tracker.WarmUpTracker;
-import dev.autobatch.autotune.LearningRateAdvice;
 import ai.djl.translate.TranslateException;
-
+import dev.autobatch.autotune.LearningRateAdvice;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -82,8 +81,12 @@ public final class TrainingRun {
      */
     public static LearningRateAdvice learningRateAdvice(int batchSize) {
         return LearningRateAdvice.advise(
-                LearningRateAdvice.Rule.LINEAR, "Sgd", REFERENCE_BATCH_SIZE, REFERENCE_LEARNING_RATE,
-                "DJL's MNIST example", batchSize);
+                LearningRateAdvice.Rule.LINEAR,
+                "Sgd",
+                REFERENCE_BATCH_SIZE,
+                REFERENCE_LEARNING_RATE,
+                "DJL's MNIST example",
+                batchSize);
     }
 
     /**
@@ -92,14 +95,12 @@ public final class TrainingRun {
      * @return what the run did and reached
      */
     public TrainingOutcome run() {
-        TrainingConfig config =
-                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                        // The model's device only, not every GPU there is (see Devices).
-                        .optDevices(new Device[] {b.model.getNDManager().getDevice()})
-                        .optOptimizer(
-                                Optimizer.sgd()
-                                        .setLearningRateTracker(tracker(b.trainingSet.size()))
-                                        .build());
+        TrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                // The model's device only, not every GPU there is (see Devices).
+                .optDevices(new Device[] {b.model.getNDManager().getDevice()})
+                .optOptimizer(Optimizer.sgd()
+                        .setLearningRateTracker(tracker(b.trainingSet.size()))
+                        .build());
         long trainSize = b.trainingSet.size();
         long budgetNanos = b.timeBudget == null ? Long.MAX_VALUE : b.timeBudget.toNanos();
         long evaluationNanos = b.evaluationInterval == null ? Long.MAX_VALUE : b.evaluationInterval.toNanos();
@@ -143,14 +144,13 @@ public final class TrainingRun {
                         lossSum += (double) loss * size;
                         if (!Float.isFinite(loss)) {
                             diverged = true;
-                            b.progress.accept(
-                                    String.format(
-                                            Locale.ROOT,
-                                            "the loss became %s in epoch %d at learning rate %s;"
-                                                    + " stopping this run (lower the learning rate)",
-                                            loss,
-                                            epoch,
-                                            b.learningRate));
+                            b.progress.accept(String.format(
+                                    Locale.ROOT,
+                                    "the loss became %s in epoch %d at learning rate %s;"
+                                            + " stopping this run (lower the learning rate)",
+                                    loss,
+                                    epoch,
+                                    b.learningRate));
                             break;
                         }
                         if (trainingNanos >= budgetNanos) {
@@ -159,28 +159,29 @@ public final class TrainingRun {
                         }
                         if (end - lastProgressWall >= progressNanos) {
                             lastProgressWall = end;
-                            b.progress.accept(
-                                    String.format(
-                                            Locale.ROOT,
-                                            "epoch %d, %,d/%,d samples, loss %.4f, %,.0f samples/s%s",
-                                            epoch,
-                                            epochSamples,
-                                            trainSize,
-                                            lossSum / epochSamples,
-                                            samples / (trainingNanos / 1e9),
-                                            evaluations.isEmpty()
-                                                    ? ""
-                                                    : String.format(
-                                                            Locale.ROOT,
-                                                            ", last validation accuracy %.4f",
-                                                            evaluations.get(evaluations.size() - 1).accuracy())));
+                            b.progress.accept(String.format(
+                                    Locale.ROOT,
+                                    "epoch %d, %,d/%,d samples, loss %.4f, %,.0f samples/s%s",
+                                    epoch,
+                                    epochSamples,
+                                    trainSize,
+                                    lossSum / epochSamples,
+                                    samples / (trainingNanos / 1e9),
+                                    evaluations.isEmpty()
+                                            ? ""
+                                            : String.format(
+                                                    Locale.ROOT,
+                                                    ", last validation accuracy %.4f",
+                                                    evaluations
+                                                            .get(evaluations.size() - 1)
+                                                            .accuracy())));
                         }
                         if (trainingNanos >= nextEvaluation) {
                             while (nextEvaluation <= trainingNanos) {
                                 nextEvaluation += evaluationNanos;
                             }
-                            evaluations.add(
-                                    evaluate(trainer, trainingNanos, samples, epoch - 1 + (double) epochSamples / trainSize));
+                            evaluations.add(evaluate(
+                                    trainer, trainingNanos, samples, epoch - 1 + (double) epochSamples / trainSize));
                         }
                     }
                 }
@@ -188,19 +189,19 @@ public final class TrainingRun {
                 if (complete) {
                     epochLosses.add(lossSum / epochSamples);
                 }
-                Evaluation atEnd = evaluate(trainer, trainingNanos, samples, epoch - 1 + (double) epochSamples / trainSize);
+                Evaluation atEnd =
+                        evaluate(trainer, trainingNanos, samples, epoch - 1 + (double) epochSamples / trainSize);
                 evaluations.add(atEnd);
                 if (complete && !diverged && b.epochLines) {
-                    b.progress.accept(
-                            String.format(
-                                    Locale.ROOT,
-                                    "epoch %d%s: training loss %.4f, validation accuracy %.4f (%,.1f s, %,.0f samples/s)",
-                                    epoch,
-                                    b.epochs == 0 ? "" : "/" + b.epochs,
-                                    lossSum / epochSamples,
-                                    atEnd.accuracy(),
-                                    trainingNanos / 1e9,
-                                    samples / (trainingNanos / 1e9)));
+                    b.progress.accept(String.format(
+                            Locale.ROOT,
+                            "epoch %d%s: training loss %.4f, validation accuracy %.4f (%,.1f s, %,.0f samples/s)",
+                            epoch,
+                            b.epochs == 0 ? "" : "/" + b.epochs,
+                            lossSum / epochSamples,
+                            atEnd.accuracy(),
+                            trainingNanos / 1e9,
+                            samples / (trainingNanos / 1e9)));
                 }
             }
         }
@@ -386,9 +387,8 @@ public final class TrainingRun {
                 throw new IllegalArgumentException("warm-up epochs must be zero or more, got " + epochs);
             }
             if (!(startRate > 0) || Float.isInfinite(startRate)) {
-                throw new IllegalArgumentException(
-                        "the warm-up's start rate must be positive and finite, got " + startRate
-                                + "; give the reference rate, such as 0.01");
+                throw new IllegalArgumentException("the warm-up's start rate must be positive and finite, got "
+                        + startRate + "; give the reference rate, such as 0.01");
             }
             this.warmUpEpochs = epochs;
             this.warmUpStartRate = startRate;

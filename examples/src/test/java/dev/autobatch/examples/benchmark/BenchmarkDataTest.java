@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.autobatch.examples.data.FashionMnistFiles;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 
 class BenchmarkDataTest {
 
@@ -28,10 +26,14 @@ class BenchmarkDataTest {
             Arrays.sort(labelsOne);
             Arrays.sort(labelsTwo);
             assertArrayEquals(labelsOne, labelsTwo, "the same samples");
-            assertArrayEquals(one.validation().labels().toFloatArray(), two.validation().labels().toFloatArray());
+            assertArrayEquals(
+                    one.validation().labels().toFloatArray(),
+                    two.validation().labels().toFloatArray());
             // Images move with their labels: the pixel sums of one class agree across orders.
-            float sumOne = one.train().images().get(one.train().labels().eq(3)).sum().getFloat();
-            float sumTwo = two.train().images().get(two.train().labels().eq(3)).sum().getFloat();
+            float sumOne =
+                    one.train().images().get(one.train().labels().eq(3)).sum().getFloat();
+            float sumTwo =
+                    two.train().images().get(two.train().labels().eq(3)).sum().getFloat();
             assertEquals(sumOne, sumTwo, Math.abs(sumOne) * 1e-4);
         }
     }

@@ -7,22 +7,28 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.djl.engine.Engine;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 
 class GpuCheckTest {
 
     private static final long MIB = 1L << 20;
 
     private static Trial onDevice(int batch, long peakMib) {
-        return new Trial(batch, 1000.0 * batch, peakMib * MIB, false, 0.001, 900 * MIB,
-                MemoryMeasurement.DEVICE_USED, null, Double.NaN);
+        return new Trial(
+                batch,
+                1000.0 * batch,
+                peakMib * MIB,
+                false,
+                0.001,
+                900 * MIB,
+                MemoryMeasurement.DEVICE_USED,
+                null,
+                Double.NaN);
     }
 
     private record Printed(int value, String text) {}
@@ -50,7 +56,8 @@ class GpuCheckTest {
 
     @Test
     void peaksWithinTheBudgetPass() {
-        Printed check = printed(out -> GpuCheck.check(List.of(onDevice(64, 1000), onDevice(128, 1500)), 1500 * MIB, out));
+        Printed check =
+                printed(out -> GpuCheck.check(List.of(onDevice(64, 1000), onDevice(128, 1500)), 1500 * MIB, out));
 
         assertEquals(0, check.value());
         assertTrue(check.text().contains("2 trial(s) with a device peak, 0 above the budget"), check.text());
@@ -58,8 +65,8 @@ class GpuCheckTest {
 
     @Test
     void eachPeakAboveTheBudgetIsOneProblemNamingTheBatch() {
-        Printed check = printed(out -> GpuCheck.check(
-                List.of(onDevice(64, 1000), onDevice(128, 2100), onDevice(256, 4000)), 2048 * MIB, out));
+        Printed check = printed(out ->
+                GpuCheck.check(List.of(onDevice(64, 1000), onDevice(128, 2100), onDevice(256, 4000)), 2048 * MIB, out));
 
         assertEquals(2, check.value());
         assertTrue(check.text().contains("ABOVE BUDGET: batch 128 peaked at 2,202,009,600 bytes"), check.text());
@@ -68,8 +75,8 @@ class GpuCheckTest {
 
     @Test
     void trialsWithoutADevicePeakCannotPassTheCheckByThemselves() {
-        Trial host = new Trial(64, 64_000, 5000 * MIB, false, 0.001, 900 * MIB, MemoryMeasurement.HOST_PEAK_RSS,
-                null, Double.NaN);
+        Trial host = new Trial(
+                64, 64_000, 5000 * MIB, false, 0.001, 900 * MIB, MemoryMeasurement.HOST_PEAK_RSS, null, Double.NaN);
         Trial unread = new Trial(64, 64_000, -1, false, 0.001, -1, MemoryMeasurement.NONE, null, Double.NaN);
 
         Printed check = printed(out -> GpuCheck.check(List.of(host, unread, Trial.outOfMemory(4096)), MIB, out));
@@ -80,7 +87,8 @@ class GpuCheckTest {
 
     @Test
     void anOutOfMemoryTrialIsNotAPeakAboveTheBudget() {
-        Printed check = printed(out -> GpuCheck.check(List.of(onDevice(64, 1000), Trial.outOfMemory(8192)), 1500 * MIB, out));
+        Printed check =
+                printed(out -> GpuCheck.check(List.of(onDevice(64, 1000), Trial.outOfMemory(8192)), 1500 * MIB, out));
 
         assertEquals(0, check.value());
     }

@@ -16,10 +16,9 @@ public final class FashionMnistFiles {
         if (FashionMnist.isPresent(FashionMnist.DEFAULT_DIRECTORY)) {
             return;
         }
-        String message =
-                "Fashion-MNIST is not installed under "
-                        + FashionMnist.DEFAULT_DIRECTORY
-                        + ": apt-get install dataset-fashion-mnist (bin/setup does it as root)";
+        String message = "Fashion-MNIST is not installed under "
+                + FashionMnist.DEFAULT_DIRECTORY
+                + ": apt-get install dataset-fashion-mnist (bin/setup does it as root)";
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             fail(message);
         }

@@ -9,13 +9,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Batch;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FashionMnistTest {
 
@@ -49,17 +47,16 @@ class FashionMnistTest {
             assertEquals(20_000, data.train().size());
             assertEquals(10_000, data.validation().size(), "the t10k file has 10,000 images");
             Batch batch = data.validation().getByRange(manager, 0, 4);
-            assertEquals(new Shape(4, 1, 28, 28), batch.getData().singletonOrThrow().getShape());
+            assertEquals(
+                    new Shape(4, 1, 28, 28), batch.getData().singletonOrThrow().getShape());
         }
     }
 
     @Test
     void anEmptyDirectorySaysHowToGetTheData(@TempDir Path dir) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            DataFileException e =
-                    assertThrows(
-                            DataFileException.class,
-                            () -> FashionMnist.load(dir, manager, FashionMnist.Layout.FLAT, 100));
+            DataFileException e = assertThrows(
+                    DataFileException.class, () -> FashionMnist.load(dir, manager, FashionMnist.Layout.FLAT, 100));
             assertTrue(e.getMessage().contains(FashionMnist.TRAIN_IMAGES), e.getMessage());
             assertTrue(e.getMessage().contains("sudo apt-get install dataset-fashion-mnist"), e.getMessage());
         }
@@ -69,15 +66,14 @@ class FashionMnistTest {
     void imagesAndLabelsOfDifferentCountsAreRejected(@TempDir Path dir) throws IOException {
         Files.write(
                 dir.resolve(FashionMnist.TRAIN_IMAGES),
-                IdxReaderTest.gzip(IdxReaderTest.idx(IdxReader.IMAGES_MAGIC, new int[] {3, 28, 28}, new byte[3 * 784])));
+                IdxReaderTest.gzip(
+                        IdxReaderTest.idx(IdxReader.IMAGES_MAGIC, new int[] {3, 28, 28}, new byte[3 * 784])));
         Files.write(
                 dir.resolve(FashionMnist.TRAIN_LABELS),
                 IdxReaderTest.gzip(IdxReaderTest.idx(IdxReader.LABELS_MAGIC, new int[] {2}, new byte[] {1, 2})));
         try (NDManager manager = NDManager.newBaseManager()) {
-            DataFileException e =
-                    assertThrows(
-                            DataFileException.class,
-                            () -> FashionMnist.load(dir, manager, FashionMnist.Layout.FLAT, 100));
+            DataFileException e = assertThrows(
+                    DataFileException.class, () -> FashionMnist.load(dir, manager, FashionMnist.Layout.FLAT, 100));
             assertTrue(e.getMessage().contains("2 labels for 3 images"), e.getMessage());
         }
     }

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -15,16 +12,19 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class IdxReaderTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void readsTheRealFashionMnistTestLabels() {
         FashionMnistFiles.assumeInstalled();
-        IdxArray labels =
-                IdxReader.read(FashionMnist.DEFAULT_DIRECTORY.resolve(FashionMnist.TEST_LABELS), IdxReader.LABELS_MAGIC);
+        IdxArray labels = IdxReader.read(
+                FashionMnist.DEFAULT_DIRECTORY.resolve(FashionMnist.TEST_LABELS), IdxReader.LABELS_MAGIC);
         assertArrayEquals(new int[] {10_000}, labels.dimensions());
         int[] perClass = new int[10];
         for (byte b : labels.values()) {
@@ -39,8 +39,8 @@ class IdxReaderTest {
     @Test
     void readsTheRealFashionMnistTrainingImages() {
         FashionMnistFiles.assumeInstalled();
-        IdxArray images =
-                IdxReader.read(FashionMnist.DEFAULT_DIRECTORY.resolve(FashionMnist.TRAIN_IMAGES), IdxReader.IMAGES_MAGIC);
+        IdxArray images = IdxReader.read(
+                FashionMnist.DEFAULT_DIRECTORY.resolve(FashionMnist.TRAIN_IMAGES), IdxReader.IMAGES_MAGIC);
         assertArrayEquals(new int[] {60_000, 28, 28}, images.dimensions());
         assertEquals(784, images.itemSize());
     }
@@ -48,7 +48,9 @@ class IdxReaderTest {
     @Test
     void readsAnUncompressedFile() throws IOException {
         Path file = dir.resolve("small-idx3-ubyte");
-        Files.write(file, idx(IdxReader.IMAGES_MAGIC, new int[] {2, 2, 3}, new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, (byte) 255}));
+        Files.write(file, idx(IdxReader.IMAGES_MAGIC, new int[] {2, 2, 3}, new byte[] {
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, (byte) 255
+        }));
         IdxArray images = IdxReader.read(file, IdxReader.IMAGES_MAGIC);
         assertArrayEquals(new int[] {2, 2, 3}, images.dimensions());
         assertEquals(2, images.count());
@@ -60,13 +62,15 @@ class IdxReaderTest {
     void readsAGzippedFile() throws IOException {
         Path file = dir.resolve("small-idx1-ubyte.gz");
         Files.write(file, gzip(idx(IdxReader.LABELS_MAGIC, new int[] {3}, new byte[] {7, 0, 9})));
-        assertArrayEquals(new byte[] {7, 0, 9}, IdxReader.read(file, IdxReader.LABELS_MAGIC).values());
+        assertArrayEquals(
+                new byte[] {7, 0, 9},
+                IdxReader.read(file, IdxReader.LABELS_MAGIC).values());
     }
 
     @Test
     void aMissingFileSaysHowToGetTheData() {
-        DataFileException e =
-                assertThrows(DataFileException.class, () -> IdxReader.read(dir.resolve("nope.gz"), IdxReader.LABELS_MAGIC));
+        DataFileException e = assertThrows(
+                DataFileException.class, () -> IdxReader.read(dir.resolve("nope.gz"), IdxReader.LABELS_MAGIC));
         assertTrue(e.getMessage().contains("nope.gz"), e.getMessage());
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());

@@ -13,23 +13,22 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
-
 import org.junit.jupiter.api.Test;
 
 class ModelKindTest {
 
     private static long parameters(ModelKind kind) {
-        try (Model model = kind.newModel("count", 1); NDManager manager = NDManager.newBaseManager()) {
+        try (Model model = kind.newModel("count", 1);
+                NDManager manager = NDManager.newBaseManager()) {
             model.getBlock().setInitializer(Initializer.ONES, Parameter.Type.WEIGHT);
             model.getBlock().initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, kind.inputShape());
             long count = 0;
             for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
                 count += p.getValue().getArray().size();
             }
-            NDArray out =
-                    model.getBlock()
-                            .forward(new ParameterStore(manager, false), new NDList(manager.zeros(kind.inputShape())), false)
-                            .singletonOrThrow();
+            NDArray out = model.getBlock()
+                    .forward(new ParameterStore(manager, false), new NDList(manager.zeros(kind.inputShape())), false)
+                    .singletonOrThrow();
             assertEquals(new Shape(1, 10), out.getShape());
             return count;
         }

@@ -32,10 +32,6 @@ import dev.autobatch.autotune.AutoBatch;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.RebatchedDataset;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +40,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * DJL's {@code TrainMnist}, with one {@code AutoBatch.tune} where the batch size is picked: the
@@ -70,19 +68,22 @@ class TrainMnistWithAutoBatchTest {
             RandomAccessDataset validateSet = dataset(data, 256, 2);
             DefaultTrainingConfig config = setupTrainingConfig(tunedOutput.toString(), optimizer);
 
-            TuningResult result = AutoBatch.tune(tuned, trainingSet, TuneOptions.builder()
-                    .optTrainingConfig(config)
-                    .optTimeBudget(Duration.ofSeconds(8))
-                    .optCache(false)
-                    .build());
+            TuningResult result = AutoBatch.tune(
+                    tuned,
+                    trainingSet,
+                    TuneOptions.builder()
+                            .optTrainingConfig(config)
+                            .optTimeBudget(Duration.ofSeconds(8))
+                            .optCache(false)
+                            .build());
 
             assertTrue(result.batchSize() >= 1 && result.batchSize() <= 1024, "chose " + result.batchSize());
             assertEquals(List.of(), files(tunedOutput), "tuning wrote a checkpoint");
             RandomAccessDataset tunedSet = RebatchedDataset.of(trainingSet, result.batchSize(), true);
             RandomAccessDataset twinSet = RebatchedDataset.of(trainingSet, result.batchSize(), true);
             List<byte[]> afterTuning = train(tuned, config, tunedSet, validateSet);
-            List<byte[]> untouched = train(twin, setupTrainingConfig(twinOutput.toString(), optimizer), twinSet,
-                    validateSet);
+            List<byte[]> untouched =
+                    train(twin, setupTrainingConfig(twinOutput.toString(), optimizer), twinSet, validateSet);
             assertEquals(untouched.size(), afterTuning.size());
             for (int i = 0; i < untouched.size(); i++) {
                 assertArrayEquals(untouched.get(i), afterTuning.get(i), "parameter " + i + " differs from the twin's");
@@ -92,8 +93,9 @@ class TrainMnistWithAutoBatchTest {
     }
 
     /** TrainMnist's training, one epoch, the seed set where the weights are drawn. */
-    private static List<byte[]> train(Model model, DefaultTrainingConfig config, RandomAccessDataset trainingSet,
-            RandomAccessDataset validateSet) throws IOException, TranslateException {
+    private static List<byte[]> train(
+            Model model, DefaultTrainingConfig config, RandomAccessDataset trainingSet, RandomAccessDataset validateSet)
+            throws IOException, TranslateException {
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.setMetrics(new Metrics());
             Engine.getInstance().setRandomSeed(1234);
@@ -110,21 +112,23 @@ class TrainMnistWithAutoBatchTest {
     /** TrainMnist's {@code setupTrainingConfig}, verbatim but for the optimizer under test. */
     private static DefaultTrainingConfig setupTrainingConfig(String outputDir, String optimizer) {
         SaveModelTrainingListener listener = new SaveModelTrainingListener(outputDir);
-        listener.setSaveModelCallback(
-                trainer -> {
-                    TrainingResult result = trainer.getTrainingResult();
-                    Model model = trainer.getModel();
-                    float accuracy = result.getValidateEvaluation("Accuracy");
-                    model.setProperty("Accuracy", String.format("%.5f", accuracy));
-                    model.setProperty("Loss", String.format("%.5f", result.getValidateLoss()));
-                });
+        listener.setSaveModelCallback(trainer -> {
+            TrainingResult result = trainer.getTrainingResult();
+            Model model = trainer.getModel();
+            float accuracy = result.getValidateEvaluation("Accuracy");
+            model.setProperty("Accuracy", String.format("%.5f", accuracy));
+            model.setProperty("Loss", String.format("%.5f", result.getValidateLoss()));
+        });
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .addEvaluator(new Accuracy())
                 .optDevices(Engine.getInstance().getDevices(1))
                 .addTrainingListeners(TrainingListener.Defaults.logging(outputDir))
                 .addTrainingListeners(listener);
         if (optimizer.equals("sgd-momentum")) {
-            config.optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).optMomentum(0.9f).build());
+            config.optOptimizer(Optimizer.sgd()
+                    .setLearningRateTracker(Tracker.fixed(0.01f))
+                    .optMomentum(0.9f)
+                    .build());
         }
         return config; // otherwise DefaultTrainingConfig's Adam, as in TrainMnist
     }

@@ -9,7 +9,10 @@ public class KilledTarget implements TuningTarget {
 
     @Override
     public Model model() throws Exception {
-        new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+        new ProcessBuilder(
+                        "kill", "-KILL", Long.toString(ProcessHandle.current().pid()))
+                .start()
+                .waitFor();
         Thread.sleep(60_000);
         throw new IllegalStateException("still alive after SIGKILL");
     }

@@ -17,7 +17,6 @@ import ai.djl.training.listener.SaveModelTrainingListener;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.loss.Loss;
 import dev.autobatch.autotune.TuningTarget;
-
 import java.util.Optional;
 import java.util.Random;
 
@@ -35,12 +34,11 @@ public class MlpTarget implements TuningTarget {
     @Override
     public Model model() {
         Model model = Model.newInstance("mlp");
-        model.setBlock(
-                new SequentialBlock()
-                        .add(Blocks.batchFlattenBlock())
-                        .add(Linear.builder().setUnits(64).build())
-                        .add(Activation::relu)
-                        .add(Linear.builder().setUnits(CLASSES).build()));
+        model.setBlock(new SequentialBlock()
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(64).build())
+                .add(Activation::relu)
+                .add(Linear.builder().setUnits(CLASSES).build()));
         return model;
     }
 
@@ -48,14 +46,13 @@ public class MlpTarget implements TuningTarget {
     public Optional<TrainingConfig> trainingConfig() {
         String outputDir = "target/checkpoints";
         SaveModelTrainingListener listener = new SaveModelTrainingListener(outputDir);
-        listener.setSaveModelCallback(
-                trainer -> {
-                    TrainingResult result = trainer.getTrainingResult();
-                    Model model = trainer.getModel();
-                    float accuracy = result.getValidateEvaluation("Accuracy");
-                    model.setProperty("Accuracy", String.format("%.5f", accuracy));
-                    model.setProperty("Loss", String.format("%.5f", result.getValidateLoss()));
-                });
+        listener.setSaveModelCallback(trainer -> {
+            TrainingResult result = trainer.getTrainingResult();
+            Model model = trainer.getModel();
+            float accuracy = result.getValidateEvaluation("Accuracy");
+            model.setProperty("Accuracy", String.format("%.5f", accuracy));
+            model.setProperty("Loss", String.format("%.5f", result.getValidateLoss()));
+        });
         return Optional.of(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .addEvaluator(new Accuracy())
                 .addTrainingListeners(TrainingListener.Defaults.logging(outputDir))
