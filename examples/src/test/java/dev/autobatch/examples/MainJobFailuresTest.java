@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.examples.data.FashionMnistFiles;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -30,15 +28,8 @@ class MainJobFailuresTest {
     @TempDir
     Path dir;
 
-    private record Run(int status, String output) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int status;
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            status = MainJob.run(args, out);
-        }
-        return new Run(status, bytes.toString(StandardCharsets.UTF_8));
+    private static MainJobRun run(String... args) {
+        return MainJobRun.of(args);
     }
 
     @Test
@@ -46,7 +37,7 @@ class MainJobFailuresTest {
         // Tests may run as root, whom permissions do not stop; a regular file in the way stops anyone.
         Path file = Files.writeString(dir.resolve("file"), "x");
 
-        Run run = run("--output", file.resolve("out").toString());
+        MainJobRun run = run("--output", file.resolve("out").toString());
 
         assertEquals(MainJob.EXIT_FAILED, run.status(), run.output());
         assertEquals(
@@ -63,7 +54,7 @@ class MainJobFailuresTest {
         Files.setLastModifiedTime(leftover, FileTime.from(Instant.EPOCH));
 
         // Missing data fails the run after the output check.
-        Run run = run("--data", dir.resolve("no-data").toString(), "--output", out.toString());
+        MainJobRun run = run("--data", dir.resolve("no-data").toString(), "--output", out.toString());
 
         assertEquals(MainJob.EXIT_FAILED, run.status(), run.output());
         assertEquals(List.of(), names(out));
@@ -72,7 +63,7 @@ class MainJobFailuresTest {
     @Test
     void aPortInUseIsSaidOnceInTheCommandLinesWords() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Run run = run("--serve-metrics", Integer.toString(taken.getLocalPort()), "--output", dir.toString());
+            MainJobRun run = run("--serve-metrics", Integer.toString(taken.getLocalPort()), "--output", dir.toString());
 
             assertEquals(MainJob.EXIT_FAILED, run.status(), run.output());
             assertEquals(
@@ -87,7 +78,7 @@ class MainJobFailuresTest {
     void aBudgetTheProcessAloneExceedsFailsBeforeAnyTrialInTheCommandLinesWords() {
         FashionMnistFiles.assumeInstalled();
 
-        Run run = run("--limit", "200", "--budget", "1m", "--retune", "--output", dir.toString());
+        MainJobRun run = run("--limit", "200", "--budget", "1m", "--retune", "--output", dir.toString());
 
         assertEquals(MainJob.EXIT_FAILED, run.status(), run.output());
         String last = run.output().lines().reduce((a, b) -> b).orElse("");
@@ -103,7 +94,7 @@ class MainJobFailuresTest {
     void aSingleSampleTunesAtBatchSizeOneInsteadOfFailingInTheApisWords() {
         FashionMnistFiles.assumeInstalled();
 
-        Run run = run("--limit", "1", "--epochs", "1", "--retune", "--output", dir.toString());
+        MainJobRun run = run("--limit", "1", "--epochs", "1", "--retune", "--output", dir.toString());
 
         assertEquals(MainJob.EXIT_OK, run.status(), run.output());
         assertTrue(run.output().contains("Chosen batch size: 1 "), run.output());

@@ -29,21 +29,13 @@ class MainJobTest {
     @TempDir
     Path dir;
 
-    /** What one run printed and returned. */
-    private record Run(int status, String output) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int status;
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            status = MainJob.run(args, out);
-        }
-        return new Run(status, bytes.toString(StandardCharsets.UTF_8));
+    private static MainJobRun run(String... args) {
+        return MainJobRun.of(args);
     }
 
     @Test
     void helpPrintsTheUsageAndSucceeds() {
-        Run run = run("--help");
+        MainJobRun run = run("--help");
         assertEquals(MainJob.EXIT_OK, run.status());
         assertTrue(run.output().startsWith("Usage: bin/autobatch [options]"), run.output());
         for (String option : List.of(
@@ -67,7 +59,7 @@ class MainJobTest {
 
     @Test
     void anUnknownOptionIsOneLineOfErrorThenTheUsageAndStatus2() {
-        Run run = run("--frobnicate");
+        MainJobRun run = run("--frobnicate");
         assertEquals(MainJob.EXIT_USAGE, run.status());
         List<String> lines = run.output().lines().toList();
         assertEquals("autobatch: unknown option '--frobnicate'; see --help for the options", lines.get(0));
@@ -77,7 +69,7 @@ class MainJobTest {
 
     @Test
     void aBadValueNamesItselfAndExitsWithStatus2() {
-        Run run = run("--epochs", "zero");
+        MainJobRun run = run("--epochs", "zero");
         assertEquals(MainJob.EXIT_USAGE, run.status());
         assertTrue(run.output().startsWith("autobatch: --epochs needs a whole number, got 'zero'\n"), run.output());
         assertTrue(run.output().contains("Usage:"), run.output());
@@ -85,7 +77,8 @@ class MainJobTest {
 
     @Test
     void missingDataFailsWithHowToGetIt() {
-        Run run = run("--data", dir.toString(), "--output", dir.resolve("out").toString());
+        MainJobRun run =
+                run("--data", dir.toString(), "--output", dir.resolve("out").toString());
         assertEquals(MainJob.EXIT_FAILED, run.status());
         assertTrue(
                 run.output().contains("autobatch: Cannot load " + dir.resolve("train-images-idx3-ubyte.gz")),
@@ -98,7 +91,7 @@ class MainJobTest {
     void tunesTrainsAndWritesTheReport() {
         FashionMnistFiles.assumeInstalled();
         Path out = dir.resolve("out");
-        Run run = run("--limit", "2000", "--epochs", "1", "--max-batch", "256", "--output", out.toString());
+        MainJobRun run = run("--limit", "2000", "--epochs", "1", "--max-batch", "256", "--output", out.toString());
         assertEquals(MainJob.EXIT_OK, run.status(), run.output());
         String text = run.output();
         assertTrue(text.contains("2,000 training images, 2,000 validation images"), text);
@@ -151,13 +144,13 @@ class MainJobTest {
                 "--output",
                 dir.resolve("out").toString()
             };
-            Run first = run(args);
+            MainJobRun first = run(args);
             assertEquals(MainJob.EXIT_OK, first.status(), first.output());
             Matcher chosen = Pattern.compile("Chosen batch size: (\\d+)").matcher(first.output());
             assertTrue(chosen.find(), first.output());
             assertTrue(first.output().contains("goal goodput"), first.output());
 
-            Run second = run(args);
+            MainJobRun second = run(args);
             assertEquals(MainJob.EXIT_OK, second.status(), second.output());
             assertTrue(
                     second.output()
@@ -170,7 +163,7 @@ class MainJobTest {
 
             String[] again = Arrays.copyOf(args, args.length + 1);
             again[args.length] = "--retune";
-            Run third = run(again);
+            MainJobRun third = run(again);
             assertEquals(MainJob.EXIT_OK, third.status(), third.output());
             assertTrue(
                     Pattern.compile("trial batch +\\d+: ")
@@ -196,7 +189,7 @@ class MainJobTest {
     void comparesTheUsualSizesWithTheTunedOne() throws Exception {
         FashionMnistFiles.assumeInstalled();
         Path out = dir.resolve("compare");
-        Run run = run(
+        MainJobRun run = run(
                 "--compare",
                 "--limit",
                 "2000",
