@@ -33,7 +33,8 @@ public final class TrialConfig implements TrainingConfig {
     private TrialConfig(TrainingConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         boolean evaluates =
-                config.getTrainingListeners().stream().anyMatch(EvaluatorTrainingListener.class::isInstance);
+                Objects.requireNonNullElse(config.getTrainingListeners(), List.<TrainingListener>of()).stream()
+                        .anyMatch(EvaluatorTrainingListener.class::isInstance);
         this.listeners = evaluates ? List.of(new EvaluatorTrainingListener()) : List.of();
     }
 
