@@ -49,56 +49,13 @@ public record HardwareSnapshot(
     }
 
     /**
-     * A snapshot without a reading of the container's usage, as snapshots were taken before the
-     * usage was read.
-     *
-     * @param cpuModel the processor's name
-     * @param physicalCores physical cores, or {@code -1}
-     * @param logicalCores logical processors, or {@code -1}
-     * @param totalMemoryBytes total host memory, or {@code -1}
-     * @param availableMemoryBytes host memory available to new allocations, or {@code -1}
-     * @param containerLimitBytes the container's memory limit, or {@code -1}
-     * @param jvmMaxHeapBytes the Java heap's maximum, or {@code -1}
-     * @param gpus the GPUs, possibly empty
-     * @param engine the deep-learning engine and its version
-     * @param engineThreads the engine's intra-op CPU threads, or {@code -1}
-     * @param engineInteropThreads the engine's inter-op CPU threads, or {@code -1}
-     */
-    public HardwareSnapshot(
-            String cpuModel,
-            int physicalCores,
-            int logicalCores,
-            long totalMemoryBytes,
-            long availableMemoryBytes,
-            long containerLimitBytes,
-            long jvmMaxHeapBytes,
-            List<GpuInfo> gpus,
-            String engine,
-            int engineThreads,
-            int engineInteropThreads) {
-        this(
-                cpuModel,
-                physicalCores,
-                logicalCores,
-                totalMemoryBytes,
-                availableMemoryBytes,
-                containerLimitBytes,
-                jvmMaxHeapBytes,
-                gpus,
-                engine,
-                engineThreads,
-                engineInteropThreads,
-                -1);
-    }
-
-    /**
      * A snapshot that knows nothing, for searches that run without a machine (replays, tests).
      *
      * @return the unknown snapshot
      */
     public static HardwareSnapshot unknown() {
         return new HardwareSnapshot(
-                "unknown", -1, -1, -1, -1, -1, Runtime.getRuntime().maxMemory(), List.of(), "unknown", -1, -1);
+                "unknown", -1, -1, -1, -1, -1, Runtime.getRuntime().maxMemory(), List.of(), "unknown", -1, -1, -1);
     }
 
     /**

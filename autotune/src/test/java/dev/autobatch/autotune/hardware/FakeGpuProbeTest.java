@@ -115,7 +115,7 @@ class FakeGpuProbeTest {
         FakeGpus.setUsed(H100, 10 * GIB);
         List<GpuInfo> gpus = GpuProbe.list(nvml, throughDriver(null).orElseThrow());
         HardwareSnapshot hw =
-                new HardwareSnapshot("test CPU", 8, 16, 64 * GIB, 32 * GIB, -1, GIB, gpus, "PyTorch 2.7.1", 8, 8);
+                new HardwareSnapshot("test CPU", 8, 16, 64 * GIB, 32 * GIB, -1, GIB, gpus, "PyTorch 2.7.1", 8, 8, -1);
 
         MemoryBudget budget = MemoryBudget.of(hw, Device.gpu(0), 0.8);
 

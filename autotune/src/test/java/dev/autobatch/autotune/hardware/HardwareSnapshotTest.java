@@ -24,7 +24,8 @@ class HardwareSnapshotTest {
                         new GpuInfo(1, "unknown", -1, -1, "CUDA")),
                 "PyTorch 2.7.1",
                 64,
-                32);
+                32,
+                -1);
 
         assertEquals("""
                 CPU: AMD EPYC 7763 64-Core Processor, 64 physical / 128 logical cores
@@ -37,7 +38,7 @@ class HardwareSnapshotTest {
 
     @Test
     void anUnknownMachineReadsUnknownAndNone() {
-        HardwareSnapshot hw = new HardwareSnapshot("unknown", -1, -1, -1, -1, -1, -1, List.of(), "unknown", -1, -1);
+        HardwareSnapshot hw = new HardwareSnapshot("unknown", -1, -1, -1, -1, -1, -1, List.of(), "unknown", -1, -1, -1);
 
         assertEquals("""
                 CPU: unknown, unknown physical / unknown logical cores

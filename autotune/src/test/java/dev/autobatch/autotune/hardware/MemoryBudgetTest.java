@@ -272,7 +272,7 @@ class MemoryBudgetTest {
 
     private static HardwareSnapshot host(long available, long containerLimit) {
         return new HardwareSnapshot(
-                "test CPU", 4, 8, 64 * GIB, available, containerLimit, GIB, List.of(), "PyTorch", -1, -1);
+                "test CPU", 4, 8, 64 * GIB, available, containerLimit, GIB, List.of(), "PyTorch", -1, -1, -1);
     }
 
     private static HardwareSnapshot container(long available, long limit, long used) {
@@ -281,6 +281,7 @@ class MemoryBudgetTest {
     }
 
     private static HardwareSnapshot gpus(GpuInfo... gpus) {
-        return new HardwareSnapshot("test CPU", 4, 8, 64 * GIB, 32 * GIB, -1, GIB, List.of(gpus), "PyTorch", -1, -1);
+        return new HardwareSnapshot(
+                "test CPU", 4, 8, 64 * GIB, 32 * GIB, -1, GIB, List.of(gpus), "PyTorch", -1, -1, -1);
     }
 }

@@ -238,7 +238,8 @@ final class ReportFixtures {
                 List.of(new GpuInfo(0, "NVIDIA H100 80GB HBM3", 85_017_493_504L, H100_FREE_BYTES, "NVML")),
                 "PyTorch 2.7.1",
                 26,
-                1);
+                1,
+                -1);
         long budget = (long) (H100_FREE_BYTES * 0.8);
         TuningContext context = new TuningContext(
                 "mlp-784-4096-4096-10", "gpu(0)", hardware, "80% of the 78.5 GiB free on gpu(0) (NVML)", 2, 5);
@@ -339,6 +340,7 @@ final class ReportFixtures {
                 List.of(),
                 "PyTorch 2.7.1",
                 8,
+                -1,
                 -1);
         TuningContext context =
                 new TuningContext("resnet18", "cpu()", hardware, "80% of the container's 16.0 GiB limit", 1, 3);
