@@ -69,14 +69,16 @@ import java.util.function.Supplier;
  * keeps its mean and spread, from which {@code autotune} estimates the gradient noise scale.
  *
  * <p>A measured step costs what a step of the user's training costs: {@code EasyTrain.trainBatch}
- * (the batch split across the configuration's devices, forward, loss, backward, and where the
- * configuration has DJL's {@code EvaluatorTrainingListener} the evaluators' accumulators updated
- * by a fresh one, the trainer's metrics recorded) and {@code trainer.step()}. Fetching the batch,
- * and the other listeners' per-batch work, lie outside the timed span.
+ * (the batch split across the configuration's devices, forward, loss, backward, the trainer's
+ * metrics recorded, and the per-batch work of DJL's own listeners where the configuration has
+ * them: the evaluators' updates, the logging listener's progress line, the divergence check and
+ * the timing, by fresh listeners of the trials' own that print and write nothing) and {@code
+ * trainer.step()}. Fetching the batch lies outside the timed span, as does the work of listeners
+ * of other types.
  *
  * <p>One {@link Trainer} is created when the runner is built and reused by every trial (a new
  * trainer on the same model leaks one gradient array per parameter, DJL issue 1317). It runs none
- * of the configuration's training listeners: no checkpoint is saved, no callback runs. <b>The
+ * of the configuration's own training listeners: no checkpoint is saved, no callback runs. <b>The
  * user's setup is left exactly as it was</b>: after every trial the model's parameters (running
  * statistics too) are bit-identical to what they were when the runner was built, and the state of
  * the configuration's optimizer (update counts, momentum, Adam's moments, the learning-rate

@@ -88,8 +88,8 @@ public final class GradientAccumulation {
     }
 
     /**
-     * One micro-batch's forward and backward passes as {@code EasyTrain.trainBatch} runs them,
-     * without the listeners: split across the trainer's devices, the splits run on the trainer's
+     * One micro-batch's forward and backward passes as {@code EasyTrain.trainBatch} runs them
+     * (with its "backward" and "training-metrics" metrics), without the listeners: split across the trainer's devices, the splits run on the trainer's
      * executor where it has one and there are several, each loss divided by {@code microBatches}
      * before its backward pass. What {@link DjlTrialRunner} times.
      *
@@ -123,12 +123,16 @@ public final class GradientAccumulation {
             Trainer trainer, GradientCollector collector, Batch split, BatchData batchData, int microBatches) {
         NDList labels = split.getLabels();
         NDList predictions = trainer.forward(split.getData(), labels);
+        long time = System.nanoTime();
         NDArray loss = trainer.getLoss().evaluate(labels, predictions);
         // Dividing the loss, not the gradients: the backward pass then yields the share of this
         // micro-batch in the mean gradient of the whole step, with no extra pass over the gradients.
         collector.backward(microBatches == 1 ? loss : loss.div(microBatches));
+        trainer.addMetric("backward", time);
+        time = System.nanoTime();
         batchData.getLabels().put(labels.get(0).getDevice(), labels);
         batchData.getPredictions().put(predictions.get(0).getDevice(), predictions);
+        trainer.addMetric("training-metrics", time);
         return loss;
     }
 

@@ -24,9 +24,9 @@ final class ReportMarkdown {
 
     /** What a trial's measured step is, as {@code core}'s trial runner times it. */
     static final String TRIAL_STEP = "a step is `EasyTrain.trainBatch` (the batch split across the"
-            + " configuration's devices, forward, loss, backward, the evaluators' updates where it has DJL's"
-            + " evaluator listener) and `trainer.step()`; fetching the batch and its listeners' other work are"
-            + " left out";
+            + " configuration's devices, forward, loss, backward, and the per-batch work of DJL's own listeners"
+            + " where it has them: evaluators, progress line, divergence check, timing) and `trainer.step()`;"
+            + " fetching the batch and listeners of other types are left out";
 
     /** What the trial table's spread column means, for the sentence above the table. */
     private static final String SPREAD_NOTE =

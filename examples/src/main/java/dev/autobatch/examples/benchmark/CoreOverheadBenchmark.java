@@ -50,6 +50,12 @@ public final class CoreOverheadBenchmark {
 
     private static final int[] BATCH_SIZES = {32, 256, 2048};
 
+    /**
+     * MNIST's training set: the data are random, but as many samples as TrainMnist trains on, so
+     * the logging listener's progress bar advances (and prints) as often a batch as it does there.
+     */
+    private static final int MNIST_TRAINING_SAMPLES = 60_000;
+
     private CoreOverheadBenchmark() {}
 
     /**
@@ -80,7 +86,7 @@ public final class CoreOverheadBenchmark {
                 try (Model runnerModel = model(mnist, "runner");
                         Model plainModel = model(mnist, "plain");
                         NDManager dataManager = NDManager.newBaseManager()) {
-                    ArrayDataset data = randomData(dataManager, Math.max(4096, batchSize * 2));
+                    ArrayDataset data = randomData(dataManager, MNIST_TRAINING_SAMPLES);
                     TrainingConfig config =
                             mnist ? trainMnistConfig(checkpoints) : DjlTrialRunner.defaultTrainingConfig();
                     try (DjlTrialRunner runner = DjlTrialRunner.builder()
