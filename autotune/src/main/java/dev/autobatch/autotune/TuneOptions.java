@@ -1,10 +1,10 @@
 package dev.autobatch.autotune;
 
 import ai.djl.training.TrainingConfig;
-import dev.autobatch.autotune.hardware.MemoryBudget;
+import dev.autobatch.autotune.advice.LearningRateAdvice;
+import dev.autobatch.autotune.budget.MemoryBudget;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;
-import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.internal.Checks;
 import java.nio.file.Path;

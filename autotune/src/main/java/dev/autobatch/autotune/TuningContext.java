@@ -1,6 +1,6 @@
 package dev.autobatch.autotune;
 
-import dev.autobatch.autotune.hardware.HardwareSnapshot;
+import dev.autobatch.autotune.probe.HardwareSnapshot;
 
 /**
  * Where a tuning ran: the model, the device, the machine and how the budget was chosen.

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import ai.djl.training.dataset.ArrayDataset;
+import dev.autobatch.autotune.advice.LearningRateAdvice;
 import dev.autobatch.autotune.cache.ResultCache;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.core.TestModels;

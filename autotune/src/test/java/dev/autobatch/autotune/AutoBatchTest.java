@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.util.Pair;
+import dev.autobatch.autotune.budget.MemoryBudgetException;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.StopReason;
 import dev.autobatch.core.DjlTrialRunner;

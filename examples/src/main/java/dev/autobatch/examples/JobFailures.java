@@ -1,6 +1,6 @@
 package dev.autobatch.examples;
 
-import dev.autobatch.autotune.MemoryBudgetException;
+import dev.autobatch.autotune.budget.MemoryBudgetException;
 import dev.autobatch.autotune.internal.AtomicFiles;
 import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.report.PrometheusEndpoint;

@@ -1,6 +1,6 @@
 package dev.autobatch.maven;
 
-import dev.autobatch.autotune.MemoryBudgetException;
+import dev.autobatch.autotune.budget.MemoryBudgetException;
 import java.io.UncheckedIOException;
 
 /** Turns a failure of the user's target or of the tuning into one sentence for the build log. */

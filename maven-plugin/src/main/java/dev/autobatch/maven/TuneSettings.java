@@ -2,8 +2,8 @@ package dev.autobatch.maven;
 
 import ai.djl.training.TrainingConfig;
 import dev.autobatch.autotune.TuneOptions;
+import dev.autobatch.autotune.TuningListener;
 import dev.autobatch.autotune.search.Goal;
-import dev.autobatch.autotune.search.TuningListener;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

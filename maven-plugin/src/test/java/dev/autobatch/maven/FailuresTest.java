@@ -3,8 +3,8 @@ package dev.autobatch.maven;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.autobatch.autotune.MemoryBudgetException;
-import dev.autobatch.autotune.hardware.MemoryBudget;
+import dev.autobatch.autotune.budget.MemoryBudget;
+import dev.autobatch.autotune.budget.MemoryBudgetException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.training.TrainingConfig;
 import dev.autobatch.autotune.TuneOptions;
+import dev.autobatch.autotune.TuningListener;
 import dev.autobatch.autotune.search.Goal;
-import dev.autobatch.autotune.search.TuningListener;
 import dev.autobatch.core.DjlTrialRunner;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package dev.autobatch.autotune.internal;
 
-import dev.autobatch.autotune.AccumulationPlan;
 import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.autotune.advice.AccumulationPlan;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.core.Trial;

@@ -4,13 +4,13 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.autobatch.autotune.AccumulationPlan;
-import dev.autobatch.autotune.LearningRateAdvice;
-import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
-import dev.autobatch.autotune.hardware.GpuInfo;
-import dev.autobatch.autotune.hardware.HardwareSnapshot;
+import dev.autobatch.autotune.advice.AccumulationPlan;
+import dev.autobatch.autotune.advice.LearningRateAdvice;
+import dev.autobatch.autotune.advice.NoiseScale;
+import dev.autobatch.autotune.probe.GpuInfo;
+import dev.autobatch.autotune.probe.HardwareSnapshot;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.core.Trial;
 import java.io.IOException;
@@ -44,7 +44,7 @@ import java.util.Objects;
  * devices}, {@code trials[].gradientNormSquaredStdDev}, {@code accumulationSteps}, {@code
  * stepSecondsIqr}, {@code measuredSteps}, {@code hardware.containerUsedBytes}) may be missing
  * from older reports; they read back as the defaults the shorter constructors of {@link
- * TuningResult}, {@link Trial} and {@link dev.autobatch.autotune.hardware.HardwareSnapshot} give
+ * TuningResult}, {@link Trial} and {@link dev.autobatch.autotune.probe.HardwareSnapshot} give
  * (a trial without them has no recorded spread of its step times).
  */
 public final class ReportJson {

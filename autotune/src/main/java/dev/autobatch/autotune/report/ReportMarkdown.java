@@ -1,13 +1,13 @@
 package dev.autobatch.autotune.report;
 
-import dev.autobatch.autotune.AccumulationPlan;
-import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
-import dev.autobatch.autotune.hardware.GpuInfo;
-import dev.autobatch.autotune.hardware.HardwareSnapshot;
+import dev.autobatch.autotune.advice.AccumulationPlan;
+import dev.autobatch.autotune.advice.NoiseScale;
 import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.internal.ResultTable;
+import dev.autobatch.autotune.probe.GpuInfo;
+import dev.autobatch.autotune.probe.HardwareSnapshot;
 import dev.autobatch.autotune.search.BatchSizeSearch;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;

@@ -1,6 +1,6 @@
 package dev.autobatch.autotune.search;
 
-import dev.autobatch.autotune.NoiseScale;
+import dev.autobatch.autotune.advice.NoiseScale;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,11 +1,12 @@
 package dev.autobatch.autotune.search;
 
-import dev.autobatch.autotune.AccumulationPlan;
-import dev.autobatch.autotune.LearningRateAdvice;
-import dev.autobatch.autotune.NoiseScale;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningContext;
+import dev.autobatch.autotune.TuningListener;
 import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.autotune.advice.AccumulationPlan;
+import dev.autobatch.autotune.advice.LearningRateAdvice;
+import dev.autobatch.autotune.advice.NoiseScale;
 import dev.autobatch.core.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;

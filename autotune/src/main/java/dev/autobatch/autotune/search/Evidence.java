@@ -1,6 +1,6 @@
 package dev.autobatch.autotune.search;
 
-import dev.autobatch.autotune.NoiseScale;
+import dev.autobatch.autotune.advice.NoiseScale;
 import dev.autobatch.autotune.internal.PeakMemoryModel;
 import dev.autobatch.core.Trial;
 import java.util.ArrayList;

@@ -1,7 +1,8 @@
 package dev.autobatch.autotune.search;
 
-import dev.autobatch.autotune.AccumulationPlan;
-import dev.autobatch.autotune.MemoryBudgetException;
+import dev.autobatch.autotune.TuningListener;
+import dev.autobatch.autotune.advice.AccumulationPlan;
+import dev.autobatch.autotune.budget.MemoryBudgetException;
 import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.Trial;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.autobatch.autotune.search;
 
-import dev.autobatch.autotune.AccumulationPlan;
-import dev.autobatch.autotune.LearningRateAdvice;
+import dev.autobatch.autotune.advice.AccumulationPlan;
+import dev.autobatch.autotune.advice.LearningRateAdvice;
 import dev.autobatch.core.internal.Checks;
 import java.time.Duration;
 

@@ -1,6 +1,6 @@
 package dev.autobatch.examples.training;
 
-import dev.autobatch.autotune.LearningRateAdvice;
+import dev.autobatch.autotune.advice.LearningRateAdvice;
 import java.util.List;
 import java.util.Locale;
 

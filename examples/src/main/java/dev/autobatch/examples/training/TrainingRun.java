@@ -20,7 +20,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.training.tracker.WarmUpTracker;
 import ai.djl.translate.TranslateException;
-import dev.autobatch.autotune.LearningRateAdvice;
+import dev.autobatch.autotune.advice.LearningRateAdvice;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
