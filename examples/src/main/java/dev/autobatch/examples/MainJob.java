@@ -109,11 +109,11 @@ public final class MainJob {
         } catch (UsageException e) {
             err.println("autobatch: " + e.getMessage());
             err.println();
-            err.println(MainJobOptions.USAGE);
+            err.println(MainJobOptions.usage());
             return EXIT_USAGE;
         }
         if (options.help()) {
-            out.println(MainJobOptions.USAGE);
+            out.println(MainJobOptions.usage());
             return EXIT_OK;
         }
         try (PrometheusEndpoint endpoint = JobFailures.startEndpoint(options.serveMetricsPort())) {

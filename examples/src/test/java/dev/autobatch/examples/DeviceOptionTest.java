@@ -112,6 +112,6 @@ class DeviceOptionTest {
         assertEquals(MainJob.EXIT_USAGE, status);
         String output = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(output.startsWith("autobatch: --device must be cpu, gpu or gpu:N"), output);
-        assertTrue(output.contains("--device cpu|gpu|gpu:N"), output);
+        assertTrue(output.contains("--device=cpu|gpu|gpu:N"), output);
     }
 }
