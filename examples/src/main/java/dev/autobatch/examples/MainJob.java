@@ -11,11 +11,9 @@ import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.advice.LearningRateAdvice;
 import dev.autobatch.autotune.budget.MemoryBudget;
 import dev.autobatch.autotune.budget.MemoryBudgetException;
-import dev.autobatch.autotune.internal.AtomicFiles;
 import dev.autobatch.autotune.probe.HardwareProbe;
 import dev.autobatch.autotune.probe.HardwareSnapshot;
 import dev.autobatch.autotune.report.PrometheusEndpoint;
-import dev.autobatch.autotune.report.ReportWriter;
 import dev.autobatch.core.Trial;
 import dev.autobatch.examples.data.DataFileException;
 import dev.autobatch.examples.data.FashionMnist;
@@ -26,17 +24,14 @@ import dev.autobatch.examples.training.ModelKind;
 import dev.autobatch.examples.training.RunMarkdown;
 import dev.autobatch.examples.training.TrainingOutcome;
 import dev.autobatch.examples.training.TrainingRun;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -184,47 +179,11 @@ public final class MainJob {
             } else {
                 files.put("training.md", utf8(train(kind, data, batchSize, advice(result))));
             }
-            List<Path> written = write(result, files);
-            out.println("Files written:");
-            for (Path file : written) {
-                out.println("  " + file.toAbsolutePath().normalize());
-            }
+            JobOutput.printWritten(out, JobOutput.write(options.output(), result, files));
             out.printf(Locale.ROOT, "Done in %.1f s.%n", seconds(start));
         }
         if (endpoint != null) {
-            out.println("Serving metrics at " + endpoint.uri() + " until interrupted (Ctrl-C to stop)");
-            out.flush();
-            // Ctrl-C ends the JVM through its shutdown hooks, without interrupting this thread.
-            Thread onSignal = new Thread(() -> interrupted(endpoint), "autobatch-interrupted");
-            Runtime.getRuntime().addShutdownHook(onSignal);
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                Runtime.getRuntime().removeShutdownHook(onSignal);
-                interrupted(endpoint);
-            }
-        }
-    }
-
-    private void interrupted(PrometheusEndpoint endpoint) {
-        out.println("Interrupted: the metrics endpoint stops.");
-        out.flush();
-        endpoint.close();
-    }
-
-    /** Writes the tuning's report and the run's own files as one set, the report's JSON last. */
-    private List<Path> write(TuningResult result, Map<String, byte[]> own) {
-        Path output = options.output();
-        try {
-            Map<String, byte[]> files = new LinkedHashMap<>(own);
-            files.putAll(ReportWriter.contents(result));
-            return AtomicFiles.writeAll(output, files);
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "could not write the report into --output " + output + " (" + e.getMessage()
-                            + "); check that the directory is writable or give --output DIR",
-                    e);
+            JobOutput.serveUntilInterrupted(endpoint, out);
         }
     }
 
