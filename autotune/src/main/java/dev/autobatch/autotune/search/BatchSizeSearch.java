@@ -7,7 +7,7 @@ import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.advice.AccumulationPlan;
 import dev.autobatch.autotune.advice.LearningRateAdvice;
 import dev.autobatch.autotune.advice.NoiseScale;
-import dev.autobatch.core.internal.Checks;
+import dev.autobatch.core.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.LongSupplier;

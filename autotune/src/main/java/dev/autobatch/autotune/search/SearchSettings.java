@@ -2,7 +2,7 @@ package dev.autobatch.autotune.search;
 
 import dev.autobatch.autotune.advice.AccumulationPlan;
 import dev.autobatch.autotune.advice.LearningRateAdvice;
-import dev.autobatch.core.internal.Checks;
+import dev.autobatch.core.Checks;
 import java.time.Duration;
 
 /**
