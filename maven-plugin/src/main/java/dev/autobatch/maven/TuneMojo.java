@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -66,12 +67,14 @@ public class TuneMojo extends AbstractMojo {
     String target;
 
     /**
-     * What to optimise: {@code BALANCED} (the default, as for {@code AutoBatch.tune}), the
+     * What to optimise, one of the {@code Goal} values (in any case, {@code -} or {@code _}
+     * between words): {@code BALANCED} (the default, as for {@code AutoBatch.tune}), the
      * throughput choice among the sizes whose statistical efficiency is at least a quarter, which
      * trains fastest to a good model; {@code THROUGHPUT}, the smallest batch size within {@code
      * saturationThreshold} of the best throughput that fits the memory budget; {@code GOODPUT},
      * the size with the most throughput times statistical efficiency (Pollux); or {@code MAX_FIT},
-     * the largest batch size that fits the memory budget.
+     * the largest batch size that fits the memory budget. An unknown goal fails the build with the
+     * list of goals, taken from the enum.
      */
     @Parameter(property = "autobatch.goal", defaultValue = "BALANCED")
     String goal;
@@ -107,6 +110,16 @@ public class TuneMojo extends AbstractMojo {
     /** Measured training steps a trial; at least 1. Throughput comes from their median time. */
     @Parameter(property = "autobatch.measuredSteps", defaultValue = "" + TuneOptions.DEFAULT_MEASURED_STEPS)
     int measuredSteps;
+
+    /**
+     * Any other option of {@code AutoBatch.tune} by its name, such as {@code
+     * <options><startBatchSize>8</startBatchSize><timeBudget>120</timeBudget></options>}: every
+     * name {@code TuneOptions.names()} lists ({@code startBatchSize}, {@code maxTrialSeconds},
+     * {@code timeBudget}, {@code referenceBatchSize}, {@code referenceLearningRate}, {@code
+     * targetBatchSize}, ...), each read as the option documents it. The parameters above win.
+     */
+    @Parameter
+    Map<String, String> options;
 
     /**
      * Where the report files and {@code batch-size.properties} are written (and, when forking, the
@@ -171,8 +184,7 @@ public class TuneMojo extends AbstractMojo {
         ClasspathScope scope;
         List<String> extraJvmArgs;
         try {
-            settings = TuneSettings.of(
-                    target, goal, memoryBudget, saturationThreshold, maxBatchSize, warmupSteps, measuredSteps);
+            settings = new TuneSettings(target, tuneOptions());
             scope = ClasspathScope.parse(classpathScope);
             extraJvmArgs = ForkedJvm.splitArguments(jvmArgs);
         } catch (IllegalArgumentException e) {
@@ -207,6 +219,22 @@ public class TuneMojo extends AbstractMojo {
                 + "; the report is in "
                 + directory
                 + ".");
+    }
+
+    /**
+     * The parameters as {@link TuneOptions} names them, one line each; {@code options} first, so
+     * that a parameter of its own wins. {@link TuneOptions.Builder#fromProperties} reads and checks
+     * them, naming each as {@code autobatch.<name>}.
+     */
+    Map<String, String> tuneOptions() {
+        Map<String, String> byName = new LinkedHashMap<>(options == null ? Map.of() : options);
+        byName.put("goal", goal);
+        byName.put("memoryBudget", memoryBudget);
+        byName.put("saturationThreshold", Double.toString(saturationThreshold));
+        byName.put("maxBatchSize", maxBatchSize == null ? null : maxBatchSize.toString());
+        byName.put("warmupSteps", Integer.toString(warmupSteps));
+        byName.put("measuredSteps", Integer.toString(measuredSteps));
+        return byName;
     }
 
     private static Class<? extends TuningTarget> loadTarget(
