@@ -1,6 +1,7 @@
 package dev.autobatch.autotune;
 
 import static dev.autobatch.autotune.internal.OptionText.constant;
+import static dev.autobatch.autotune.internal.OptionText.orNone;
 
 import ai.djl.training.TrainingConfig;
 import dev.autobatch.autotune.advice.LearningRateAdvice;
@@ -57,18 +58,10 @@ public final class TuneOptions {
      */
     private static final OptionText.Table<Builder> NAMED = new OptionText.Table<Builder>()
             .add("goal", (w, t) -> constant(w, t, Goal.class, Goal.DEFAULT), Builder::optGoal, v -> v.goal.name())
-            .add(
-                    "memoryBudget",
-                    (w, t) -> t,
-                    Builder::optMemoryBudget,
-                    v -> v.memoryBudgetBytes > 0 ? v.memoryBudgetBytes + " bytes" : "fraction " + v.memoryFraction)
+            .add("memoryBudget", (w, t) -> t, Builder::optMemoryBudget, Builder::budgetKey)
             .add("saturationThreshold", OptionText::number, Builder::optSaturationThreshold, v -> v.saturationThreshold)
             .add("startBatchSize", OptionText::whole, Builder::optStartBatchSize, v -> v.startBatchSize)
-            .add(
-                    "maxBatchSize",
-                    OptionText::whole,
-                    Builder::optMaxBatchSize,
-                    v -> v.maxBatchSize > 0 ? v.maxBatchSize : "default")
+            .add("maxBatchSize", OptionText::whole, Builder::optMaxBatchSize, v -> orNone(v.maxBatchSize, "default"))
             .add("warmupSteps", OptionText::whole, Builder::optWarmupSteps, v -> v.warmupSteps)
             .add("measuredSteps", OptionText::whole, Builder::optMeasuredSteps, v -> v.measuredSteps)
             .add("maxTrialSeconds", OptionText::number, Builder::optMaxTrialSeconds, v -> v.maxTrialSeconds)
@@ -79,9 +72,9 @@ public final class TuneOptions {
                     "targetBatchSize",
                     OptionText::whole,
                     Builder::optTargetBatchSize,
-                    v -> v.targetBatchSize > 0 ? v.targetBatchSize : "none")
-            .add("reportDirectory", (w, t) -> Path.of(t.trim()), Builder::optReportDirectory, null)
-            .add("cacheDirectory", (w, t) -> Path.of(t.trim()), Builder::optCacheDirectory, null)
+                    v -> orNone(v.targetBatchSize, "none"))
+            .add("reportDirectory", OptionText::path, Builder::optReportDirectory, null)
+            .add("cacheDirectory", OptionText::path, Builder::optCacheDirectory, null)
             .add("cache", OptionText::bool, Builder::optCache, null)
             .add("force", OptionText::bool, Builder::optForce, null);
 
@@ -276,22 +269,24 @@ public final class TuneOptions {
 
         /**
          * Sets options by name from text, as an entry point such as the Maven plugin receives them:
-         * names as {@link TuneOptions#names()} lists them, each value read as its {@code optX}
-         * documents (a goal in any case, {@code -} or {@code _} between words; a budget as {@link
-         * BudgetSpec} reads it; a duration in seconds or ISO-8601). A blank value leaves the
-         * default. From then on errors name options as the entry point does, {@code prefix} and
-         * name: {@code "autobatch.maxBatchSize must be at least 1, got 0; leave it unset to let
-         * the training set's size cap the search"}.
+         * names as {@link TuneOptions#names()} lists them, each read as its {@code optX} documents
+         * (a goal in any case; a budget as {@link BudgetSpec} reads it; a duration in seconds or
+         * ISO-8601); a blank value leaves the default. Errors then name options as the entry point
+         * does: {@code "autobatch.maxBatchSize must be at least 1, got 0; leave it unset to let the
+         * training set's size cap the search"}.
          *
          * @param prefix put before each name in errors, such as {@code "autobatch."}; may be empty
          * @param options the text by name
          * @return this builder
-         * @throws IllegalArgumentException for an unknown name or a bad value, naming both
          */
         public Builder fromProperties(String prefix, Map<String, String> options) {
             this.prefix = Objects.requireNonNull(prefix, "prefix");
             NAMED.set(this, prefix, options);
             return this;
+        }
+
+        private Object budgetKey() {
+            return memoryBudgetBytes > 0 ? memoryBudgetBytes + " bytes" : "fraction " + memoryFraction;
         }
 
         private String what(String name, String words) {

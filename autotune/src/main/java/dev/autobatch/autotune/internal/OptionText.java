@@ -1,5 +1,7 @@
 package dev.autobatch.autotune.internal;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
@@ -72,6 +74,33 @@ public final class OptionText {
             throw new IllegalArgumentException(
                     what + " must be seconds (90) or an ISO-8601 duration (PT1M30S), got '" + text + "'", e);
         }
+    }
+
+    /**
+     * Reads a path.
+     *
+     * @param what how errors name the option
+     * @param text the path, spaces around it ignored
+     * @return the path
+     * @throws IllegalArgumentException if it is not a path on this system
+     */
+    public static Path path(String what, String text) {
+        try {
+            return Path.of(text.trim());
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(what + " must be a path, got '" + text + "'", e);
+        }
+    }
+
+    /**
+     * Returns a count for a cache key, or the word that stands for its "none".
+     *
+     * @param value the count; 0 or less for none
+     * @param none the word, such as {@code "default"}
+     * @return the count, or the word
+     */
+    public static Object orNone(int value, String none) {
+        return value > 0 ? value : none;
     }
 
     /**
