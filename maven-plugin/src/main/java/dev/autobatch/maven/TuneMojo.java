@@ -67,25 +67,21 @@ public class TuneMojo extends AbstractMojo {
     String target;
 
     /**
-     * What to optimise, one of the {@code Goal} values (in any case, {@code -} or {@code _}
-     * between words): {@code BALANCED} (the default, as for {@code AutoBatch.tune}), the
-     * throughput choice among the sizes whose statistical efficiency is at least a quarter, which
-     * trains fastest to a good model; {@code THROUGHPUT}, the smallest batch size within {@code
-     * saturationThreshold} of the best throughput that fits the memory budget; {@code GOODPUT},
-     * the size with the most throughput times statistical efficiency (Pollux); or {@code MAX_FIT},
-     * the largest batch size that fits the memory budget. An unknown goal fails the build with the
-     * list of goals, taken from the enum.
+     * What to optimise, a {@code Goal} in any case: {@code BALANCED} (the default, as for {@code
+     * AutoBatch.tune}), the throughput choice among the sizes whose statistical efficiency is at
+     * least a quarter, which trains fastest to a good model; {@code THROUGHPUT}, the smallest size
+     * within {@code saturationThreshold} of the best throughput that fits the memory budget; {@code
+     * GOODPUT}, the most throughput times statistical efficiency (Pollux); or {@code MAX_FIT}, the
+     * largest size that fits the memory budget.
      */
     @Parameter(property = "autobatch.goal", defaultValue = "BALANCED")
     String goal;
 
     /**
-     * The memory a trial may use on the training device: a size in bytes with an optional binary
-     * suffix ({@code 8g}, {@code 512m}, {@code 1073741824}), or a fraction of the available memory
-     * in (0, 1] ({@code 0.5}, {@code 50%}). The default is 80% of the available memory. On the
-     * CPU the available memory is what is free to the build's JVM: in a container its limit less
-     * what the whole container uses, plus what the JVM holds; a size above that gives way to the
-     * default, 80% of it, with a warning.
+     * The memory a trial may use on the training device: a size ({@code 8g}, {@code 512m}, {@code
+     * 1073741824}) or a fraction in (0, 1] of the free memory ({@code 0.5}, {@code 50%}); default
+     * 80%. On the CPU the free memory is the build JVM's room (in a container, its limit less what
+     * the container uses, plus what the JVM holds); a size above it gives way to the default.
      */
     @Parameter(property = "autobatch.memoryBudget", defaultValue = "" + TuneOptions.DEFAULT_MEMORY_FRACTION)
     String memoryBudget;
@@ -97,9 +93,7 @@ public class TuneMojo extends AbstractMojo {
     @Parameter(property = "autobatch.saturationThreshold", defaultValue = "" + TuneOptions.DEFAULT_SATURATION_THRESHOLD)
     double saturationThreshold;
 
-    /**
-     * The largest batch size to try. Unset by default: the training set's size caps the search.
-     */
+    /** The largest batch size to try. Unset by default: the training set's size caps the search. */
     @Parameter(property = "autobatch.maxBatchSize")
     Integer maxBatchSize;
 
@@ -112,11 +106,10 @@ public class TuneMojo extends AbstractMojo {
     int measuredSteps;
 
     /**
-     * Any other option of {@code AutoBatch.tune} by its name, such as {@code
-     * <options><startBatchSize>8</startBatchSize><timeBudget>120</timeBudget></options>}: every
-     * name {@code TuneOptions.names()} lists ({@code startBatchSize}, {@code maxTrialSeconds},
-     * {@code timeBudget}, {@code referenceBatchSize}, {@code referenceLearningRate}, {@code
-     * targetBatchSize}, ...), each read as the option documents it. The parameters above win.
+     * Any other option of {@code AutoBatch.tune} by the name {@code TuneOptions.names()} gives it
+     * ({@code startBatchSize}, {@code maxTrialSeconds}, {@code timeBudget}, {@code
+     * referenceBatchSize}, {@code targetBatchSize}, ...), such as {@code
+     * <options><timeBudget>120</timeBudget></options>}. The parameters above win.
      */
     @Parameter
     Map<String, String> options;
@@ -221,11 +214,7 @@ public class TuneMojo extends AbstractMojo {
                 + ".");
     }
 
-    /**
-     * The parameters as {@link TuneOptions} names them, one line each; {@code options} first, so
-     * that a parameter of its own wins. {@link TuneOptions.Builder#fromProperties} reads and checks
-     * them, naming each as {@code autobatch.<name>}.
-     */
+    /** The parameters by {@link TuneOptions} name, one line each, after {@code options} so that they win. */
     Map<String, String> tuneOptions() {
         Map<String, String> byName = new LinkedHashMap<>(options == null ? Map.of() : options);
         byName.put("goal", goal);
