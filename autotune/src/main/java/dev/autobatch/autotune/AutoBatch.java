@@ -168,19 +168,12 @@ public final class AutoBatch {
             LOG.info("Memory budget: {}", budget.basis());
             checkRoomBeforeAnyTrial(budget, hardware, device);
             warnIfTheCpuIsBusy(hardware, device);
-            BatchSizeSearch.Builder search = BatchSizeSearch.builder()
-                    .optGoal(options.goal())
+            BatchSizeSearch search = BatchSizeSearch.builder(options)
                     .optMemoryBudgetBytes(budget.bytes())
-                    .optSaturationThreshold(options.saturationThreshold())
-                    .optStartBatchSize(options.startBatchSize())
                     .optDatasetSize(runner.datasetSize())
-                    .optReferenceBatchSize(options.referenceBatchSize())
                     .optDevices(runner.deviceCount())
-                    .optTimeBudget(options.timeBudget())
-                    .optListener(options.listener());
-            options.maxBatchSize().ifPresent(search::optMaxBatchSize);
-            options.targetBatchSize().ifPresent(search::optTargetBatchSize);
-            TuningResult result = search.build().run(runner::run);
+                    .build();
+            TuningResult result = search.run(runner::run);
             TuningContext context = new TuningContext(
                     model.getName(),
                     device.toString(),
@@ -292,40 +285,22 @@ public final class AutoBatch {
                 stored.batchSize()));
     }
 
-    /** The options that change a result, by name, for the cache key. */
+    /**
+     * The options that change a result, by name, for the cache key: the options' own ({@link
+     * TuneOptions#cacheFields()}) and the facts of this run that change it too.
+     */
     private static Map<String, String> cachedOptions(
             TuneOptions options, TrainingConfig config, ReferenceRate reference, long datasetSize) {
-        Map<String, String> fields = new TreeMap<>();
-        fields.put("goal", options.goal().name());
-        fields.put(
-                "memoryBudget",
-                options.memoryBudgetBytes()
-                        .map(bytes -> bytes + " bytes")
-                        .orElse("fraction " + options.memoryFraction()));
-        fields.put("saturationThreshold", Double.toString(options.saturationThreshold()));
-        fields.put("startBatchSize", Integer.toString(options.startBatchSize()));
-        fields.put("maxBatchSize", options.maxBatchSize().map(String::valueOf).orElse("default"));
+        Map<String, String> fields = new TreeMap<>(options.cacheFields());
         fields.put("datasetSize", Long.toString(datasetSize));
-        fields.put("warmupSteps", Integer.toString(options.warmupSteps()));
-        fields.put("measuredSteps", Integer.toString(options.measuredSteps()));
-        fields.put("maxTrialSeconds", Double.toString(options.maxTrialSeconds()));
-        fields.put("timeBudget", options.timeBudget().toString());
-        fields.put("referenceBatchSize", Integer.toString(options.referenceBatchSize()));
         fields.put("referenceLearningRate", Double.toString(reference.rate()));
-        fields.put(
-                "targetBatchSize",
-                options.targetBatchSize().map(String::valueOf).orElse("none"));
-        fields.put(
-                "loss",
-                config.getLossFunction() == null
-                        ? "none"
-                        : config.getLossFunction().getClass().getName());
-        fields.put(
-                "optimizer",
-                config.getOptimizer() == null
-                        ? "none"
-                        : config.getOptimizer().getClass().getName());
+        fields.put("loss", className(config.getLossFunction()));
+        fields.put("optimizer", className(config.getOptimizer()));
         return fields;
+    }
+
+    private static String className(Object value) {
+        return value == null ? "none" : value.getClass().getName();
     }
 
     private static TrainingConfig trialsOwnConfig(TuneOptions options) {

@@ -15,7 +15,6 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
-import dev.autobatch.core.internal.Checks;
 import dev.autobatch.core.internal.Gradients;
 import dev.autobatch.core.internal.MeasurementRule;
 import dev.autobatch.core.internal.OutOfMemory;

@@ -7,7 +7,6 @@ import ai.djl.training.dataset.Record;
 import ai.djl.training.dataset.Sampler;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.Progress;
-import dev.autobatch.core.internal.Checks;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;

@@ -1,6 +1,5 @@
 package dev.autobatch.core;
 
-import dev.autobatch.core.internal.Checks;
 import java.util.Objects;
 
 /**

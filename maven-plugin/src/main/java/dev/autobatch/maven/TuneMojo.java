@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -66,23 +67,21 @@ public class TuneMojo extends AbstractMojo {
     String target;
 
     /**
-     * What to optimise: {@code BALANCED} (the default, as for {@code AutoBatch.tune}), the
-     * throughput choice among the sizes whose statistical efficiency is at least a quarter, which
-     * trains fastest to a good model; {@code THROUGHPUT}, the smallest batch size within {@code
-     * saturationThreshold} of the best throughput that fits the memory budget; {@code GOODPUT},
-     * the size with the most throughput times statistical efficiency (Pollux); or {@code MAX_FIT},
-     * the largest batch size that fits the memory budget.
+     * What to optimise, a {@code Goal} in any case: {@code BALANCED} (the default, as for {@code
+     * AutoBatch.tune}), the throughput choice among the sizes whose statistical efficiency is at
+     * least a quarter, which trains fastest to a good model; {@code THROUGHPUT}, the smallest size
+     * within {@code saturationThreshold} of the best throughput that fits the memory budget; {@code
+     * GOODPUT}, the most throughput times statistical efficiency (Pollux); or {@code MAX_FIT}, the
+     * largest size that fits the memory budget.
      */
     @Parameter(property = "autobatch.goal", defaultValue = "BALANCED")
     String goal;
 
     /**
-     * The memory a trial may use on the training device: a size in bytes with an optional binary
-     * suffix ({@code 8g}, {@code 512m}, {@code 1073741824}), or a fraction of the available memory
-     * in (0, 1] ({@code 0.5}, {@code 50%}). The default is 80% of the available memory. On the
-     * CPU the available memory is what is free to the build's JVM: in a container its limit less
-     * what the whole container uses, plus what the JVM holds; a size above that gives way to the
-     * default, 80% of it, with a warning.
+     * The memory a trial may use on the training device: a size ({@code 8g}, {@code 512m}, {@code
+     * 1073741824}) or a fraction in (0, 1] of the free memory ({@code 0.5}, {@code 50%}); default
+     * 80%. On the CPU the free memory is the build JVM's room (in a container, its limit less what
+     * the container uses, plus what the JVM holds); a size above it gives way to the default.
      */
     @Parameter(property = "autobatch.memoryBudget", defaultValue = "" + TuneOptions.DEFAULT_MEMORY_FRACTION)
     String memoryBudget;
@@ -94,9 +93,7 @@ public class TuneMojo extends AbstractMojo {
     @Parameter(property = "autobatch.saturationThreshold", defaultValue = "" + TuneOptions.DEFAULT_SATURATION_THRESHOLD)
     double saturationThreshold;
 
-    /**
-     * The largest batch size to try. Unset by default: the training set's size caps the search.
-     */
+    /** The largest batch size to try. Unset by default: the training set's size caps the search. */
     @Parameter(property = "autobatch.maxBatchSize")
     Integer maxBatchSize;
 
@@ -107,6 +104,15 @@ public class TuneMojo extends AbstractMojo {
     /** Measured training steps a trial; at least 1. Throughput comes from their median time. */
     @Parameter(property = "autobatch.measuredSteps", defaultValue = "" + TuneOptions.DEFAULT_MEASURED_STEPS)
     int measuredSteps;
+
+    /**
+     * Any other option of {@code AutoBatch.tune} by the name {@code TuneOptions.names()} gives it
+     * ({@code startBatchSize}, {@code maxTrialSeconds}, {@code timeBudget}, {@code
+     * referenceBatchSize}, {@code targetBatchSize}, ...), such as {@code
+     * <options><timeBudget>120</timeBudget></options>}. The parameters above win.
+     */
+    @Parameter
+    Map<String, String> options;
 
     /**
      * Where the report files and {@code batch-size.properties} are written (and, when forking, the
@@ -171,8 +177,7 @@ public class TuneMojo extends AbstractMojo {
         ClasspathScope scope;
         List<String> extraJvmArgs;
         try {
-            settings = TuneSettings.of(
-                    target, goal, memoryBudget, saturationThreshold, maxBatchSize, warmupSteps, measuredSteps);
+            settings = new TuneSettings(target, tuneOptions());
             scope = ClasspathScope.parse(classpathScope);
             extraJvmArgs = ForkedJvm.splitArguments(jvmArgs);
         } catch (IllegalArgumentException e) {
@@ -207,6 +212,18 @@ public class TuneMojo extends AbstractMojo {
                 + "; the report is in "
                 + directory
                 + ".");
+    }
+
+    /** The parameters by {@link TuneOptions} name, one line each, after {@code options} so that they win. */
+    Map<String, String> tuneOptions() {
+        Map<String, String> byName = new LinkedHashMap<>(options == null ? Map.of() : options);
+        byName.put("goal", goal);
+        byName.put("memoryBudget", memoryBudget);
+        byName.put("saturationThreshold", Double.toString(saturationThreshold));
+        byName.put("maxBatchSize", maxBatchSize == null ? null : maxBatchSize.toString());
+        byName.put("warmupSteps", Integer.toString(warmupSteps));
+        byName.put("measuredSteps", Integer.toString(measuredSteps));
+        return byName;
     }
 
     private static Class<? extends TuningTarget> loadTarget(

@@ -44,7 +44,7 @@ class ForkedTuningTest {
     }
 
     private static Map<String, String> settings(String target) {
-        return TuneSettings.of(target, "THROUGHPUT", null, 0.05, null, 2, 5).toMap();
+        return new TuneSettings(target, Map.of("goal", "THROUGHPUT", "saturationThreshold", "0.05")).toMap();
     }
 
     @Test
@@ -85,7 +85,7 @@ class ForkedTuningTest {
     @Test
     void badSettingsAreAConfigurationMistake() throws IOException {
         Map<String, String> values = new java.util.HashMap<>(settings("a.B"));
-        values.put(TuneSettings.MEMORY_BUDGET, "lots");
+        values.put("memoryBudget", "lots");
         assertEquals(ForkedTuning.EXIT_BAD_CONFIGURATION, run(values));
         assertTrue(failureLine().startsWith("autobatch.memoryBudget must be"));
     }

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.autotune.TuneOptions;
+import dev.autobatch.autotune.search.Goal;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.apache.maven.artifact.Artifact;
 import org.apache.maven.artifact.DefaultArtifact;
 import org.apache.maven.artifact.handler.DefaultArtifactHandler;
@@ -84,6 +86,58 @@ class TuneMojoTest {
             artifacts.add(artifact);
         }
         return artifacts;
+    }
+
+    @Test
+    void eachParameterReachesTheOptionOfItsName() throws Exception {
+        TuneMojo mojo = mojo();
+        mojo.goal = "max-fit";
+        mojo.memoryBudget = "2g";
+        mojo.saturationThreshold = 0.1;
+        mojo.maxBatchSize = 64;
+        mojo.warmupSteps = 1;
+        mojo.measuredSteps = 3;
+        mojo.options = Map.of("startBatchSize", "4", "warmupSteps", "7");
+        TuneOptions options = TuneOptions.builder()
+                .fromProperties(TuneSettings.PREFIX, mojo.tuneOptions())
+                .build();
+        assertEquals(Goal.MAX_FIT, options.goal());
+        assertEquals(2L << 30, options.memoryBudgetBytes().orElseThrow());
+        assertEquals(0.1, options.saturationThreshold());
+        assertEquals(64, options.maxBatchSize().orElseThrow());
+        assertEquals(1, options.warmupSteps(), "a parameter of its own wins over <options>");
+        assertEquals(3, options.measuredSteps());
+        assertEquals(4, options.startBatchSize());
+        mojo.maxBatchSize = null;
+        assertTrue(TuneOptions.builder()
+                .fromProperties(TuneSettings.PREFIX, mojo.tuneOptions())
+                .build()
+                .maxBatchSize()
+                .isEmpty());
+    }
+
+    /** The goal's documentation and the README's parameter table list every goal: they cannot drift. */
+    @Test
+    void theGoalsDocumentationAndTheReadmeNameEveryGoal() throws Exception {
+        String source = Files.readString(Path.of("src/main/java/dev/autobatch/maven/TuneMojo.java"));
+        String goalDoc = source.substring(0, source.indexOf("String goal;"));
+        // The formatter reflows Javadoc: read it as one line.
+        goalDoc = goalDoc.substring(goalDoc.lastIndexOf("/**")).replaceAll("\\s*\\n\\s*\\*\\s*", " ");
+        String readme = Files.readString(Path.of("../README.md"));
+        String goalRow = readme.lines()
+                .filter(line -> line.startsWith("| `goal`"))
+                .findFirst()
+                .orElseThrow();
+        for (Goal g : Goal.values()) {
+            assertTrue(goalDoc.contains("{@code " + g.name() + "}"), g + " missing from TuneMojo's goal doc");
+            assertTrue(goalRow.contains("`" + g.name() + "`"), g + " missing from the README's goal row: " + goalRow);
+        }
+        for (String property : source.lines()
+                .filter(line -> line.contains("@Parameter(property = \"autobatch."))
+                .map(line -> line.replaceAll(".*property = \"autobatch\\.([A-Za-z]+)\".*", "$1"))
+                .toList()) {
+            assertTrue(readme.contains("| `" + property + "`"), property + " missing from the README's table");
+        }
     }
 
     @Test

@@ -10,13 +10,35 @@ import dev.autobatch.autotune.TuningListener;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.core.DjlTrialRunner;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TuneSettingsTest {
 
+    /** The goal's parameters by option name, as TuneMojo's defaults give them. */
+    private static Map<String, String> parameters(
+            String goal, String budget, String threshold, String max, String warmup, String measured) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("goal", goal);
+        options.put("memoryBudget", budget);
+        options.put("saturationThreshold", threshold);
+        options.put("maxBatchSize", max);
+        options.put("warmupSteps", warmup);
+        options.put("measuredSteps", measured);
+        return options;
+    }
+
     private static TuneSettings defaults(String target) {
-        return TuneSettings.of(target, "BALANCED", "0.8", 0.05, null, 2, 5); // as TuneMojo's defaults
+        return new TuneSettings(target, parameters("BALANCED", "0.8", "0.05", null, "2", "5"));
+    }
+
+    private static TuneSettings with(String name, String text) {
+        Map<String, String> options = parameters("BALANCED", "0.8", "0.05", null, "2", "5");
+        options.put(name, text);
+        return new TuneSettings("a.B", options);
     }
 
     private static String messageOf(Runnable parse) {
@@ -33,63 +55,77 @@ class TuneSettingsTest {
 
     @Test
     void goalIgnoresCaseAndAcceptsDashes() {
-        assertEquals(
-                Goal.MAX_FIT,
-                TuneSettings.of("a.B", "max-fit", null, 0.05, null, 2, 5).goal());
-        assertEquals(
-                Goal.THROUGHPUT,
-                TuneSettings.of("a.B", " throughput ", null, 0.05, null, 2, 5).goal());
+        assertEquals(Goal.MAX_FIT, with("goal", "max-fit").goal());
+        assertEquals(Goal.THROUGHPUT, with("goal", " throughput ").goal());
+        assertEquals(Goal.GOODPUT, with("goal", "goodput").goal());
     }
 
     @Test
-    void unknownGoalListsTheGoals() {
-        String message = messageOf(() -> TuneSettings.of("a.B", "fastest", null, 0.05, null, 2, 5));
+    void unknownGoalListsEveryGoalOfTheEnum() {
         assertEquals(
-                "autobatch.goal must be one of THROUGHPUT, MAX_FIT, GOODPUT, BALANCED, got 'fastest'. BALANCED is the default.",
-                message);
+                "autobatch.goal must be one of THROUGHPUT, MAX_FIT, GOODPUT, BALANCED, got 'fastest'; BALANCED is the"
+                        + " default",
+                messageOf(() -> with("goal", "fastest")));
     }
 
     @Test
     void outOfRangeNumbersNameTheirProperty() {
-        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 1.0, null, 2, 5))
-                .startsWith("autobatch.saturationThreshold must be in (0, 1), got 1.0."));
-        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, 0, 2, 5))
-                .startsWith("autobatch.maxBatchSize must be at least 1, got 0."));
-        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, 1, 2, 5))
-                .startsWith("autobatch.maxBatchSize must be at least the first batch size tried"));
-        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, null, -1, 5))
-                .startsWith("autobatch.warmupSteps must be zero or more, got -1."));
-        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", null, 0.05, null, 2, 0))
-                .startsWith("autobatch.measuredSteps must be at least 1, got 0."));
+        assertTrue(messageOf(() -> with("saturationThreshold", "1.0"))
+                .startsWith("autobatch.saturationThreshold must be in (0, 1), got 1.0;"));
+        assertEquals(
+                "autobatch.maxBatchSize must be at least 1, got 0; leave it unset to let the training set's size cap"
+                        + " the search",
+                messageOf(() -> with("maxBatchSize", "0")));
+        assertTrue(messageOf(() -> with("maxBatchSize", "1"))
+                .startsWith("autobatch.maxBatchSize must be at least the first batch size tried, 2, got 1"));
+        assertTrue(messageOf(() -> with("warmupSteps", "-1"))
+                .startsWith("autobatch.warmupSteps must be zero or more, got -1"));
+        assertTrue(messageOf(() -> with("measuredSteps", "0"))
+                .startsWith("autobatch.measuredSteps must be at least 1, got 0;"));
     }
 
     @Test
     void badBudgetNamesItsProperty() {
-        assertTrue(messageOf(() -> TuneSettings.of("a.B", "THROUGHPUT", "lots", 0.05, null, 2, 5))
-                .startsWith("autobatch.memoryBudget must be"));
+        assertTrue(messageOf(() -> with("memoryBudget", "lots")).startsWith("autobatch.memoryBudget must be"));
+    }
+
+    @Test
+    void anOptionOfTuneOptionsWithoutAParameterOfItsOwnIsStillNamedAsTheBuildDoes() {
+        assertTrue(messageOf(() -> with("targetBatchSize", "0"))
+                .startsWith("autobatch.targetBatchSize must be at least 1"));
+        assertTrue(messageOf(() -> with("noSuchOption", "1")).startsWith("autobatch.noSuchOption is not an option"));
     }
 
     @Test
     void mapReadsBackToEqualSettings() {
-        TuneSettings settings = TuneSettings.of("com.example.Mlp", "MAX_FIT", "1.5g", 0.1, 64, 0, 3);
+        TuneSettings settings =
+                new TuneSettings("com.example.Mlp", parameters("MAX_FIT", "1.5g", "0.1", "64", "0", "3"));
         assertEquals(settings, TuneSettings.fromMap(settings.toMap()));
         TuneSettings unbounded = defaults("com.example.Mlp");
         assertEquals(unbounded, TuneSettings.fromMap(unbounded.toMap()));
     }
 
     @Test
+    void theForksOwnKeysAreNotOptions() {
+        Map<String, String> map = new HashMap<>(defaults("a.B").toMap());
+        map.put(ForkedTuning.OUTPUT_DIRECTORY, "out");
+        map.put(ForkedTuning.CLASSPATH_SCOPE, "test");
+        assertEquals(defaults("a.B"), TuneSettings.fromMap(map));
+    }
+
+    @Test
     void mapWithTextWhereANumberBelongsNamesTheKey() {
-        var map = new java.util.HashMap<>(defaults("a.B").toMap());
-        map.put(TuneSettings.WARMUP_STEPS, "two");
+        Map<String, String> map = new HashMap<>(defaults("a.B").toMap());
+        map.put("warmupSteps", "two");
         assertEquals(
-                "autobatch.warmupSteps must be a whole number, got 'two'.", messageOf(() -> TuneSettings.fromMap(map)));
+                "autobatch.warmupSteps must be a whole number, got 'two'", messageOf(() -> TuneSettings.fromMap(map)));
     }
 
     @Test
     void optionsCarryEverySetting() {
         TrainingConfig config = DjlTrialRunner.defaultTrainingConfig();
         TuningListener listener = (trial, verdict) -> {};
-        TuneOptions options = TuneSettings.of("a.B", "MAX_FIT", "2g", 0.1, 64, 1, 3)
+        TuneOptions options = new TuneSettings("a.B", parameters("MAX_FIT", "2g", "0.1", "64", "1", "3"))
                 .toOptions(Optional.of(config), listener, Path.of("target/autobatch"));
         assertEquals(Goal.MAX_FIT, options.goal());
         assertEquals(2L << 30, options.memoryBudgetBytes().orElseThrow());
@@ -100,6 +136,7 @@ class TuneSettingsTest {
         assertEquals(config, options.trainingConfigSupplier().orElseThrow().get());
         assertEquals(listener, options.listener());
         assertEquals(Path.of("target/autobatch"), options.reportDirectory().orElseThrow());
+        assertTrue(!options.cache());
     }
 
     @Test
@@ -114,5 +151,18 @@ class TuneSettingsTest {
         assertTrue(options.trainingConfigSupplier().isEmpty());
         assertEquals(expected.warmupSteps(), options.warmupSteps());
         assertEquals(expected.measuredSteps(), options.measuredSteps());
+        assertEquals(expected.cacheFields(), options.cacheFields());
+    }
+
+    @Test
+    void describesTheSettingsForTheBuildLog() {
+        assertEquals(
+                "goal BALANCED, memory budget 80% of the available memory, saturation threshold 0.05, maximum batch"
+                        + " size from the data, 2 warm-up and 5 measured steps a trial",
+                defaults("a.B").describe());
+        assertEquals(
+                "goal MAX_FIT, memory budget 1.5 GiB, saturation threshold 0.1, maximum batch size 64, 0 warm-up and 3"
+                        + " measured steps a trial",
+                new TuneSettings("a.B", parameters("MAX_FIT", "1.5g", "0.1", "64", "0", "3")).describe());
     }
 }

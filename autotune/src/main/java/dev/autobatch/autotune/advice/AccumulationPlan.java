@@ -1,6 +1,6 @@
 package dev.autobatch.autotune.advice;
 
-import dev.autobatch.core.internal.Checks;
+import dev.autobatch.core.Checks;
 
 /**
  * How to train at a global batch size: micro-batches of {@code microBatchSize} samples on each of

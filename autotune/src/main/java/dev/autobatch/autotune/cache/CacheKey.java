@@ -32,7 +32,11 @@ import java.util.TreeMap;
  *   <li>{@code model.*}: the block's class, each parameter's name, shape and data type, and the
  *       shape of one sample's inputs. Not the parameters' values, nor the data's: the same
  *       architecture on data of the same shape trains at the same speed;
- *   <li>{@code options.*}: every option that changes the result, as the caller names them.
+ *   <li>{@code options.*}: every option that changes the result, by its name: those {@code
+ *       TuneOptions.cacheFields()} gives, and the facts of the run {@code AutoBatch} adds (the
+ *       data set's size, the reference learning rate as resolved, the loss and the optimizer). The
+ *       names and texts are those of the first release of the cache: changing one orphans every
+ *       stored entry.
  * </ul>
  *
  * @param fields the fields, sorted by name

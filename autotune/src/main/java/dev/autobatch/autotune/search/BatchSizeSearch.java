@@ -7,7 +7,7 @@ import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.advice.AccumulationPlan;
 import dev.autobatch.autotune.advice.LearningRateAdvice;
 import dev.autobatch.autotune.advice.NoiseScale;
-import dev.autobatch.core.internal.Checks;
+import dev.autobatch.core.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -111,32 +111,36 @@ public final class BatchSizeSearch {
     private final LongSupplier clock;
     private final boolean goalGiven;
 
-    private BatchSizeSearch(Builder builder) {
-        settings = new SearchSettings(
-                builder.goal,
-                builder.memoryBudgetBytes,
-                builder.saturationThreshold,
-                builder.startBatchSize,
-                builder.maxBatchSize,
-                builder.datasetSize,
-                builder.referenceBatchSize,
-                builder.targetBatchSize,
-                builder.devices,
-                builder.timeBudget);
-        listener = builder.listener;
-        clock = builder.clock;
-        goalGiven = builder.goalGiven;
+    private BatchSizeSearch(SearchSettings settings, TuningListener listener, LongSupplier clock, boolean goalGiven) {
+        this.settings = settings;
+        this.listener = listener;
+        this.clock = clock;
+        this.goalGiven = goalGiven;
     }
 
     /**
-     * Returns a builder with every default: {@link Goal#DEFAULT}, no memory budget, a 5%
-     * threshold, start size 2, no maximum, no data-set size, a time budget of {@link
-     * SearchSettings#DEFAULT_TIME_BUDGET}.
+     * Returns a builder with every default of {@link TuneOptions} ({@link Goal#DEFAULT}, a 5%
+     * threshold, start size 2, a time budget of {@link SearchSettings#DEFAULT_TIME_BUDGET}), no
+     * memory budget, no maximum and no data-set size.
      *
      * @return a new builder
      */
     public static Builder builder() {
-        return new Builder();
+        return new Builder(TuneOptions.builder(), false);
+    }
+
+    /**
+     * Returns a builder holding the options that concern the search (goal, threshold, start,
+     * maximum, reference and target batch sizes, time budget, listener, and the memory budget in
+     * bytes if one was given), already checked: give it the facts of the run, such as the memory
+     * budget derived from the hardware ({@link Builder#optMemoryBudgetBytes}), the data set's size
+     * and the devices.
+     *
+     * @param options the options, whose goal counts as given
+     * @return a new builder
+     */
+    public static Builder builder(TuneOptions options) {
+        return new Builder(options.toBuilder(), true);
     }
 
     /**
@@ -205,49 +209,48 @@ public final class BatchSizeSearch {
         return result;
     }
 
-    /** Builds a {@link BatchSizeSearch}; DJL's convention: {@code optX} for each optional value. */
+    /**
+     * Builds a {@link BatchSizeSearch}; DJL's convention: {@code optX} for each optional value. The
+     * options are those of {@link TuneOptions.Builder}, which holds and checks them (each {@code
+     * optX} here says where it is documented); the builder adds the facts of the run.
+     */
     public static final class Builder {
 
-        private Goal goal = Goal.DEFAULT;
+        private final TuneOptions.Builder options;
         private boolean goalGiven;
-        private Duration timeBudget = SearchSettings.DEFAULT_TIME_BUDGET;
         private LongSupplier clock = System::nanoTime;
-        private long memoryBudgetBytes = SearchSettings.NO_MEMORY_BUDGET;
-        private double saturationThreshold = TuneOptions.DEFAULT_SATURATION_THRESHOLD;
-        private int startBatchSize = TuneOptions.DEFAULT_START_BATCH_SIZE;
-        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
         private long datasetSize = -1;
-        private int referenceBatchSize = LearningRateAdvice.DEFAULT_REFERENCE_BATCH_SIZE;
-        private int targetBatchSize;
         private int devices = 1;
-        private TuningListener listener = TuningListener.NONE;
 
-        private Builder() {}
+        private Builder(TuneOptions.Builder options, boolean goalGiven) {
+            this.options = options;
+            this.goalGiven = goalGiven;
+        }
 
         /**
-         * Sets what to optimise (default {@link Goal#DEFAULT}).
+         * Sets what to optimise, as {@link TuneOptions.Builder#optGoal}; a goal given explicitly
+         * makes a fallback to THROUGHPUT a warning rather than information.
          *
          * @param goal the goal
          * @return this builder
          */
         public Builder optGoal(Goal goal) {
-            this.goal = Objects.requireNonNull(goal, "goal");
+            options.optGoal(goal);
             this.goalGiven = true;
             return this;
         }
 
         /**
-         * Sets the wall time the whole search may take (default {@link
-         * SearchSettings#DEFAULT_TIME_BUDGET}). No trial predicted to end past it is started (the
-         * doubling stops at {@value BatchSizeSearch#DOUBLING_SHARE_PERCENT}% of it, to leave time
-         * for confirmation), and the result's stop reason says where it cut the doubling short.
-         * The first trial always runs.
+         * Sets the wall time the whole search may take, as {@link TuneOptions.Builder#optTimeBudget}.
+         * No trial predicted to end past it is started (the doubling stops at {@value
+         * BatchSizeSearch#DOUBLING_SHARE_PERCENT}% of it, to leave time for confirmation), and the
+         * result's stop reason says where it cut the doubling short. The first trial always runs.
          *
          * @param budget a positive duration
          * @return this builder
          */
         public Builder optTimeBudget(Duration budget) {
-            this.timeBudget = Checks.positive(budget, "the time budget", "60 s is the default");
+            options.optTimeBudget(budget);
             return this;
         }
 
@@ -258,50 +261,51 @@ public final class BatchSizeSearch {
         }
 
         /**
-         * Sets the memory budget: no trial predicted to peak above it is run, and no trial that
-         * peaked above it is chosen. Default: no budget, only running out of memory limits.
+         * Sets the memory budget, as {@link TuneOptions.Builder#optMemoryBudgetBytes}: no trial
+         * predicted to peak above it is run, and no trial that peaked above it is chosen. Default:
+         * the options' bytes, else no budget; only running out of memory limits.
          *
          * @param bytes the budget in bytes, positive; {@link SearchSettings#NO_MEMORY_BUDGET} for
          *     none
          * @return this builder
          */
         public Builder optMemoryBudgetBytes(long bytes) {
-            this.memoryBudgetBytes = Checks.positiveBudget(bytes);
+            options.optMemoryBudgetBytes(bytes);
             return this;
         }
 
         /**
-         * Sets the relative throughput gain below which more batch is not worth it (default 0.05).
+         * Sets the saturation threshold, as {@link TuneOptions.Builder#optSaturationThreshold}.
          *
          * @param threshold in (0, 1)
          * @return this builder
          */
         public Builder optSaturationThreshold(double threshold) {
-            this.saturationThreshold =
-                    Checks.inOpenUnitInterval(threshold, "saturation threshold", "0.05 (5%) is the default");
+            options.optSaturationThreshold(threshold);
             return this;
         }
 
         /**
-         * Sets the first batch size tried (default {@value TuneOptions#DEFAULT_START_BATCH_SIZE}).
+         * Sets the first batch size tried, as {@link TuneOptions.Builder#optStartBatchSize}.
          *
          * @param size at least 1
          * @return this builder
          */
         public Builder optStartBatchSize(int size) {
-            this.startBatchSize = Checks.atLeastOne(size, "start batch size", "2 is the default");
+            options.optStartBatchSize(size);
             return this;
         }
 
         /**
-         * Sets the largest batch size the search may try (default {@value
-         * #DEFAULT_MAX_BATCH_SIZE}, in effect none).
+         * Sets the largest batch size the search may try, as {@link
+         * TuneOptions.Builder#optMaxBatchSize} (default {@value #DEFAULT_MAX_BATCH_SIZE}, in effect
+         * none).
          *
          * @param size at least the start batch size
          * @return this builder
          */
         public Builder optMaxBatchSize(int size) {
-            this.maxBatchSize = Checks.atLeastOne(size, "maximum batch size", "");
+            options.optMaxBatchSize(size);
             return this;
         }
 
@@ -321,27 +325,27 @@ public final class BatchSizeSearch {
         }
 
         /**
-         * Sets the reference batch size {@code B0} of {@link Goal#GOODPUT}'s efficiency (default
-         * {@value LearningRateAdvice#DEFAULT_REFERENCE_BATCH_SIZE}): the batch size at which a
-         * sample's progress counts in full, such as the one the model's recipe was tuned at.
+         * Sets the reference batch size {@code B0} of {@link Goal#GOODPUT}'s efficiency, as {@link
+         * TuneOptions.Builder#optReferenceBatchSize}.
          *
          * @param size at least 1
          * @return this builder
          */
         public Builder optReferenceBatchSize(int size) {
-            this.referenceBatchSize = Checks.atLeastOne(size, "reference batch size", "32 is the default");
+            options.optReferenceBatchSize(size);
             return this;
         }
 
         /**
-         * Sets a global batch size to plan for (default none): the result's {@link
-         * AccumulationPlan} then reaches it with gradient accumulation where it does not fit.
+         * Sets a global batch size to plan for, as {@link TuneOptions.Builder#optTargetBatchSize}:
+         * the result's {@link AccumulationPlan} then reaches it with gradient accumulation where it
+         * does not fit.
          *
          * @param size at least 1
          * @return this builder
          */
         public Builder optTargetBatchSize(int size) {
-            this.targetBatchSize = Checks.atLeastOne(size, "target batch size", "");
+            options.optTargetBatchSize(size);
             return this;
         }
 
@@ -365,7 +369,7 @@ public final class BatchSizeSearch {
          * @return this builder
          */
         public Builder optListener(TuningListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            options.optListener(listener);
             return this;
         }
 
@@ -376,12 +380,15 @@ public final class BatchSizeSearch {
          * @throws IllegalArgumentException if the maximum or the data set is smaller than the start
          */
         public BatchSizeSearch build() {
-            Checks.maxNotBelowStart(maxBatchSize, startBatchSize);
-            if (datasetSize >= 0 && datasetSize < startBatchSize) {
+            TuneOptions checked = options.build();
+            if (datasetSize >= 0 && datasetSize < checked.startBatchSize()) {
                 throw new IllegalArgumentException("the data set has " + datasetSize
-                        + " samples, fewer than the start batch size " + startBatchSize + "; lower optStartBatchSize");
+                        + " samples, fewer than the start batch size " + checked.startBatchSize()
+                        + "; lower optStartBatchSize");
             }
-            return new BatchSizeSearch(this);
+            long budget = checked.memoryBudgetBytes().orElse(SearchSettings.NO_MEMORY_BUDGET);
+            SearchSettings settings = SearchSettings.of(checked, budget, datasetSize, devices);
+            return new BatchSizeSearch(settings, checked.listener(), clock, goalGiven);
         }
     }
 }

@@ -1,12 +1,14 @@
 package dev.autobatch.autotune.search;
 
+import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.advice.AccumulationPlan;
-import dev.autobatch.autotune.advice.LearningRateAdvice;
-import dev.autobatch.core.internal.Checks;
+import dev.autobatch.core.Checks;
 import java.time.Duration;
 
 /**
- * The settings a search ran with, as the builder of {@link BatchSizeSearch} resolved them.
+ * The settings a search ran with: the {@link TuneOptions} that concern the search, and the facts of
+ * the run (memory budget, data-set size, devices), as {@link #of} puts them together. The reports
+ * read them back from {@code report.json} with the canonical constructor.
  *
  * @param goal what the search optimised
  * @param memoryBudgetBytes no trial whose predicted peak memory exceeds this many bytes is run;
@@ -69,82 +71,29 @@ public record SearchSettings(
     }
 
     /**
-     * Settings with the default time budget.
+     * The settings a search runs with: the options, plus the facts of the run that only the
+     * caller knows.
      *
-     * @param goal what the search optimised
-     * @param memoryBudgetBytes the memory budget in bytes, or {@link #NO_MEMORY_BUDGET}
-     * @param saturationThreshold the saturation threshold, in (0, 1)
-     * @param startBatchSize the first batch size tried
-     * @param maxBatchSize the largest batch size the search may try
+     * @param options the options; their goal, threshold, start, maximum (none: {@link
+     *     BatchSizeSearch#DEFAULT_MAX_BATCH_SIZE}), reference and target batch sizes and time budget
+     * @param memoryBudgetBytes the budget in bytes, derived from the hardware or given; {@link
+     *     #NO_MEMORY_BUDGET} for none
      * @param datasetSize the number of training samples, or {@code -1} if unknown
-     * @param referenceBatchSize the reference batch size, at least 1
-     * @param targetBatchSize the target global batch size, or 0 for none
      * @param devices the devices that train in parallel, at least 1
+     * @return the settings
      */
-    public SearchSettings(
-            Goal goal,
-            long memoryBudgetBytes,
-            double saturationThreshold,
-            int startBatchSize,
-            int maxBatchSize,
-            long datasetSize,
-            int referenceBatchSize,
-            int targetBatchSize,
-            int devices) {
-        this(
-                goal,
+    public static SearchSettings of(TuneOptions options, long memoryBudgetBytes, long datasetSize, int devices) {
+        return new SearchSettings(
+                options.goal(),
                 memoryBudgetBytes,
-                saturationThreshold,
-                startBatchSize,
-                maxBatchSize,
+                options.saturationThreshold(),
+                options.startBatchSize(),
+                options.maxBatchSize().orElse(BatchSizeSearch.DEFAULT_MAX_BATCH_SIZE),
                 datasetSize,
-                referenceBatchSize,
-                targetBatchSize,
+                options.referenceBatchSize(),
+                options.targetBatchSize().orElse(0),
                 devices,
-                DEFAULT_TIME_BUDGET);
-    }
-
-    /**
-     * Settings with the default reference batch size, no target and one device.
-     *
-     * @param goal what the search optimised
-     * @param memoryBudgetBytes the memory budget in bytes, or {@link #NO_MEMORY_BUDGET}
-     * @param saturationThreshold the saturation threshold, in (0, 1)
-     * @param startBatchSize the first batch size tried
-     * @param maxBatchSize the largest batch size the search may try
-     * @param datasetSize the number of training samples, or {@code -1} if unknown
-     */
-    public SearchSettings(
-            Goal goal,
-            long memoryBudgetBytes,
-            double saturationThreshold,
-            int startBatchSize,
-            int maxBatchSize,
-            long datasetSize) {
-        this(
-                goal,
-                memoryBudgetBytes,
-                saturationThreshold,
-                startBatchSize,
-                maxBatchSize,
-                datasetSize,
-                LearningRateAdvice.DEFAULT_REFERENCE_BATCH_SIZE,
-                0,
-                1);
-    }
-
-    /**
-     * Settings without a data-set size.
-     *
-     * @param goal what the search optimised
-     * @param memoryBudgetBytes the memory budget in bytes, or {@link #NO_MEMORY_BUDGET}
-     * @param saturationThreshold the saturation threshold, in (0, 1)
-     * @param startBatchSize the first batch size tried
-     * @param maxBatchSize the largest batch size the search may try
-     */
-    public SearchSettings(
-            Goal goal, long memoryBudgetBytes, double saturationThreshold, int startBatchSize, int maxBatchSize) {
-        this(goal, memoryBudgetBytes, saturationThreshold, startBatchSize, maxBatchSize, -1);
+                options.timeBudget());
     }
 
     /**

@@ -26,7 +26,8 @@ class ResultTableTest {
                         MEASURED.withStepTimeSpread(0.00042, 5),
                         Trial.measured(20, 1900, 500L << 20),
                         Trial.outOfMemory(40)),
-                new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 10, 4096),
+                new SearchSettings(
+                        Goal.THROUGHPUT, 1L << 30, 0.05, 10, 4096, -1, 32, 0, 1, SearchSettings.DEFAULT_TIME_BUDGET),
                 Duration.ofMillis(2500),
                 TuningContext.none());
 

@@ -142,8 +142,17 @@ final class ReportFixtures {
                     0.3 * 120.0 / b,
                     1));
         }
-        SearchSettings settings =
-                new SearchSettings(Goal.GOODPUT, 2_000_000_000L, 0.05, 16, 4096, 60_000, 32, 10_000, 1);
+        SearchSettings settings = new SearchSettings(
+                Goal.GOODPUT,
+                2_000_000_000L,
+                0.05,
+                16,
+                4096,
+                60_000,
+                32,
+                10_000,
+                1,
+                SearchSettings.DEFAULT_TIME_BUDGET);
         TuningContext context = new TuningContext("mlp-784-128-10", "cpu()", HardwareSnapshot.unknown(), "given", 2, 5);
         TuningResult derived =
                 chosen(StopReason.THROUGHPUT_SATURATED, trials, settings, Duration.ofMillis(12_345), context);
@@ -171,7 +180,8 @@ final class ReportFixtures {
                 batchSize,
                 stopReason,
                 List.of(trials),
-                new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, 4096),
+                new SearchSettings(
+                        Goal.THROUGHPUT, 1L << 30, 0.05, 2, 4096, -1, 32, 0, 1, SearchSettings.DEFAULT_TIME_BUDGET),
                 Duration.ofMillis(1500),
                 TuningContext.none());
     }
@@ -246,7 +256,7 @@ final class ReportFixtures {
         TuningResult result = chosen(
                 stopReason,
                 trials,
-                new SearchSettings(goal, budget, 0.05, 2, 1_048_576),
+                new SearchSettings(goal, budget, 0.05, 2, 1_048_576, -1, 32, 0, 1, SearchSettings.DEFAULT_TIME_BUDGET),
                 Duration.ofSeconds(41, 512_000_345),
                 context);
         if (result.batchSize() != chosen) {
@@ -295,7 +305,17 @@ final class ReportFixtures {
                 1024,
                 StopReason.THROUGHPUT_SATURATED,
                 trials,
-                new SearchSettings(Goal.THROUGHPUT, 19_971_597_926L, 0.05, 32, 15_000),
+                new SearchSettings(
+                        Goal.THROUGHPUT,
+                        19_971_597_926L,
+                        0.05,
+                        32,
+                        15_000,
+                        -1,
+                        32,
+                        0,
+                        1,
+                        SearchSettings.DEFAULT_TIME_BUDGET),
                 Duration.ofMillis(9_870),
                 context);
     }
@@ -348,7 +368,17 @@ final class ReportFixtures {
                 64,
                 StopReason.OUT_OF_MEMORY,
                 trials,
-                new SearchSettings(Goal.THROUGHPUT, 13_743_895_347L, 0.05, 32, 60_000),
+                new SearchSettings(
+                        Goal.THROUGHPUT,
+                        13_743_895_347L,
+                        0.05,
+                        32,
+                        60_000,
+                        -1,
+                        32,
+                        0,
+                        1,
+                        SearchSettings.DEFAULT_TIME_BUDGET),
                 Duration.ofMillis(73_250),
                 context);
     }

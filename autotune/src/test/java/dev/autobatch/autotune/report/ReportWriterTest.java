@@ -103,7 +103,8 @@ class ReportWriterTest {
                         Trial.measured(1024, 151_000, 1 << 20),
                         Trial.measured(2048, 157_000, 2 << 20),
                         Trial.measured(4096, 159_000, 3 << 20)),
-                new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, 1 << 30),
+                new SearchSettings(
+                        Goal.THROUGHPUT, 1L << 30, 0.05, 2, 1 << 30, -1, 32, 0, 1, SearchSettings.DEFAULT_TIME_BUDGET),
                 java.time.Duration.ofSeconds(3),
                 dev.autobatch.autotune.TuningContext.none());
         String markdown = Files.readString(ReportWriter.write(result, directory).markdown());
@@ -159,15 +160,21 @@ class ReportWriterTest {
         int none = BatchSizeSearch.DEFAULT_MAX_BATCH_SIZE;
         Map<SearchSettings, String> rows = new LinkedHashMap<>();
         rows.put(
-                new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, none, 60_000),
+                new SearchSettings(
+                        Goal.THROUGHPUT, 1L << 30, 0.05, 2, none, 60_000, 32, 0, 1, SearchSettings.DEFAULT_TIME_BUDGET),
                 "| Batch sizes | from 2, at most 15,000 (a quarter of the 60,000 training samples) |");
         rows.put(
-                new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, 256, 60_000),
+                new SearchSettings(
+                        Goal.THROUGHPUT, 1L << 30, 0.05, 2, 256, 60_000, 32, 0, 1, SearchSettings.DEFAULT_TIME_BUDGET),
                 "| Batch sizes | from 2, at most 256 (the maximum given) |");
         rows.put(
-                new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, none, 6),
+                new SearchSettings(
+                        Goal.THROUGHPUT, 1L << 30, 0.05, 2, none, 6, 32, 0, 1, SearchSettings.DEFAULT_TIME_BUDGET),
                 "| Batch sizes | from 2, at most 2 (the start: the 6 training samples allow no larger) |");
-        rows.put(new SearchSettings(Goal.THROUGHPUT, 1L << 30, 0.05, 2, none), "| Batch sizes | from 2 |");
+        rows.put(
+                new SearchSettings(
+                        Goal.THROUGHPUT, 1L << 30, 0.05, 2, none, -1, 32, 0, 1, SearchSettings.DEFAULT_TIME_BUDGET),
+                "| Batch sizes | from 2 |");
         for (Map.Entry<SearchSettings, String> row : rows.entrySet()) {
             TuningResult result = ReportFixtures.chosen(
                     StopReason.MEMORY_BUDGET,
@@ -209,7 +216,8 @@ class ReportWriterTest {
         TuningResult result = ReportFixtures.chosen(
                 reason,
                 List.of(Trial.measured(4, 100, 1 << 20), Trial.measured(8, 104, 2 << 20)),
-                new SearchSettings(Goal.MAX_FIT, 1L << 30, 0.05, 4, 16),
+                new SearchSettings(
+                        Goal.MAX_FIT, 1L << 30, 0.05, 4, 16, -1, 32, 0, 1, SearchSettings.DEFAULT_TIME_BUDGET),
                 java.time.Duration.ofSeconds(3),
                 dev.autobatch.autotune.TuningContext.none());
         String markdown = Files.readString(ReportWriter.write(result, directory).markdown());
@@ -239,7 +247,7 @@ class ReportWriterTest {
             TuningResult result = ReportFixtures.chosen(
                     StopReason.THROUGHPUT_SATURATED,
                     List.of(Trial.measured(4, 100, 1 << 20), Trial.measured(8, 190, 2 << 20)),
-                    new SearchSettings(goal, 1L << 30, 0.05, 4, 16),
+                    new SearchSettings(goal, 1L << 30, 0.05, 4, 16, -1, 32, 0, 1, SearchSettings.DEFAULT_TIME_BUDGET),
                     java.time.Duration.ofSeconds(3),
                     dev.autobatch.autotune.TuningContext.none());
             String markdown = Files.readString(
@@ -286,7 +294,8 @@ class ReportWriterTest {
         TuningResult result = ReportFixtures.chosen(
                 StopReason.THROUGHPUT_SATURATED,
                 List.of(Trial.measured(4, 100, 1 << 20), Trial.measured(8, 190, 2 << 20)),
-                new SearchSettings(Goal.GOODPUT, 1L << 30, 0.05, 4, 16),
+                new SearchSettings(
+                        Goal.GOODPUT, 1L << 30, 0.05, 4, 16, -1, 32, 0, 1, SearchSettings.DEFAULT_TIME_BUDGET),
                 java.time.Duration.ofSeconds(3),
                 dev.autobatch.autotune.TuningContext.none());
         String markdown = Files.readString(ReportWriter.write(result, directory).markdown());

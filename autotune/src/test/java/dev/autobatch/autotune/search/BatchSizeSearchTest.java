@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.core.MemoryMeasurement;
@@ -403,6 +404,48 @@ class BatchSizeSearchTest {
     }
 
     @Test
+    void aSearchBuiltFromTuneOptionsRunsWithThemAndTheRunsFacts() {
+        TuneOptions options = TuneOptions.builder()
+                .optGoal(Goal.MAX_FIT)
+                .optSaturationThreshold(0.1)
+                .optStartBatchSize(4)
+                .optMaxBatchSize(4096)
+                .optReferenceBatchSize(64)
+                .optTargetBatchSize(8192)
+                .optTimeBudget(Duration.ofSeconds(30))
+                .build();
+        BatchSizeSearch search = BatchSizeSearch.builder(options)
+                .optMemoryBudgetBytes(3_000_000_000L)
+                .optDatasetSize(100_000)
+                .optDevices(2)
+                .build();
+        assertEquals(
+                new SearchSettings(
+                        Goal.MAX_FIT, 3_000_000_000L, 0.1, 4, 4096, 100_000, 64, 8192, 2, Duration.ofSeconds(30)),
+                search.settings());
+        assertEquals(
+                SearchSettings.of(options, SearchSettings.NO_MEMORY_BUDGET, -1, 1),
+                BatchSizeSearch.builder(options).build().settings());
+        assertEquals(
+                BatchSizeSearch.DEFAULT_MAX_BATCH_SIZE,
+                BatchSizeSearch.builder(TuneOptions.defaults())
+                        .build()
+                        .settings()
+                        .maxBatchSize());
+    }
+
+    @Test
+    void theBuilderChecksItsOptionsOnceThroughTuneOptions() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> BatchSizeSearch.builder()
+                        .optStartBatchSize(16)
+                        .optMaxBatchSize(8)
+                        .build());
+        assertTrue(e.getMessage().startsWith("maximum batch size 8 is below the start batch size 16"), e.getMessage());
+    }
+
+    @Test
     void theResultRecordsTheSettingsItRanWith() {
         TuningResult result = BatchSizeSearch.builder()
                 .optGoal(Goal.MAX_FIT)
@@ -414,7 +457,19 @@ class BatchSizeSearchTest {
                 .build()
                 .run(rising(Integer.MAX_VALUE));
 
-        assertEquals(new SearchSettings(Goal.MAX_FIT, 3_000_000_000L, 0.1, 4, 4096, 100_000), result.settings());
+        assertEquals(
+                new SearchSettings(
+                        Goal.MAX_FIT,
+                        3_000_000_000L,
+                        0.1,
+                        4,
+                        4096,
+                        100_000,
+                        32,
+                        0,
+                        1,
+                        SearchSettings.DEFAULT_TIME_BUDGET),
+                result.settings());
         assertEquals(TuningContext.none(), result.context());
         assertTrue(!result.elapsed().isNegative() && result.elapsed().compareTo(Duration.ofSeconds(10)) < 0);
         assertEquals(result.trials().size(), result.verdicts().size());

@@ -6,6 +6,7 @@ import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.SequenceSampler;
 import ai.djl.translate.TranslateException;
+import dev.autobatch.core.Checks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;

@@ -1,11 +1,16 @@
-package dev.autobatch.core.internal;
+package dev.autobatch.core;
 
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The argument checks the builders share, so a value is judged, and its error worded, in one
- * place: each names the value, what was given and, where there is one, the default or the fix.
+ * Argument checks whose messages name the value and the fix, shared by AutoBatch's modules (core's
+ * runner, autotune's options and search), so that a value is judged, and its error worded, in one
+ * place. Each message is a sentence fragment: {@code "<what> must be at least 1, got 0; <hint>"},
+ * where {@code what} is the name the caller used for the value (such as {@code "start batch size"}
+ * for the Java API, {@code "autobatch.startBatchSize"} for the Maven plugin) and {@code hint} the
+ * default or the fix. These checks are for the caller's mistakes only (Guava's {@code
+ * Preconditions}); each throws {@link IllegalArgumentException}.
  */
 public final class Checks {
 
