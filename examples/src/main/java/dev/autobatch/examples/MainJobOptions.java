@@ -1,6 +1,7 @@
 package dev.autobatch.examples;
 
 import ai.djl.Device;
+import dev.autobatch.autotune.budget.BudgetSpec;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.ModelKind;
@@ -69,10 +70,10 @@ public final class MainJobOptions {
     @Option(
             names = "--budget",
             paramLabel = "SIZE|FRACTION",
-            converter = BudgetOption.Converter.class,
+            converter = OptionConverters.Budget.class,
             description = "memory a trial may use: a size such as 2g or 512m, or a fraction of the available"
-                    + " memory such as 0.5 (default " + DEFAULT_BUDGET_FRACTION + ")")
-    private BudgetOption budget = BudgetOption.ofFraction(DEFAULT_BUDGET_FRACTION);
+                    + " memory such as 0.5 or 50% (default " + DEFAULT_BUDGET_FRACTION + ")")
+    private BudgetSpec budget = new BudgetSpec(0, DEFAULT_BUDGET_FRACTION);
 
     @Option(
             names = "--max-batch",
@@ -248,7 +249,7 @@ public final class MainJobOptions {
      * @return the bytes of {@code --budget SIZE}, or {@code -1} to use {@link #budgetFraction()}
      */
     public long budgetBytes() {
-        return budget.bytes();
+        return budget.isBytes() ? budget.bytes() : -1;
     }
 
     /**
@@ -257,7 +258,7 @@ public final class MainJobOptions {
      * @return {@code --budget FRACTION}, by default {@link #DEFAULT_BUDGET_FRACTION}
      */
     public double budgetFraction() {
-        return budget.bytes() > 0 ? DEFAULT_BUDGET_FRACTION : budget.fraction();
+        return budget.isBytes() ? DEFAULT_BUDGET_FRACTION : budget.fraction();
     }
 
     /**

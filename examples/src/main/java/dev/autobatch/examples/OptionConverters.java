@@ -1,6 +1,7 @@
 package dev.autobatch.examples;
 
 import ai.djl.Device;
+import dev.autobatch.autotune.budget.BudgetSpec;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.examples.training.ModelKind;
 import java.util.ArrayList;
@@ -21,6 +22,29 @@ import picocli.CommandLine.TypeConversionException;
 final class OptionConverters {
 
     private OptionConverters() {}
+
+    /**
+     * {@code --budget SIZE|FRACTION}: autotune's one parser of a budget ({@link BudgetSpec}), with
+     * the main job's floor of 1 MiB, below which no model here trains.
+     */
+    static final class Budget implements ITypeConverter<BudgetSpec> {
+        private static final long MIN_BYTES = 1L << 20;
+
+        @Override
+        public BudgetSpec convert(String value) throws UsageException {
+            BudgetSpec budget;
+            try {
+                budget = BudgetSpec.parse(value, "--budget");
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            if (budget.isBytes() && budget.bytes() < MIN_BYTES) {
+                throw new UsageException("--budget " + value + " is " + budget.bytes()
+                        + " bytes, below 1 MiB; give a size such as 2g or 512m, or a fraction such as 0.5");
+            }
+            return budget;
+        }
+    }
 
     /** {@code --model mlp|cnn}, in any case. */
     static final class Model implements ITypeConverter<ModelKind> {

@@ -97,13 +97,14 @@ class MainJobOptionsTest {
         assertEquals(-1, fraction.budgetBytes());
         assertEquals(0.5, fraction.budgetFraction());
         assertEquals(1.0, MainJobOptions.parse("--budget", "1.0").budgetFraction());
+        assertEquals(0.5, MainJobOptions.parse("--budget", "50%").budgetFraction());
     }
 
     @Test
     void badValuesAreNamedWithTheFix() {
-        assertMessage("--budget as a fraction must be in (0, 1], got 1.5", "--budget", "1.5");
+        assertMessage("--budget as a fraction must be in (0, 1], got '1.5'", "--budget", "1.5");
         assertMessage("below 1 MiB", "--budget", "12");
-        assertMessage("--budget must be a size such as 2g", "--budget", "lots");
+        assertMessage("--budget must be a size in bytes with an optional k, m, g or t suffix", "--budget", "lots");
         assertMessage("--model: unknown model 'resnet'; choose mlp or cnn", "--model", "resnet");
         assertMessage("--goal must be balanced, throughput, goodput or max-fit, got 'speed'", "--goal", "speed");
         assertMessage("--epochs must be at least 1, got 0", "--epochs", "0");
