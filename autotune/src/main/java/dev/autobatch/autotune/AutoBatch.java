@@ -25,7 +25,6 @@ import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -149,7 +148,7 @@ public final class AutoBatch {
             if (cache != null && !options.force()) {
                 ResultCache.Lookup lookup = cache.load(key);
                 if (lookup.hit() && fitsTheBudget(lookup, budget)) {
-                    TuningResult cached = readvised(lookup.result());
+                    TuningResult cached = fromCache(lookup.result());
                     LOG.info(
                             "Batch size {} for '{}' from the cache ({}); set optForce(true) to tune again:\n{}",
                             cached.batchSize(),
@@ -180,23 +179,22 @@ public final class AutoBatch {
                     .optListener(options.listener());
             options.maxBatchSize().ifPresent(search::optMaxBatchSize);
             options.targetBatchSize().ifPresent(search::optTargetBatchSize);
-            TuningResult result = search.build().run(runner::run);
-            TuningContext context = new TuningContext(
-                    model.getName(),
-                    device.toString(),
-                    hardware,
-                    budget.basis(),
-                    options.warmupSteps(),
-                    options.measuredSteps());
-            LearningRateAdvice advice = LearningRateAdvice.advise(
-                    LearningRateAdvice.ruleFor(config.getOptimizer()),
-                    optimizerName(config),
-                    options.referenceBatchSize(),
-                    reference.rate(),
-                    reference.source(),
-                    result.accumulation().globalBatchSize());
-            TuningResult tuned = result.withContext(context, Duration.ofNanos(System.nanoTime() - started))
-                    .withLearningRate(advice);
+            search.optContext(new TuningContext(
+                            model.getName(),
+                            device.toString(),
+                            hardware,
+                            budget.basis(),
+                            options.warmupSteps(),
+                            options.measuredSteps()))
+                    .optLearningRateAdvisor(globalBatchSize -> LearningRateAdvice.advise(
+                            LearningRateAdvice.ruleFor(config.getOptimizer()),
+                            optimizerName(config),
+                            options.referenceBatchSize(),
+                            reference.rate(),
+                            reference.source(),
+                            globalBatchSize))
+                    .optStartedAt(started);
+            TuningResult tuned = search.build().run(runner::run);
             LOG.info("Tuning done:\n{}", tuned);
             if (cache != null) {
                 store(cache, key, tuned);
@@ -274,22 +272,34 @@ public final class AutoBatch {
     }
 
     /**
-     * The learning-rate advice is derived, not measured: derive it again from the cached reference
-     * so that an entry stored before a change of the rules (such as the cap at {@link
+     * The stored result, marked {@link TuningResult.Source#CACHED}. Its learning-rate advice is
+     * derived, not measured: it is derived again from the cached reference so that an entry
+     * stored before a change of the rules (such as the cap at {@link
      * LearningRateAdvice#MAX_FACTOR}) advises by today's rules.
      */
-    private static TuningResult readvised(TuningResult cached) {
-        LearningRateAdvice stored = cached.learningRate();
-        if (!stored.isAdvised()) {
-            return cached;
-        }
-        return cached.withLearningRate(LearningRateAdvice.advise(
-                stored.rule(),
-                stored.optimizer(),
-                stored.referenceBatchSize(),
-                stored.referenceLearningRate(),
-                stored.referenceSource(),
-                stored.batchSize()));
+    private static TuningResult fromCache(TuningResult stored) {
+        LearningRateAdvice advice = stored.learningRate();
+        return new TuningResult(
+                stored.batchSize(),
+                stored.stopReason(),
+                stored.trials(),
+                stored.settings(),
+                stored.elapsed(),
+                stored.context(),
+                stored.verdicts(),
+                stored.noiseScale(),
+                stored.accumulation(),
+                advice.isAdvised()
+                        ? LearningRateAdvice.advise(
+                                advice.rule(),
+                                advice.optimizer(),
+                                advice.referenceBatchSize(),
+                                advice.referenceLearningRate(),
+                                advice.referenceSource(),
+                                advice.batchSize())
+                        : advice,
+                stored.explanation(),
+                TuningResult.Source.CACHED);
     }
 
     /** The options that change a result, by name, for the cache key. */

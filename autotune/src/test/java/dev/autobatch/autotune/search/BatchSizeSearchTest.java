@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.autotune.report.Wording;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
 import java.time.Duration;
@@ -84,7 +85,7 @@ class BatchSizeSearchTest {
         TuningResult result = BatchSizeSearch.builder().build().run(rising(256));
 
         assertEquals(StopReason.OUT_OF_MEMORY, result.stopReason());
-        assertTrue(result.verdicts().contains("out of memory"), result::toString);
+        assertTrue(kinds(result).contains(Verdict.Kind.OUT_OF_MEMORY), result::toString);
         assertEquals(128, result.batchSize(), "throughput still doubles, so the largest that ran is the fastest");
         assertTrue(result.chosenTrial().orElseThrow().ok());
     }
@@ -115,7 +116,9 @@ class BatchSizeSearchTest {
                 .run(runner);
 
         assertEquals(List.of(2, 1), runner.asked.subList(0, 2));
-        assertEquals("ok (memory probe)", result.verdicts().get(1));
+        assertEquals(
+                new Verdict(Verdict.Kind.OK, Verdict.Phase.MEMORY_PROBE, 0),
+                result.verdicts().get(1));
         assertTrue(result.batchSize() >= 2, result::toString);
     }
 
@@ -125,16 +128,13 @@ class BatchSizeSearchTest {
         TrialRunner runner = b -> {
             asked.add(b);
             double sps = 1000.0 * b;
-            return new Trial(
-                    b,
-                    sps,
-                    1_000_000_000L + 1_000_000L * b,
-                    false,
-                    b / sps,
-                    1_000_000_000L,
-                    MemoryMeasurement.HOST_PEAK_RSS,
-                    null,
-                    Double.NaN);
+            return Trial.builder(b)
+                    .optSamplesPerSecond(sps)
+                    .optMedianStepSeconds(b / sps)
+                    .optPeakMemoryBytes(1_000_000_000L + 1_000_000L * b)
+                    .optBaselineMemoryBytes(1_000_000_000L)
+                    .optMemoryMeasurement(MemoryMeasurement.HOST_PEAK_RSS)
+                    .build();
         };
 
         TuningResult result = BatchSizeSearch.builder()
@@ -161,7 +161,7 @@ class BatchSizeSearchTest {
                     .run(runner);
 
             assertEquals(StopReason.MEMORY_BUDGET, result.stopReason(), result::toString);
-            assertTrue(result.verdicts().contains("over the memory budget"), result::toString);
+            assertTrue(kinds(result).contains(Verdict.Kind.OVER_BUDGET), result::toString);
             assertTrue(result.batchSize() <= 64, result::toString);
         }
     }
@@ -174,12 +174,12 @@ class BatchSizeSearchTest {
         assertEquals(StopReason.THROUGHPUT_SATURATED, result.stopReason());
         // 2 ms + 10 us a sample: the two doublings to 32,768 gain 2.4%, and those to 16,384 gain 4.5%,
         // so the doubling must not stop at 16,384 (one pair below half the 5% threshold) but at 65,536.
-        int last = result.verdicts().indexOf("throughput saturated");
+        int last = kinds(result).indexOf(Verdict.Kind.THROUGHPUT_SATURATED);
         assertEquals(65_536, result.trials().get(last).batchSize(), result::toString);
         assertEquals(
                 1,
-                result.verdicts().stream()
-                        .filter("throughput saturated"::equals)
+                kinds(result).stream()
+                        .filter(Verdict.Kind.THROUGHPUT_SATURATED::equals)
                         .count(),
                 result::toString);
     }
@@ -257,7 +257,9 @@ class BatchSizeSearchTest {
 
         assertEquals(StopReason.OUT_OF_MEMORY, result.stopReason());
         assertTrue(result.batchSize() >= 0.94 * 999 && result.batchSize() < 1000, result::toString);
-        assertTrue(result.verdicts().contains("ok (refinement)"), result::toString);
+        assertTrue(
+                result.verdicts().contains(new Verdict(Verdict.Kind.OK, Verdict.Phase.REFINEMENT, 0)),
+                result::toString);
     }
 
     @Test
@@ -268,7 +270,8 @@ class BatchSizeSearchTest {
         TuningResult result = BatchSizeSearch.builder().build().run(runner);
 
         assertEquals(StopReason.TRIAL_FAILED, result.stopReason());
-        assertTrue(result.verdicts().contains("failed: The data loader closed."), result::toString);
+        int failed = kinds(result).indexOf(Verdict.Kind.FAILED);
+        assertEquals("The data loader closed.", result.trials().get(failed).failure(), result::toString);
         assertTrue(result.batchSize() < 64, result::toString);
         assertTrue(result.batchSize() <= 32);
     }
@@ -371,8 +374,8 @@ class BatchSizeSearchTest {
         IllegalStateException e =
                 assertThrows(IllegalStateException.class, () -> search.run(b -> Trial.measured(b, 100, 2L << 30)));
 
-        assertTrue(e.getMessage().contains("2.00 GiB"), e::getMessage);
-        assertTrue(e.getMessage().contains("1.00 GiB"), e::getMessage);
+        assertTrue(e.getMessage().contains("2.0 GiB"), e::getMessage);
+        assertTrue(e.getMessage().contains("1.0 GiB"), e::getMessage);
         assertTrue(e.getMessage().contains("optMemoryBudgetBytes"), e::getMessage);
     }
 
@@ -399,7 +402,11 @@ class BatchSizeSearchTest {
                 .run(rising(256));
 
         assertEquals(result.trials(), heard);
-        assertEquals(result.verdicts(), verdicts);
+        List<String> worded = new ArrayList<>();
+        for (int i = 0; i < result.trials().size(); i++) {
+            worded.add(Wording.verdict(result.trials().get(i), result.verdicts().get(i)));
+        }
+        assertEquals(worded, verdicts);
     }
 
     @Test
@@ -431,7 +438,7 @@ class BatchSizeSearchTest {
         String table = result.toString();
 
         assertTrue(table.startsWith("batch size " + result.batchSize() + " (goal THROUGHPUT)"), table);
-        assertTrue(table.contains("memory budget 2.00 GiB"), table);
+        assertTrue(table.contains("memory budget 2.0 GiB"), table);
         String chosenRow =
                 table.lines().filter(l -> l.startsWith("->")).findFirst().orElseThrow();
         assertTrue(chosenRow.contains(" " + result.batchSize() + " "), table);
@@ -447,7 +454,15 @@ class BatchSizeSearchTest {
         TuningResult result =
                 new TuningResult(2, StopReason.OUT_OF_MEMORY, trials, null, Duration.ZERO, TuningContext.none());
 
-        assertEquals(List.of("ok", "out of memory", "failed: Broken."), result.verdicts());
+        assertEquals(
+                List.of(Verdict.Kind.OK, Verdict.Kind.OUT_OF_MEMORY, Verdict.Kind.FAILED),
+                kinds(result),
+                result::toString);
+        assertEquals(Verdict.Phase.DOUBLING, result.verdicts().get(2).phase());
         assertNotEquals("", result.toString());
+    }
+
+    private static List<Verdict.Kind> kinds(TuningResult result) {
+        return result.verdicts().stream().map(Verdict::kind).toList();
     }
 }
