@@ -17,6 +17,7 @@ import dev.autobatch.autotune.probe.HardwareSnapshot;
 import dev.autobatch.autotune.report.ReportFiles;
 import dev.autobatch.autotune.report.ReportWriter;
 import dev.autobatch.autotune.report.TuningMetrics;
+import dev.autobatch.autotune.report.Wording;
 import dev.autobatch.autotune.search.BatchSizeSearch;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.core.DjlTrialRunner;
@@ -368,7 +369,7 @@ public final class AutoBatch {
 
     private static String optimizerName(TrainingConfig config) {
         return config.getOptimizer() == null
-                ? "unknown"
+                ? Wording.UNKNOWN
                 : config.getOptimizer().getClass().getSimpleName();
     }
 

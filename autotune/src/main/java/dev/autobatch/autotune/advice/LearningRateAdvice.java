@@ -6,6 +6,7 @@ import ai.djl.training.optimizer.Nag;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.optimizer.RmsProp;
 import ai.djl.training.optimizer.Sgd;
+import dev.autobatch.autotune.report.Wording;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -50,7 +51,7 @@ import java.util.Objects;
  * NoiseScale}); far above it, no learning rate recovers the steps a larger batch was meant to save.
  *
  * @param rule the scaling rule applied
- * @param optimizer the optimizer's simple class name, such as {@code "Sgd"}, or {@code "unknown"}
+ * @param optimizer the optimizer's simple class name, such as {@code "Sgd"}, or {@link Wording#UNKNOWN}
  * @param referenceBatchSize the reference batch size {@code B0}, at least 1
  * @param referenceLearningRate the rate known to work at {@code B0}; {@code NaN} when no advice
  * @param referenceSource where the reference rate came from, for people: {@code "given"}, {@code
@@ -113,7 +114,7 @@ public record LearningRateAdvice(
     public static LearningRateAdvice none(int batchSize) {
         return new LearningRateAdvice(
                 Rule.UNCHANGED,
-                "unknown",
+                Wording.UNKNOWN,
                 DEFAULT_REFERENCE_BATCH_SIZE,
                 Double.NaN,
                 "not known",
@@ -261,6 +262,6 @@ public record LearningRateAdvice(
     }
 
     private static String name(Optimizer optimizer) {
-        return optimizer == null ? "unknown" : optimizer.getClass().getSimpleName();
+        return optimizer == null ? Wording.UNKNOWN : optimizer.getClass().getSimpleName();
     }
 }

@@ -1,6 +1,7 @@
 package dev.autobatch.autotune.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.autotune.advice.LearningRateAdvice;
 import dev.autobatch.autotune.report.Wording;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
@@ -445,6 +447,42 @@ class BatchSizeSearchTest {
         assertTrue(chosenRow.contains("MiB") || chosenRow.contains("GiB"), table);
         assertEquals(1, table.lines().filter(l -> l.startsWith("->")).count(), table);
         assertEquals(result.trials().size() + 2, table.lines().count(), table);
+    }
+
+    @Test
+    void theSearchBuildsTheWholeResultWithTheContextAndAdviceItWasGiven() {
+        TuningContext context =
+                new TuningContext("mlp", "cpu()", TuningContext.none().hardware(), "given: 2.0 GiB", 2, 5);
+        List<Integer> advisedFor = new ArrayList<>();
+
+        TuningResult result = BatchSizeSearch.builder()
+                .optGoal(Goal.THROUGHPUT)
+                .optMemoryBudgetBytes(2L << 30)
+                .optContext(context)
+                .optLearningRateAdvisor(global -> {
+                    advisedFor.add(global);
+                    return LearningRateAdvice.advise(LearningRateAdvice.Rule.LINEAR, "Sgd", 32, 0.1, "given", global);
+                })
+                .build()
+                .run(saturating());
+
+        assertEquals(context, result.context());
+        assertEquals(List.of(result.accumulation().globalBatchSize()), advisedFor);
+        assertEquals(
+                result.accumulation().globalBatchSize(), result.learningRate().batchSize());
+        assertTrue(result.learningRate().isAdvised(), result::toString);
+        assertEquals(TuningResult.Source.MEASURED, result.source());
+        assertEquals(2L << 30, result.memoryBudgetBytes());
+        assertEquals("given: 2.0 GiB", result.memoryBudgetBasis());
+    }
+
+    @Test
+    void aBareSearchHasNoContextNoAdviceAndNoBudget() {
+        TuningResult result = BatchSizeSearch.builder().build().run(rising(64));
+
+        assertEquals(TuningContext.none(), result.context());
+        assertFalse(result.learningRate().isAdvised());
+        assertEquals(-1, result.memoryBudgetBytes());
     }
 
     @Test
