@@ -10,14 +10,12 @@ import dev.autobatch.autotune.budget.MemoryBudgetException;
 import dev.autobatch.autotune.cache.CacheKey;
 import dev.autobatch.autotune.cache.ResultCache;
 import dev.autobatch.autotune.internal.Bytes;
-import dev.autobatch.autotune.internal.OptimizerLearningRate;
 import dev.autobatch.autotune.probe.GpuMemoryProbe;
 import dev.autobatch.autotune.probe.HardwareProbe;
 import dev.autobatch.autotune.probe.HardwareSnapshot;
 import dev.autobatch.autotune.report.ReportFiles;
 import dev.autobatch.autotune.report.ReportWriter;
 import dev.autobatch.autotune.report.TuningMetrics;
-import dev.autobatch.autotune.report.Wording;
 import dev.autobatch.autotune.search.BatchSizeSearch;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.core.DjlTrialRunner;
@@ -29,7 +27,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -188,8 +185,7 @@ public final class AutoBatch {
                             options.warmupSteps(),
                             options.measuredSteps()))
                     .optLearningRateAdvisor(globalBatchSize -> LearningRateAdvice.advise(
-                            LearningRateAdvice.ruleFor(config.getOptimizer()),
-                            optimizerName(config),
+                            config.getOptimizer(),
                             options.referenceBatchSize(),
                             reference.rate(),
                             reference.source(),
@@ -365,33 +361,6 @@ public final class AutoBatch {
         TuningMetrics.global().bindTo(Metrics.globalRegistry);
         TuningMetrics.global().record(result);
         options.reportDirectory().ifPresent(directory -> writeReport(result, directory));
-    }
-
-    private static String optimizerName(TrainingConfig config) {
-        return config.getOptimizer() == null
-                ? Wording.UNKNOWN
-                : config.getOptimizer().getClass().getSimpleName();
-    }
-
-    /**
-     * The reference learning rate and where it came from: given, read from the optimizer, or the
-     * default configuration's.
-     */
-    private record ReferenceRate(double rate, String source) {
-
-        static ReferenceRate of(TuneOptions options, TrainingConfig config) {
-            OptionalDouble given = options.referenceLearningRate();
-            if (given.isPresent()) {
-                return new ReferenceRate(given.getAsDouble(), "given");
-            }
-            OptionalDouble read = OptimizerLearningRate.read(config.getOptimizer());
-            if (read.isPresent()) {
-                return new ReferenceRate(read.getAsDouble(), "read from the optimizer");
-            }
-            return new ReferenceRate(
-                    DjlTrialRunner.DEFAULT_LEARNING_RATE,
-                    "the default configuration's, as the optimizer's could not be read; set optReferenceLearningRate");
-        }
     }
 
     /**

@@ -151,8 +151,33 @@ public record LearningRateAdvice(
      */
     public static LearningRateAdvice advise(
             Optimizer optimizer, int referenceBatchSize, double referenceLearningRate, int batchSize) {
+        return advise(optimizer, referenceBatchSize, referenceLearningRate, "given", batchSize);
+    }
+
+    /**
+     * Advises the learning rate for a DJL optimizer at a batch size, saying where the reference
+     * rate came from.
+     *
+     * @param optimizer the optimizer the training uses, or {@code null}; its class picks the rule
+     * @param referenceBatchSize the batch size {@code B0} at which the reference rate works
+     * @param referenceLearningRate the rate known to work at {@code B0}, positive
+     * @param referenceSource where the reference rate came from, a phrase for people
+     * @param batchSize the (global) batch size to train with
+     * @return the advice
+     */
+    public static LearningRateAdvice advise(
+            Optimizer optimizer,
+            int referenceBatchSize,
+            double referenceLearningRate,
+            String referenceSource,
+            int batchSize) {
         return advise(
-                ruleFor(optimizer), name(optimizer), referenceBatchSize, referenceLearningRate, "given", batchSize);
+                ruleFor(optimizer),
+                name(optimizer),
+                referenceBatchSize,
+                referenceLearningRate,
+                referenceSource,
+                batchSize);
     }
 
     /**
