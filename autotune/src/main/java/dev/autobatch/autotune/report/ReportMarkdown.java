@@ -61,7 +61,7 @@ final class ReportMarkdown {
         row(md, "Model", context.modelName());
         row(md, "Device", context.device());
         row(md, "Goal", goal(settings));
-        long budget = Wording.budgetBytes(settings);
+        long budget = result.memoryBudgetBytes();
         row(md, "Memory budget", Bytes.format(budget) + " (" + context.budgetBasis() + ")");
         row(md, "Batch sizes", batchSizes(settings));
         row(

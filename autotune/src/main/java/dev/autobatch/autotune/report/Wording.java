@@ -160,7 +160,7 @@ public final class Wording {
                         .orElse("a trial ran out of memory");
             case MEMORY_BUDGET ->
                 "the next batch size's predicted peak memory was above the budget of "
-                        + Bytes.format(budgetBytes(settings))
+                        + Bytes.format(result.memoryBudgetBytes())
                         + ", so it was not run";
             case THROUGHPUT_SATURATED ->
                 "a larger batch no longer paid: the last two doublings raised throughput"
@@ -201,17 +201,6 @@ public final class Wording {
         }
         return "Batch size " + count(result.batchSize()) + " was chosen for "
                 + result.settings().goal() + "; this result was stored without the explanation of its choice.";
-    }
-
-    /**
-     * Returns the memory budget, or {@code -1} when the settings name none.
-     *
-     * @param settings the settings
-     * @return bytes, or {@code -1}
-     */
-    static long budgetBytes(SearchSettings settings) {
-        long budget = settings.memoryBudgetBytes();
-        return budget > 0 && budget < Long.MAX_VALUE ? budget : -1;
     }
 
     /**
