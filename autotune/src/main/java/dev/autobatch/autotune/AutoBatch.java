@@ -10,7 +10,6 @@ import dev.autobatch.autotune.budget.MemoryBudgetException;
 import dev.autobatch.autotune.cache.CacheKey;
 import dev.autobatch.autotune.cache.ResultCache;
 import dev.autobatch.autotune.internal.Bytes;
-import dev.autobatch.autotune.internal.OptimizerLearningRate;
 import dev.autobatch.autotune.probe.GpuMemoryProbe;
 import dev.autobatch.autotune.probe.HardwareProbe;
 import dev.autobatch.autotune.probe.HardwareSnapshot;
@@ -25,11 +24,9 @@ import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -149,7 +146,7 @@ public final class AutoBatch {
             if (cache != null && !options.force()) {
                 ResultCache.Lookup lookup = cache.load(key);
                 if (lookup.hit() && fitsTheBudget(lookup, budget)) {
-                    TuningResult cached = readvised(lookup.result());
+                    TuningResult cached = fromCache(lookup.result());
                     LOG.info(
                             "Batch size {} for '{}' from the cache ({}); set optForce(true) to tune again:\n{}",
                             cached.batchSize(),
@@ -172,24 +169,22 @@ public final class AutoBatch {
                     .optMemoryBudgetBytes(budget.bytes())
                     .optDatasetSize(runner.datasetSize())
                     .optDevices(runner.deviceCount())
+                    .optContext(new TuningContext(
+                            model.getName(),
+                            device.toString(),
+                            hardware,
+                            budget.basis(),
+                            options.warmupSteps(),
+                            options.measuredSteps()))
+                    .optLearningRateAdvisor(globalBatchSize -> LearningRateAdvice.advise(
+                            config.getOptimizer(),
+                            options.referenceBatchSize(),
+                            reference.rate(),
+                            reference.source(),
+                            globalBatchSize))
+                    .optStartedAt(started)
                     .build();
-            TuningResult result = search.run(runner::run);
-            TuningContext context = new TuningContext(
-                    model.getName(),
-                    device.toString(),
-                    hardware,
-                    budget.basis(),
-                    options.warmupSteps(),
-                    options.measuredSteps());
-            LearningRateAdvice advice = LearningRateAdvice.advise(
-                    LearningRateAdvice.ruleFor(config.getOptimizer()),
-                    optimizerName(config),
-                    options.referenceBatchSize(),
-                    reference.rate(),
-                    reference.source(),
-                    result.accumulation().globalBatchSize());
-            TuningResult tuned = result.withContext(context, Duration.ofNanos(System.nanoTime() - started))
-                    .withLearningRate(advice);
+            TuningResult tuned = search.run(runner::run);
             LOG.info("Tuning done:\n{}", tuned);
             if (cache != null) {
                 store(cache, key, tuned);
@@ -267,22 +262,34 @@ public final class AutoBatch {
     }
 
     /**
-     * The learning-rate advice is derived, not measured: derive it again from the cached reference
-     * so that an entry stored before a change of the rules (such as the cap at {@link
+     * The stored result, marked {@link TuningResult.Source#CACHED}. Its learning-rate advice is
+     * derived, not measured: it is derived again from the cached reference so that an entry
+     * stored before a change of the rules (such as the cap at {@link
      * LearningRateAdvice#MAX_FACTOR}) advises by today's rules.
      */
-    private static TuningResult readvised(TuningResult cached) {
-        LearningRateAdvice stored = cached.learningRate();
-        if (!stored.isAdvised()) {
-            return cached;
-        }
-        return cached.withLearningRate(LearningRateAdvice.advise(
-                stored.rule(),
-                stored.optimizer(),
-                stored.referenceBatchSize(),
-                stored.referenceLearningRate(),
-                stored.referenceSource(),
-                stored.batchSize()));
+    private static TuningResult fromCache(TuningResult stored) {
+        LearningRateAdvice advice = stored.learningRate();
+        return new TuningResult(
+                stored.batchSize(),
+                stored.stopReason(),
+                stored.trials(),
+                stored.settings(),
+                stored.elapsed(),
+                stored.context(),
+                stored.verdicts(),
+                stored.noiseScale(),
+                stored.accumulation(),
+                advice.isAdvised()
+                        ? LearningRateAdvice.advise(
+                                advice.rule(),
+                                advice.optimizer(),
+                                advice.referenceBatchSize(),
+                                advice.referenceLearningRate(),
+                                advice.referenceSource(),
+                                advice.batchSize())
+                        : advice,
+                stored.explanation(),
+                TuningResult.Source.CACHED);
     }
 
     /**
@@ -329,33 +336,6 @@ public final class AutoBatch {
         TuningMetrics.global().bindTo(Metrics.globalRegistry);
         TuningMetrics.global().record(result);
         options.reportDirectory().ifPresent(directory -> writeReport(result, directory));
-    }
-
-    private static String optimizerName(TrainingConfig config) {
-        return config.getOptimizer() == null
-                ? "unknown"
-                : config.getOptimizer().getClass().getSimpleName();
-    }
-
-    /**
-     * The reference learning rate and where it came from: given, read from the optimizer, or the
-     * default configuration's.
-     */
-    private record ReferenceRate(double rate, String source) {
-
-        static ReferenceRate of(TuneOptions options, TrainingConfig config) {
-            OptionalDouble given = options.referenceLearningRate();
-            if (given.isPresent()) {
-                return new ReferenceRate(given.getAsDouble(), "given");
-            }
-            OptionalDouble read = OptimizerLearningRate.read(config.getOptimizer());
-            if (read.isPresent()) {
-                return new ReferenceRate(read.getAsDouble(), "read from the optimizer");
-            }
-            return new ReferenceRate(
-                    DjlTrialRunner.DEFAULT_LEARNING_RATE,
-                    "the default configuration's, as the optimizer's could not be read; set optReferenceLearningRate");
-        }
     }
 
     /**

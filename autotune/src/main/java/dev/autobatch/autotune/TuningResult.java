@@ -4,12 +4,13 @@ import dev.autobatch.autotune.advice.AccumulationPlan;
 import dev.autobatch.autotune.advice.LearningRateAdvice;
 import dev.autobatch.autotune.advice.NoiseScale;
 import dev.autobatch.autotune.internal.ResultTable;
+import dev.autobatch.autotune.search.BatchSizeSearch;
 import dev.autobatch.autotune.search.Evidence;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.StopReason;
+import dev.autobatch.autotune.search.Verdict;
 import dev.autobatch.core.Trial;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,17 +18,22 @@ import java.util.Optional;
 /**
  * The outcome of a tuning: the chosen batch size, why the search stopped, and every trial in the
  * order it ran; with the gradient noise scale the trials measured, the plan to train a target
- * batch size, and the learning rate to train with. {@link #toString()} is a table of the trials
- * for people.
+ * batch size, the learning rate to train with, the memory budget and where the result came from.
+ * {@link BatchSizeSearch#run} builds it once, complete; a cached result is the stored one marked
+ * {@link Source#CACHED}. {@link #toString()} is a table of the trials for people.
+ *
+ * <p>Unknown values follow the policy of {@code dev.autobatch.autotune}'s {@code package-info}:
+ * a byte figure that cannot be read is {@code -1}, a rate that cannot be measured is {@code NaN}.
  *
  * @param batchSize the chosen batch size
  * @param stopReason the rule that ended the doubling
  * @param trials every trial, in order
  * @param settings the settings the search ran with, the memory budget among them
  * @param elapsed wall time of the whole tuning
- * @param context the model, device and machine; {@link TuningContext#none()} for a bare search
- * @param verdicts what the search concluded from each trial, one short phrase a trial in the same
- *     order, such as {@code "ok"}, {@code "out of memory"} or {@code "throughput saturated"}
+ * @param context the model, device and machine, and how the budget was derived; {@link
+ *     TuningContext#none()} for a bare search
+ * @param verdicts what the search concluded from each trial, one a trial in the same order;
+ *     {@link dev.autobatch.autotune.report.Wording#verdict} words them
  * @param noiseScale the gradient noise scale estimated from the trials' gradient norms; {@link
  *     NoiseScale#unknown()}-like when they recorded none
  * @param accumulation how to train: micro-batch, devices and accumulation steps; without a target
@@ -36,6 +42,7 @@ import java.util.Optional;
  *     LearningRateAdvice#none(int)} where the optimizer is not known (a bare search)
  * @param explanation why the size was chosen, in the words of the goal's rule that chose it, with
  *     the figures that decided; empty where not known (a result built outside a search)
+ * @param source whether the trials were measured by this tuning or read from the cache
  */
 public record TuningResult(
         int batchSize,
@@ -44,11 +51,20 @@ public record TuningResult(
         SearchSettings settings,
         Duration elapsed,
         TuningContext context,
-        List<String> verdicts,
+        List<Verdict> verdicts,
         NoiseScale noiseScale,
         AccumulationPlan accumulation,
         LearningRateAdvice learningRate,
-        String explanation) {
+        String explanation,
+        Source source) {
+
+    /** Where a result came from. */
+    public enum Source {
+        /** Its trials ran in this tuning. */
+        MEASURED,
+        /** It was stored by an earlier tuning and read from the cache; no trial ran. */
+        CACHED
+    }
 
     /** Copies the lists and checks that there is one verdict a trial. */
     public TuningResult {
@@ -62,90 +78,19 @@ public record TuningResult(
         Objects.requireNonNull(accumulation, "accumulation");
         Objects.requireNonNull(learningRate, "learningRate");
         Objects.requireNonNull(explanation, "explanation");
+        Objects.requireNonNull(source, "source");
     }
 
     /**
-     * A result without an explanation of the choice, as results were built before the rules
-     * explained themselves.
-     *
-     * @param batchSize the chosen batch size
-     * @param stopReason the rule that ended the doubling
-     * @param trials every trial, in order
-     * @param settings the settings the search ran with
-     * @param elapsed wall time of the whole tuning
-     * @param context the model, device and machine
-     * @param verdicts one phrase a trial, in the same order
-     * @param noiseScale the gradient noise scale
-     * @param accumulation how to train
-     * @param learningRate the advised learning rate
-     */
-    public TuningResult(
-            int batchSize,
-            StopReason stopReason,
-            List<Trial> trials,
-            SearchSettings settings,
-            Duration elapsed,
-            TuningContext context,
-            List<String> verdicts,
-            NoiseScale noiseScale,
-            AccumulationPlan accumulation,
-            LearningRateAdvice learningRate) {
-        this(
-                batchSize,
-                stopReason,
-                trials,
-                settings,
-                elapsed,
-                context,
-                verdicts,
-                noiseScale,
-                accumulation,
-                learningRate,
-                "");
-    }
-
-    /**
-     * A result with what a search derives by itself from the trials: the noise scale estimated
-     * from them ({@link NoiseScale#estimate}), the chosen size on each device of the settings
-     * without accumulation, and no learning-rate advice.
+     * A measured result built outside a search, with what a search derives by itself from the
+     * trials: each trial's outcome as its verdict ({@link Verdict#of(Trial)}), the noise scale
+     * estimated from them ({@link NoiseScale#estimate}), the chosen size on each device of the
+     * settings without accumulation, no learning-rate advice and no explanation.
      *
      * @param batchSize the chosen batch size
      * @param stopReason the rule that ended the doubling
      * @param trials every trial, in order
      * @param settings the settings the search ran with, or {@code null} if unknown
-     * @param elapsed wall time of the whole tuning
-     * @param context the model, device and machine
-     * @param verdicts one phrase a trial, in the same order
-     */
-    public TuningResult(
-            int batchSize,
-            StopReason stopReason,
-            List<Trial> trials,
-            SearchSettings settings,
-            Duration elapsed,
-            TuningContext context,
-            List<String> verdicts) {
-        this(
-                batchSize,
-                stopReason,
-                trials,
-                settings,
-                elapsed,
-                context,
-                verdicts,
-                NoiseScale.estimate(trials),
-                AccumulationPlan.none(batchSize, settings == null ? 1 : settings.devices()),
-                LearningRateAdvice.none(batchSize));
-    }
-
-    /**
-     * A result whose verdicts are only each trial's outcome ({@code "ok"}, {@code "out of
-     * memory"}, {@code "failed: ..."}), for results built outside a search.
-     *
-     * @param batchSize the chosen batch size
-     * @param stopReason the rule that ended the doubling
-     * @param trials every trial, in order
-     * @param settings the settings the search ran with
      * @param elapsed wall time of the whole tuning
      * @param context the model, device and machine
      */
@@ -156,51 +101,37 @@ public record TuningResult(
             SearchSettings settings,
             Duration elapsed,
             TuningContext context) {
-        this(batchSize, stopReason, trials, settings, elapsed, context, outcomes(trials));
-    }
-
-    /**
-     * Returns a copy that says where the tuning ran.
-     *
-     * @param newContext the model, device and machine
-     * @param newElapsed wall time of the whole tuning, probing included
-     * @return the copy
-     */
-    public TuningResult withContext(TuningContext newContext, Duration newElapsed) {
-        return new TuningResult(
-                batchSize,
-                stopReason,
-                trials,
-                settings,
-                newElapsed,
-                newContext,
-                verdicts,
-                noiseScale,
-                accumulation,
-                learningRate,
-                explanation);
-    }
-
-    /**
-     * Returns a copy with learning-rate advice, as {@link AutoBatch} adds it once it knows the
-     * optimizer.
-     *
-     * @param advice the advice for {@link AccumulationPlan#globalBatchSize()}
-     * @return the copy
-     */
-    public TuningResult withLearningRate(LearningRateAdvice advice) {
-        return new TuningResult(
+        this(
                 batchSize,
                 stopReason,
                 trials,
                 settings,
                 elapsed,
                 context,
-                verdicts,
-                noiseScale,
-                accumulation,
-                advice,
-                explanation);
+                trials.stream().map(Verdict::of).toList(),
+                NoiseScale.estimate(trials),
+                AccumulationPlan.none(batchSize, settings == null ? 1 : settings.devices()),
+                LearningRateAdvice.none(batchSize),
+                "",
+                Source.MEASURED);
+    }
+
+    /**
+     * Returns the memory budget the search ran within.
+     *
+     * @return bytes, or {@code -1} where it ran without one (or its settings are not known)
+     */
+    public long memoryBudgetBytes() {
+        return settings != null && settings.hasMemoryBudget() ? settings.memoryBudgetBytes() : -1;
+    }
+
+    /**
+     * Returns how the memory budget was derived, a phrase for people.
+     *
+     * @return such as {@code "80% of 21.3 GiB: available host memory ..."}, or {@code "given"}
+     */
+    public String memoryBudgetBasis() {
+        return context.budgetBasis();
     }
 
     /**
@@ -239,13 +170,5 @@ public record TuningResult(
     @Override
     public String toString() {
         return ResultTable.format(this);
-    }
-
-    private static List<String> outcomes(List<Trial> trials) {
-        List<String> outcomes = new ArrayList<>(trials.size());
-        for (Trial t : trials) {
-            outcomes.add(t.outOfMemory() ? "out of memory" : t.failed() ? "failed: " + t.failure() : "ok");
-        }
-        return outcomes;
     }
 }

@@ -201,20 +201,18 @@ public final class DjlTrialRunner implements AutoCloseable {
             }
             StepTimes times = outcome.times();
             double median = times.median();
-            return new Trial(
-                    batchSize,
-                    (double) batchSize * accumulationSteps / median,
-                    peak,
-                    false,
-                    median,
-                    baseline,
-                    peak < 0 ? MemoryMeasurement.NONE : memoryMeter.measurement(),
-                    null,
-                    Gradients.mean(outcome.gradientNorms()),
-                    Gradients.standardDeviation(outcome.gradientNorms()),
-                    accumulationSteps,
-                    times.interquartileRange(),
-                    times.count());
+            return Trial.builder(batchSize)
+                    .optSamplesPerSecond((double) batchSize * accumulationSteps / median)
+                    .optMedianStepSeconds(median)
+                    .optPeakMemoryBytes(peak)
+                    .optBaselineMemoryBytes(baseline)
+                    .optMemoryMeasurement(peak < 0 ? MemoryMeasurement.NONE : memoryMeter.measurement())
+                    .optGradientNorm(
+                            Gradients.mean(outcome.gradientNorms()),
+                            Gradients.standardDeviation(outcome.gradientNorms()))
+                    .optAccumulationSteps(accumulationSteps)
+                    .optStepTimeSpread(times.interquartileRange(), times.count())
+                    .build();
         }
     }
 

@@ -6,9 +6,14 @@ import java.util.Objects;
  * One measured training trial at one batch size: a few real training steps (forward, backward,
  * optimizer) whose median step time and peak memory were measured.
  *
- * <p>A trial is one of three things: measured ({@link #ok()}), out of memory ({@link
- * #outOfMemory()}), or failed for another reason ({@link #failed()}, with {@link #failure()}).
- * Quantities that were not measured are {@code NaN} (doubles) or {@code -1} (bytes).
+ * <p>A trial is one of three things, its {@link #outcome()}: measured ({@link #ok()}), out of memory
+ * ({@link #outOfMemory()}), or failed for another reason ({@link #failed()}, with {@link
+ * #failure()}). Build one with {@link #builder(int)} or the factories {@link #measured}, {@link
+ * #outOfMemory(int)} and {@link #failed(int, String)}.
+ *
+ * <p>Unknown values follow the project's one policy ({@code package-info} of {@code
+ * dev.autobatch.core}): a byte figure that was not read is {@code -1}, a rate or time that was not
+ * measured is {@code NaN}, a count of steps not known is {@code 0}.
  *
  * @param batchSize the batch size trained, at least 1
  * @param samplesPerSecond {@code batchSize * accumulationSteps / medianStepSeconds}; {@code NaN}
@@ -69,90 +74,6 @@ public record Trial(
     }
 
     /**
-     * A trial without a recorded spread of its step times: the components before those two were
-     * added.
-     *
-     * @param batchSize the batch size trained, at least 1
-     * @param samplesPerSecond {@code batchSize * accumulationSteps / medianStepSeconds}
-     * @param peakMemoryBytes the absolute peak memory, in bytes; {@code -1} if unknown
-     * @param outOfMemory whether the trial ran out of memory
-     * @param medianStepSeconds the median seconds of one measured step
-     * @param baselineMemoryBytes the same memory just before the trial; {@code -1} if unknown
-     * @param memoryMeasurement which memory the two byte counts describe
-     * @param failure why the trial failed, or {@code null}
-     * @param gradientNormSquared the mean squared global gradient norm; {@code NaN} unless recorded
-     * @param gradientNormSquaredStdDev its spread over the measured steps; {@code NaN} unless recorded
-     * @param accumulationSteps micro-batches a step, at least 1
-     */
-    public Trial(
-            int batchSize,
-            double samplesPerSecond,
-            long peakMemoryBytes,
-            boolean outOfMemory,
-            double medianStepSeconds,
-            long baselineMemoryBytes,
-            MemoryMeasurement memoryMeasurement,
-            String failure,
-            double gradientNormSquared,
-            double gradientNormSquaredStdDev,
-            int accumulationSteps) {
-        this(
-                batchSize,
-                samplesPerSecond,
-                peakMemoryBytes,
-                outOfMemory,
-                medianStepSeconds,
-                baselineMemoryBytes,
-                memoryMeasurement,
-                failure,
-                gradientNormSquared,
-                gradientNormSquaredStdDev,
-                accumulationSteps,
-                Double.NaN,
-                0);
-    }
-
-    /**
-     * A trial without accumulation and without a recorded spread of the gradient norm: the
-     * components before those two were added.
-     *
-     * @param batchSize the batch size trained, at least 1
-     * @param samplesPerSecond {@code batchSize / medianStepSeconds}; {@code NaN} unless measured
-     * @param peakMemoryBytes the absolute peak memory, in bytes; {@code -1} if unknown
-     * @param outOfMemory whether the trial ran out of memory
-     * @param medianStepSeconds the median seconds of one measured step; {@code NaN} unless measured
-     * @param baselineMemoryBytes the same memory just before the trial; {@code -1} if unknown
-     * @param memoryMeasurement which memory the two byte counts describe
-     * @param failure why the trial failed, or {@code null}
-     * @param gradientNormSquared the mean squared global gradient norm; {@code NaN} unless recorded
-     */
-    public Trial(
-            int batchSize,
-            double samplesPerSecond,
-            long peakMemoryBytes,
-            boolean outOfMemory,
-            double medianStepSeconds,
-            long baselineMemoryBytes,
-            MemoryMeasurement memoryMeasurement,
-            String failure,
-            double gradientNormSquared) {
-        this(
-                batchSize,
-                samplesPerSecond,
-                peakMemoryBytes,
-                outOfMemory,
-                medianStepSeconds,
-                baselineMemoryBytes,
-                memoryMeasurement,
-                failure,
-                gradientNormSquared,
-                Double.NaN,
-                1,
-                Double.NaN,
-                0);
-    }
-
-    /**
      * A measured trial whose memory kind is unknown, as a replay or a test builds it.
      *
      * @param batchSize the batch size, at least 1
@@ -165,16 +86,11 @@ public record Trial(
             throw new IllegalArgumentException(
                     "samples per second must be positive and finite, got " + samplesPerSecond);
         }
-        return new Trial(
-                batchSize,
-                samplesPerSecond,
-                peakMemoryBytes,
-                false,
-                batchSize / samplesPerSecond,
-                -1,
-                MemoryMeasurement.NONE,
-                null,
-                Double.NaN);
+        return builder(batchSize)
+                .optSamplesPerSecond(samplesPerSecond)
+                .optMedianStepSeconds(batchSize / samplesPerSecond)
+                .optPeakMemoryBytes(peakMemoryBytes)
+                .build();
     }
 
     /**
@@ -184,7 +100,7 @@ public record Trial(
      * @return the trial
      */
     public static Trial outOfMemory(int batchSize) {
-        return new Trial(batchSize, Double.NaN, -1, true, Double.NaN, -1, MemoryMeasurement.NONE, null, Double.NaN);
+        return builder(batchSize).optOutOfMemory().build();
     }
 
     /**
@@ -195,8 +111,22 @@ public record Trial(
      * @return the trial
      */
     public static Trial failed(int batchSize, String failure) {
-        Objects.requireNonNull(failure, "failure");
-        return new Trial(batchSize, Double.NaN, -1, false, Double.NaN, -1, MemoryMeasurement.NONE, failure, Double.NaN);
+        return builder(batchSize)
+                .optFailure(Objects.requireNonNull(failure, "failure"))
+                .build();
+    }
+
+    /**
+     * Returns what became of the trial, derived from {@link #outOfMemory()} and {@link #failure()}
+     * (the record keeps no third field that could disagree with them).
+     *
+     * @return {@link Outcome#MEASURED}, {@link Outcome#OUT_OF_MEMORY} or {@link Outcome#FAILED}
+     */
+    public Outcome outcome() {
+        if (outOfMemory) {
+            return Outcome.OUT_OF_MEMORY;
+        }
+        return failure != null ? Outcome.FAILED : Outcome.MEASURED;
     }
 
     /**
@@ -225,20 +155,7 @@ public record Trial(
      * @return the copy
      */
     public Trial withGradientNorm(double meanSquared, double stdDevSquared) {
-        return new Trial(
-                batchSize,
-                samplesPerSecond,
-                peakMemoryBytes,
-                outOfMemory,
-                medianStepSeconds,
-                baselineMemoryBytes,
-                memoryMeasurement,
-                failure,
-                meanSquared,
-                stdDevSquared,
-                accumulationSteps,
-                stepSecondsIqr,
-                measuredSteps);
+        return toBuilder().optGradientNorm(meanSquared, stdDevSquared).build();
     }
 
     /**
@@ -249,20 +166,7 @@ public record Trial(
      * @return the copy
      */
     public Trial withStepTimeSpread(double iqrSeconds, int steps) {
-        return new Trial(
-                batchSize,
-                samplesPerSecond,
-                peakMemoryBytes,
-                outOfMemory,
-                medianStepSeconds,
-                baselineMemoryBytes,
-                memoryMeasurement,
-                failure,
-                gradientNormSquared,
-                gradientNormSquaredStdDev,
-                accumulationSteps,
-                iqrSeconds,
-                steps);
+        return toBuilder().optStepTimeSpread(iqrSeconds, steps).build();
     }
 
     /**
@@ -331,5 +235,151 @@ public record Trial(
             return -1;
         }
         return Math.max(0, peakMemoryBytes - baselineMemoryBytes);
+    }
+
+    /**
+     * Returns a builder for a trial at {@code batchSize}: measured, with every figure unknown
+     * ({@code NaN}, {@code -1}, {@link MemoryMeasurement#NONE}), no accumulation, until set.
+     *
+     * @param batchSize the batch size trained, at least 1
+     * @return a new builder
+     */
+    public static Builder builder(int batchSize) {
+        return new Builder(batchSize);
+    }
+
+    /**
+     * Returns a builder holding every component of this trial, to build a changed copy.
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder(batchSize)
+                .optSamplesPerSecond(samplesPerSecond)
+                .optPeakMemoryBytes(peakMemoryBytes)
+                .optMedianStepSeconds(medianStepSeconds)
+                .optBaselineMemoryBytes(baselineMemoryBytes)
+                .optMemoryMeasurement(memoryMeasurement)
+                .optGradientNorm(gradientNormSquared, gradientNormSquaredStdDev)
+                .optAccumulationSteps(accumulationSteps)
+                .optStepTimeSpread(stepSecondsIqr, measuredSteps);
+        b.outOfMemory = outOfMemory;
+        b.failure = failure;
+        return b;
+    }
+
+    /** What became of a trial: one of three, never two at once. */
+    public enum Outcome {
+        /** The trial ran its steps and was measured. */
+        MEASURED,
+        /** The trial ran out of memory. */
+        OUT_OF_MEMORY,
+        /** The trial failed for a reason other than memory ({@link Trial#failure()} says which). */
+        FAILED
+    }
+
+    /**
+     * Builds a {@link Trial}; DJL's convention, {@code optX} for each optional value. Unset figures
+     * keep the record's "unknown" values (see the class comment).
+     */
+    public static final class Builder {
+
+        private final int batchSize;
+        private double samplesPerSecond = Double.NaN;
+        private long peakMemoryBytes = -1;
+        private boolean outOfMemory;
+        private double medianStepSeconds = Double.NaN;
+        private long baselineMemoryBytes = -1;
+        private MemoryMeasurement memoryMeasurement = MemoryMeasurement.NONE;
+        private String failure;
+        private double gradientNormSquared = Double.NaN;
+        private double gradientNormSquaredStdDev = Double.NaN;
+        private int accumulationSteps = 1;
+        private double stepSecondsIqr = Double.NaN;
+        private int measuredSteps;
+
+        private Builder(int batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        /** Sets the throughput, in samples per second ({@code NaN} unless measured). */
+        public Builder optSamplesPerSecond(double value) {
+            this.samplesPerSecond = value;
+            return this;
+        }
+
+        /** Sets the absolute peak memory during the measured steps, in bytes ({@code -1}: unknown). */
+        public Builder optPeakMemoryBytes(long bytes) {
+            this.peakMemoryBytes = bytes;
+            return this;
+        }
+
+        /** Sets the median seconds of one measured step ({@code NaN} unless measured). */
+        public Builder optMedianStepSeconds(double seconds) {
+            this.medianStepSeconds = seconds;
+            return this;
+        }
+
+        /** Sets the memory just before the trial, in bytes ({@code -1}: unknown). */
+        public Builder optBaselineMemoryBytes(long bytes) {
+            this.baselineMemoryBytes = bytes;
+            return this;
+        }
+
+        /** Sets which memory the byte counts describe. */
+        public Builder optMemoryMeasurement(MemoryMeasurement measurement) {
+            this.memoryMeasurement = Objects.requireNonNull(measurement, "measurement");
+            return this;
+        }
+
+        /** Makes the trial one that ran out of memory. */
+        public Builder optOutOfMemory() {
+            this.outOfMemory = true;
+            return this;
+        }
+
+        /** Makes the trial one that failed for a reason other than memory. */
+        public Builder optFailure(String why) {
+            this.failure = Objects.requireNonNull(why, "why");
+            return this;
+        }
+
+        /** Sets the recorded squared gradient norm and its spread over the measured steps. */
+        public Builder optGradientNorm(double meanSquared, double stdDevSquared) {
+            this.gradientNormSquared = meanSquared;
+            this.gradientNormSquaredStdDev = stdDevSquared;
+            return this;
+        }
+
+        /** Sets how many micro-batches each optimizer step accumulated (default 1). */
+        public Builder optAccumulationSteps(int steps) {
+            this.accumulationSteps = steps;
+            return this;
+        }
+
+        /** Sets the spread of the measured steps' times and how many steps it comes from. */
+        public Builder optStepTimeSpread(double iqrSeconds, int steps) {
+            this.stepSecondsIqr = iqrSeconds;
+            this.measuredSteps = steps;
+            return this;
+        }
+
+        /** Builds the trial. */
+        public Trial build() {
+            return new Trial(
+                    batchSize,
+                    samplesPerSecond,
+                    peakMemoryBytes,
+                    outOfMemory,
+                    medianStepSeconds,
+                    baselineMemoryBytes,
+                    memoryMeasurement,
+                    failure,
+                    gradientNormSquared,
+                    gradientNormSquaredStdDev,
+                    accumulationSteps,
+                    stepSecondsIqr,
+                    measuredSteps);
+        }
     }
 }

@@ -5,5 +5,9 @@
  * and gradient accumulation ({@link dev.autobatch.core.GradientAccumulation}) for training loops.
  *
  * <p>Knows nothing of search or hardware policy; those live in {@code dev.autobatch.autotune}.
+ *
+ * <p><b>Values that cannot be read or measured</b>: a byte figure that was not read is {@code -1};
+ * a rate, time or gradient norm that was not measured is {@code NaN}; a count of measured steps
+ * not known is {@code 0}. The same policy holds in {@code dev.autobatch.autotune}.
  */
 package dev.autobatch.core;

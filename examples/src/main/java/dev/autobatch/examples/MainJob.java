@@ -9,8 +9,9 @@ import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningListener;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.advice.LearningRateAdvice;
-import dev.autobatch.autotune.budget.MemoryBudget;
 import dev.autobatch.autotune.budget.MemoryBudgetException;
+import dev.autobatch.autotune.internal.AtomicFiles;
+import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.probe.HardwareProbe;
 import dev.autobatch.autotune.probe.HardwareSnapshot;
 import dev.autobatch.autotune.report.PrometheusEndpoint;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The main job, what a newcomer runs first ({@code bin/autobatch}): loads Fashion-MNIST, prints
@@ -163,7 +165,6 @@ public final class MainJob {
             HardwareSnapshot hardware = HardwareProbe.snapshot(manager.getEngine());
             out.println("Hardware:");
             hardware.describe().lines().forEach(line -> out.println("  " + line));
-            out.println("  Memory budget: " + budgetLine(hardware, manager));
 
             TuningResult result = tune(kind, data);
             int batchSize = result.batchSize();
@@ -192,8 +193,6 @@ public final class MainJob {
     }
 
     private TuningResult tune(ModelKind kind, FashionMnist data) {
-        // AutoBatch.tune runs no trial, so the listener hears none, when it returns a cached result.
-        AtomicInteger heard = new AtomicInteger();
         TuneOptions.Builder tuneOptions = TuneOptions.builder()
                 .optTrainingConfig(Devices.trialConfig(device))
                 .optGoal(options.goal())
@@ -201,7 +200,6 @@ public final class MainJob {
                 .optListener(new TuningListener() {
                     @Override
                     public void onTrial(Trial trial, String verdict) {
-                        heard.incrementAndGet();
                         out.println("  " + ProgressLines.trial(trial) + ": " + verdict);
                     }
 
@@ -236,7 +234,7 @@ public final class MainJob {
         try (Model model = kind.newModel("fashion-" + kind.cliName() + "-tuning", options.seed(), device)) {
             result = AutoBatch.tune(model, data.train(), tuneOptions.build());
         }
-        if (heard.get() == 0) {
+        if (result.source() == TuningResult.Source.CACHED) {
             out.printf(
                     Locale.ROOT,
                     "Batch size %d from the cache (tuned earlier on this machine); --retune to measure again%n",
@@ -250,6 +248,8 @@ public final class MainJob {
                     result.trials().size(),
                     result.elapsed().toMillis() / 1000.0);
         }
+        out.println(
+                "Memory budget: " + Bytes.format(result.memoryBudgetBytes()) + " (" + result.memoryBudgetBasis() + ")");
         if (!result.explanation().isEmpty()) {
             out.println("Why: " + result.explanation());
         }
@@ -349,17 +349,6 @@ public final class MainJob {
                 options.timeBudgetSeconds(),
                 data.validation().size(),
                 table);
-    }
-
-    private String budgetLine(HardwareSnapshot hardware, NDManager manager) {
-        try {
-            MemoryBudget budget = options.budgetBytes() > 0
-                    ? MemoryBudget.ofBytes(options.budgetBytes(), hardware, manager.getDevice())
-                    : MemoryBudget.of(hardware, manager.getDevice(), options.budgetFraction());
-            return ProgressLines.mebibytes(budget.bytes()) + " (" + budget.basis() + ")";
-        } catch (IllegalStateException e) {
-            return "unknown: " + e.getMessage();
-        }
     }
 
     private static double seconds(long startNanos) {

@@ -1,5 +1,7 @@
 package dev.autobatch.examples;
 
+import dev.autobatch.autotune.internal.Bytes;
+import dev.autobatch.autotune.report.Wording;
 import dev.autobatch.core.Trial;
 import java.util.Locale;
 
@@ -9,17 +11,17 @@ final class ProgressLines {
     private ProgressLines() {}
 
     /**
-     * Describes a trial in the progress line the main job prints as it completes.
+     * Describes a trial in the progress line the main job prints as it completes; a trial that
+     * was not measured in the words of {@link Wording#trialOutcome}, bytes as {@link Bytes} writes
+     * them.
      *
      * @param trial the trial
-     * @return such as {@code "trial batch      64:      12,345 samples/s ±2.1%, peak memory 512 MiB"}
+     * @return such as {@code "trial batch      64:      12,345 samples/s ±2.1%, peak memory 512.0 MiB"}
+     *     or {@code "trial batch    4096: out of memory"}
      */
     static String trial(Trial trial) {
-        if (trial.outOfMemory()) {
-            return String.format(Locale.ROOT, "trial batch %7d: out of memory", trial.batchSize());
-        }
-        if (trial.failed()) {
-            return String.format(Locale.ROOT, "trial batch %7d: failed (%s)", trial.batchSize(), trial.failure());
+        if (!trial.ok()) {
+            return String.format(Locale.ROOT, "trial batch %7d: %s", trial.batchSize(), Wording.trialOutcome(trial));
         }
         return String.format(
                 Locale.ROOT,
@@ -29,21 +31,6 @@ final class ProgressLines {
                 Double.isFinite(trial.relativeSpread())
                         ? String.format(Locale.ROOT, "±%.1f%%,", 50 * trial.relativeSpread())
                         : ",",
-                mebibytes(trial.peakMemoryBytes()));
-    }
-
-    /**
-     * Formats bytes as the main job prints them.
-     *
-     * @param bytes the count, or negative for unknown
-     * @return such as {@code "512 MiB"} or {@code "1.5 GiB"}, or {@code "unknown"}
-     */
-    static String mebibytes(long bytes) {
-        if (bytes < 0) {
-            return "unknown";
-        }
-        return bytes >= 1L << 30
-                ? String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30))
-                : String.format(Locale.ROOT, "%,.0f MiB", bytes / 1048576.0);
+                Bytes.format(trial.peakMemoryBytes()));
     }
 }

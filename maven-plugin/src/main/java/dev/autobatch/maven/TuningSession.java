@@ -8,7 +8,9 @@ import dev.autobatch.autotune.TuningListener;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.TuningTarget;
 import dev.autobatch.autotune.internal.AtomicFiles;
+import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.internal.ResultTable;
+import dev.autobatch.autotune.report.Wording;
 import dev.autobatch.autotune.search.BatchSizeSearch;
 import dev.autobatch.core.Trial;
 import java.io.IOException;
@@ -109,10 +111,8 @@ final class TuningSession {
     static String describe(Trial trial, String verdict) {
         StringBuilder line =
                 new StringBuilder("Batch size ").append(trial.batchSize()).append(": ");
-        if (trial.outOfMemory()) {
-            line.append("out of memory");
-        } else if (trial.failed()) {
-            line.append("failed: ").append(trial.failure());
+        if (!trial.ok()) {
+            line.append(Wording.trialOutcome(trial));
         } else {
             line.append(String.format(Locale.ROOT, "%,.0f samples/s", trial.samplesPerSecond()));
             String spread = ResultTable.spread(trial);
@@ -120,8 +120,7 @@ final class TuningSession {
                 line.append(' ').append(spread);
             }
             if (trial.peakMemoryBytes() >= 0) {
-                line.append(String.format(
-                        Locale.ROOT, ", peak memory %.1f MiB", trial.peakMemoryBytes() / (1024.0 * 1024.0)));
+                line.append(", peak memory ").append(Bytes.format(trial.peakMemoryBytes()));
             }
         }
         return line.append("; ").append(verdict).toString();

@@ -6,6 +6,7 @@ import ai.djl.training.optimizer.Nag;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.optimizer.RmsProp;
 import ai.djl.training.optimizer.Sgd;
+import dev.autobatch.autotune.report.Wording;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -50,7 +51,7 @@ import java.util.Objects;
  * NoiseScale}); far above it, no learning rate recovers the steps a larger batch was meant to save.
  *
  * @param rule the scaling rule applied
- * @param optimizer the optimizer's simple class name, such as {@code "Sgd"}, or {@code "unknown"}
+ * @param optimizer the optimizer's simple class name, such as {@code "Sgd"}, or {@link Wording#UNKNOWN}
  * @param referenceBatchSize the reference batch size {@code B0}, at least 1
  * @param referenceLearningRate the rate known to work at {@code B0}; {@code NaN} when no advice
  * @param referenceSource where the reference rate came from, for people: {@code "given"}, {@code
@@ -113,7 +114,7 @@ public record LearningRateAdvice(
     public static LearningRateAdvice none(int batchSize) {
         return new LearningRateAdvice(
                 Rule.UNCHANGED,
-                "unknown",
+                Wording.UNKNOWN,
                 DEFAULT_REFERENCE_BATCH_SIZE,
                 Double.NaN,
                 "not known",
@@ -150,8 +151,33 @@ public record LearningRateAdvice(
      */
     public static LearningRateAdvice advise(
             Optimizer optimizer, int referenceBatchSize, double referenceLearningRate, int batchSize) {
+        return advise(optimizer, referenceBatchSize, referenceLearningRate, "given", batchSize);
+    }
+
+    /**
+     * Advises the learning rate for a DJL optimizer at a batch size, saying where the reference
+     * rate came from.
+     *
+     * @param optimizer the optimizer the training uses, or {@code null}; its class picks the rule
+     * @param referenceBatchSize the batch size {@code B0} at which the reference rate works
+     * @param referenceLearningRate the rate known to work at {@code B0}, positive
+     * @param referenceSource where the reference rate came from, a phrase for people
+     * @param batchSize the (global) batch size to train with
+     * @return the advice
+     */
+    public static LearningRateAdvice advise(
+            Optimizer optimizer,
+            int referenceBatchSize,
+            double referenceLearningRate,
+            String referenceSource,
+            int batchSize) {
         return advise(
-                ruleFor(optimizer), name(optimizer), referenceBatchSize, referenceLearningRate, "given", batchSize);
+                ruleFor(optimizer),
+                name(optimizer),
+                referenceBatchSize,
+                referenceLearningRate,
+                referenceSource,
+                batchSize);
     }
 
     /**
@@ -261,6 +287,6 @@ public record LearningRateAdvice(
     }
 
     private static String name(Optimizer optimizer) {
-        return optimizer == null ? "unknown" : optimizer.getClass().getSimpleName();
+        return optimizer == null ? Wording.UNKNOWN : optimizer.getClass().getSimpleName();
     }
 }

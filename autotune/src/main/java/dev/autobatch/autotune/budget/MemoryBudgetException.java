@@ -1,6 +1,6 @@
 package dev.autobatch.autotune.budget;
 
-import dev.autobatch.autotune.internal.ResultTable;
+import dev.autobatch.autotune.internal.Bytes;
 import java.util.Objects;
 
 /**
@@ -65,8 +65,8 @@ public final class MemoryBudgetException extends IllegalStateException {
      * @return the exception
      */
     public static MemoryBudgetException beforeAnyTrial(String holder, long heldBytes, MemoryBudget budget) {
-        String finding = "Before any trial, " + holder + " already holds " + ResultTable.bytes(heldBytes)
-                + ", above the memory budget of " + ResultTable.bytes(budget.bytes()) + " (" + budget.basis()
+        String finding = "Before any trial, " + holder + " already holds " + Bytes.format(heldBytes)
+                + ", above the memory budget of " + Bytes.format(budget.bytes()) + " (" + budget.basis()
                 + "): every trial would exceed it, so none was run.";
         boolean canGrow = budget.roomBytes() < 0 || budget.bytes() < budget.roomBytes();
         return new MemoryBudgetException(finding, canGrow, 0, budget.roomBytes());
@@ -81,8 +81,8 @@ public final class MemoryBudgetException extends IllegalStateException {
      * @return the exception
      */
     public static MemoryBudgetException atTheStart(int startBatchSize, long peakBytes, long budgetBytes) {
-        String finding = "Even the start batch size " + startBatchSize + " needs " + ResultTable.bytes(peakBytes)
-                + " of memory, above the memory budget of " + ResultTable.bytes(budgetBytes) + "."
+        String finding = "Even the start batch size " + startBatchSize + " needs " + Bytes.format(peakBytes)
+                + " of memory, above the memory budget of " + Bytes.format(budgetBytes) + "."
                 + (startBatchSize > 1 ? "" : " The model does not train even one sample at a time within it.");
         return new MemoryBudgetException(finding, true, startBatchSize > 1 ? startBatchSize : 0, -1);
     }
@@ -108,9 +108,7 @@ public final class MemoryBudgetException extends IllegalStateException {
             }
             text.append(words.budget());
             if (roomBytes > 0) {
-                text.append(" (at most the ")
-                        .append(ResultTable.bytes(roomBytes))
-                        .append(" free to this process)");
+                text.append(" (at most the ").append(Bytes.format(roomBytes)).append(" free to this process)");
             }
             if (words.lessData() != null) {
                 text.append(", train on fewer samples with ").append(words.lessData());

@@ -1,5 +1,6 @@
 package dev.autobatch.autotune.internal;
 
+import dev.autobatch.autotune.report.Wording;
 import java.util.Locale;
 
 /** Renders byte counts for people, in binary units (1 KiB = 1,024 bytes). */
@@ -15,11 +16,11 @@ public final class Bytes {
      * GiB"}. Counts below 1,024 are whole bytes ({@code "512 B"}).
      *
      * @param bytes the count; a negative count is the project's "unknown"
-     * @return the text, or {@code "unknown"} for a negative count
+     * @return the text, or {@link Wording#UNKNOWN} for a negative count
      */
     public static String format(long bytes) {
         if (bytes < 0) {
-            return "unknown";
+            return Wording.UNKNOWN;
         }
         if (bytes < 1024) {
             return bytes + " B";

@@ -2,6 +2,7 @@ package dev.autobatch.autotune.internal;
 
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.advice.AccumulationPlan;
+import dev.autobatch.autotune.report.Wording;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.core.Trial;
@@ -34,7 +35,7 @@ public final class ResultTable {
                 result.batchSize(),
                 s == null ? "?" : s.goal(),
                 phrase(result.stopReason().name()),
-                s == null || !s.hasMemoryBudget() ? "none" : bytes(s.memoryBudgetBytes()),
+                s == null || !s.hasMemoryBudget() ? "none" : Bytes.format(s.memoryBudgetBytes()),
                 result.trials().size(),
                 result.elapsed() == null ? 0.0 : result.elapsed().toNanos() / 1e9));
         out.append(String.format(
@@ -61,8 +62,8 @@ public final class ResultTable {
                     t.ok() ? samplesPerSecond(t.samplesPerSecond()) : "-",
                     spread(t).isEmpty() ? "-" : spread(t),
                     t.ok() ? String.format(Locale.ROOT, "%.2f", 1000.0 * t.batchSize() / t.samplesPerSecond()) : "-",
-                    t.peakMemoryBytes() >= 0 ? bytes(t.peakMemoryBytes()) : "-",
-                    result.verdicts().get(i)));
+                    t.peakMemoryBytes() >= 0 ? Bytes.format(t.peakMemoryBytes()) : "-",
+                    Wording.verdict(t, result.verdicts().get(i))));
         }
         // What to train with, where the result knows more than the batch size.
         if (result.noiseScale().isKnown() || (s != null && s.goal() == Goal.GOODPUT)) {
@@ -78,23 +79,6 @@ public final class ResultTable {
             out.append(result.learningRate().describe()).append('\n');
         }
         return out.toString();
-    }
-
-    /**
-     * Formats a byte count in binary units: MiB below one GiB, GiB from there.
-     *
-     * @param bytes the count, or a negative value for unknown
-     * @return such as {@code "538.0 MiB"} or {@code "33.67 GiB"}, or {@code "unknown"}
-     */
-    public static String bytes(long bytes) {
-        if (bytes < 0) {
-            return "unknown";
-        }
-        double mib = bytes / (1024.0 * 1024.0);
-        if (mib < 1024) {
-            return String.format(Locale.ROOT, "%.1f MiB", mib);
-        }
-        return String.format(Locale.ROOT, "%.2f GiB", mib / 1024);
     }
 
     /**

@@ -115,7 +115,7 @@ final class ReportChart {
      * @return the chart
      */
     static JFreeChart chart(TuningResult result) {
-        long budget = Wording.budgetBytes(result.settings());
+        long budget = result.memoryBudgetBytes();
         long maxPeak =
                 result.trials().stream().mapToLong(Trial::peakMemoryBytes).max().orElse(-1);
         // Without a measured peak there is no curve to flatten: the budget alone sets the scale.

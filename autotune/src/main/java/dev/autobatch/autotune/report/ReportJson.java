@@ -29,7 +29,8 @@ import java.util.Objects;
  * schema}, {@code model}, {@code device}, {@code hardware}, {@code budget} ({@code bytes}, {@code
  * basis}), {@code configuration}, {@code trials} (every component of every trial, in the order they
  * ran), {@code choice} ({@code batchSize}, {@code stopReason} and both in words), {@code
- * noiseScale}, {@code accumulation}, {@code learningRate} and {@code elapsedSeconds}. A number that was not measured is {@code null}, never {@code -1} or {@code
+ * noiseScale}, {@code accumulation}, {@code learningRate}, {@code elapsedSeconds} and {@code source} ({@code MEASURED}, or {@code
+ * CACHED} for a result read from the cache). A number that was not measured is {@code null}, never {@code -1} or {@code
  * NaN}; JSON has no {@code NaN}.
  *
  * <p>{@link #fromJson} checks a report as any input: every whole number is one exactly and within
@@ -42,10 +43,11 @@ import java.util.Objects;
  * <p>Fields added to the schema after its first version ({@code noiseScale}, {@code accumulation},
  * {@code learningRate}, {@code configuration.referenceBatchSize}, {@code targetBatchSize}, {@code
  * devices}, {@code trials[].gradientNormSquaredStdDev}, {@code accumulationSteps}, {@code
- * stepSecondsIqr}, {@code measuredSteps}, {@code hardware.containerUsedBytes}) may be missing
- * from older reports; they read back as the defaults the shorter constructors of {@link
- * TuningResult}, {@link Trial} and {@link dev.autobatch.autotune.probe.HardwareSnapshot} give
- * (a trial without them has no recorded spread of its step times).
+ * stepSecondsIqr}, {@code measuredSteps}, {@code hardware.containerUsedBytes}, {@code source}) may be missing
+ * from older reports; they read back as the defaults of {@link TuningResult}'s shorter
+ * constructor, {@link Trial#builder} and {@link dev.autobatch.autotune.probe.HardwareSnapshot}
+ * (a trial without them has no recorded spread of its step times; a result without a source was
+ * measured).
  */
 public final class ReportJson {
 
@@ -92,7 +94,9 @@ public final class ReportJson {
         JsonArray trials = new JsonArray();
         for (int i = 0; i < result.trials().size(); i++) {
             JsonObject trial = trial(result.trials().get(i));
-            trial.addProperty("verdict", result.verdicts().get(i));
+            trial.addProperty(
+                    "verdict",
+                    Wording.verdict(result.trials().get(i), result.verdicts().get(i)));
             trials.add(trial);
         }
 
@@ -115,6 +119,7 @@ public final class ReportJson {
         root.add("accumulation", accumulation(result.accumulation()));
         root.add("learningRate", learningRate(result.learningRate()));
         root.addProperty("elapsedSeconds", seconds(result.elapsed()));
+        root.addProperty("source", result.source().name());
         return GSON.toJson(root) + "\n";
     }
 

@@ -15,6 +15,7 @@ import dev.autobatch.autotune.probe.HardwareSnapshot;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.StopReason;
+import dev.autobatch.autotune.search.Verdict;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
 import java.math.BigDecimal;
@@ -67,10 +68,10 @@ final class ReportJsonReader {
         JsonObject configuration = object(root, "configuration");
         JsonObject choice = object(root, "choice");
         List<Trial> trials = new ArrayList<>();
-        List<String> verdicts = new ArrayList<>();
+        List<Verdict> verdicts = new ArrayList<>();
         for (JsonElement trial : array(root, "trials")) {
             trials.add(trial(trial.getAsJsonObject()));
-            verdicts.add(text(trial.getAsJsonObject(), "verdict"));
+            verdicts.add(Wording.parseVerdict(text(trial.getAsJsonObject(), "verdict")));
         }
         int startBatchSize = (int) whole(configuration, "startBatchSize", 1, INT_MAX);
         SearchSettings settings = new SearchSettings(
@@ -118,9 +119,10 @@ final class ReportJsonReader {
                 root.has("learningRate")
                         ? learningRate(object(root, "learningRate"))
                         : LearningRateAdvice.none(batchSize),
-                choice.has("explanation") && !choice.get("explanation").isJsonNull()
-                        ? text(choice, "explanation")
-                        : "");
+                choice.has("explanation") && !choice.get("explanation").isJsonNull() ? text(choice, "explanation") : "",
+                root.has("source")
+                        ? constant(TuningResult.Source.class, root, "source")
+                        : TuningResult.Source.MEASURED);
     }
 
     private static void checkSchema(JsonObject root) {
@@ -164,24 +166,30 @@ final class ReportJsonReader {
     }
 
     private static Trial trial(JsonObject object) {
-        String outcome = text(object, "outcome");
-        if (!List.of(Wording.OK, Wording.OUT_OF_MEMORY, Wording.FAILED).contains(outcome)) {
-            throw new IllegalArgumentException("trial outcome must be ok, out_of_memory or failed, got " + outcome);
+        Trial.Outcome outcome = Wording.parseOutcome(text(object, "outcome"));
+        Trial.Builder trial = Trial.builder((int) whole(object, "batchSize", 1, INT_MAX))
+                .optSamplesPerSecond(doubleOrNaN(object, "samplesPerSecond"))
+                .optMedianStepSeconds(doubleOrNaN(object, "medianStepSeconds"))
+                .optPeakMemoryBytes(wholeOrUnknown(object, "peakMemoryBytes", 0, Long.MAX_VALUE))
+                .optBaselineMemoryBytes(wholeOrUnknown(object, "baselineMemoryBytes", 0, Long.MAX_VALUE))
+                .optMemoryMeasurement(constant(MemoryMeasurement.class, object, "memoryMeasurement"))
+                .optGradientNorm(
+                        doubleOrNaN(object, "gradientNormSquared"),
+                        object.has("gradientNormSquaredStdDev")
+                                ? doubleOrNaN(object, "gradientNormSquaredStdDev")
+                                : Double.NaN)
+                .optAccumulationSteps((int) optionalWhole(object, "accumulationSteps", 1, INT_MAX, 1))
+                .optStepTimeSpread(
+                        object.has("stepSecondsIqr") ? doubleOrNaN(object, "stepSecondsIqr") : Double.NaN,
+                        (int) optionalWhole(object, "measuredSteps", 0, INT_MAX, 0));
+        if (outcome == Trial.Outcome.OUT_OF_MEMORY) {
+            trial.optOutOfMemory();
         }
-        return new Trial(
-                (int) whole(object, "batchSize", 1, INT_MAX),
-                doubleOrNaN(object, "samplesPerSecond"),
-                wholeOrUnknown(object, "peakMemoryBytes", 0, Long.MAX_VALUE),
-                Wording.OUT_OF_MEMORY.equals(outcome),
-                doubleOrNaN(object, "medianStepSeconds"),
-                wholeOrUnknown(object, "baselineMemoryBytes", 0, Long.MAX_VALUE),
-                constant(MemoryMeasurement.class, object, "memoryMeasurement"),
-                textOrNull(object, "failure"),
-                doubleOrNaN(object, "gradientNormSquared"),
-                object.has("gradientNormSquaredStdDev") ? doubleOrNaN(object, "gradientNormSquaredStdDev") : Double.NaN,
-                (int) optionalWhole(object, "accumulationSteps", 1, INT_MAX, 1),
-                object.has("stepSecondsIqr") ? doubleOrNaN(object, "stepSecondsIqr") : Double.NaN,
-                (int) optionalWhole(object, "measuredSteps", 0, INT_MAX, 0));
+        String failure = textOrNull(object, "failure");
+        if (failure != null) {
+            trial.optFailure(failure);
+        }
+        return trial.build();
     }
 
     private static NoiseScale noiseScale(JsonObject object) {

@@ -61,7 +61,7 @@ final class ReportMarkdown {
         row(md, "Model", context.modelName());
         row(md, "Device", context.device());
         row(md, "Goal", goal(settings));
-        long budget = Wording.budgetBytes(settings);
+        long budget = result.memoryBudgetBytes();
         row(md, "Memory budget", Bytes.format(budget) + " (" + context.budgetBasis() + ")");
         row(md, "Batch sizes", batchSizes(settings));
         row(
@@ -123,7 +123,7 @@ final class ReportMarkdown {
             boolean isChosen = trial == chosen;
             List<String> cells = new ArrayList<>();
             cells.add(bold(Wording.count(trial.batchSize()), isChosen));
-            cells.add(bold(outcome(trial) + (isChosen ? ", chosen" : ""), isChosen));
+            cells.add(bold(Wording.trialOutcome(trial) + (isChosen ? ", chosen" : ""), isChosen));
             cells.add(trial.ok() ? String.format(Locale.ROOT, "%,.0f", trial.samplesPerSecond()) : "");
             cells.add(ResultTable.spread(trial));
             cells.add(stepTime(trial.medianStepSeconds()));
@@ -205,13 +205,6 @@ final class ReportMarkdown {
         }
         return "throughput: the smallest batch size within " + Wording.percent(settings.saturationThreshold())
                 + " of the best throughput within the memory budget";
-    }
-
-    private static String outcome(Trial trial) {
-        if (trial.outOfMemory()) {
-            return "out of memory";
-        }
-        return trial.failed() ? "failed: " + trial.failure() : "ok";
     }
 
     private static String memoryNote(List<Trial> trials) {

@@ -316,7 +316,7 @@ public final class TuningMetrics implements MeterBinder {
         Latest(TuningResult result) {
             SearchSettings settings = result.settings();
             batchSize = result.batchSize();
-            budgetBytes = Wording.budgetBytes(settings);
+            budgetBytes = result.memoryBudgetBytes();
             chosenTags = Tags.of(
                     "model", result.context().modelName(),
                     "device", result.context().device(),

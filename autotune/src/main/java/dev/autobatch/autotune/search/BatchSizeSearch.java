@@ -10,6 +10,8 @@ import dev.autobatch.autotune.advice.NoiseScale;
 import dev.autobatch.core.Checks;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,12 +112,18 @@ public final class BatchSizeSearch {
     private final TuningListener listener;
     private final LongSupplier clock;
     private final boolean goalGiven;
+    private final TuningContext context;
+    private final IntFunction<LearningRateAdvice> learningRateAdvisor;
+    private final OptionalLong startedAt;
 
-    private BatchSizeSearch(SearchSettings settings, TuningListener listener, LongSupplier clock, boolean goalGiven) {
+    private BatchSizeSearch(SearchSettings settings, TuningListener listener, Builder builder) {
         this.settings = settings;
         this.listener = listener;
-        this.clock = clock;
-        this.goalGiven = goalGiven;
+        this.clock = builder.clock;
+        this.goalGiven = builder.goalGiven;
+        this.context = builder.context;
+        this.learningRateAdvisor = builder.learningRateAdvisor;
+        this.startedAt = builder.startedAt;
     }
 
     /**
@@ -156,9 +164,12 @@ public final class BatchSizeSearch {
      * Runs the search: doubling, refinement, confirmation, then the choice.
      *
      * @param runner runs one trial at a batch size
-     * @return the chosen size, why the doubling stopped, every trial in order and why the size was
-     *     chosen; its context is {@link TuningContext#none()} and its elapsed time the wall time of
-     *     this call
+     * @return the one complete result: the chosen size, why the doubling stopped, every trial in
+     *     order with its verdict, why the size was chosen, the context ({@link TuningContext#none()}
+     *     unless {@link Builder#optContext} gave one), the learning rate advised for the plan's
+     *     global batch size ({@link LearningRateAdvice#none(int)} without {@link
+     *     Builder#optLearningRateAdvisor}), {@link TuningResult.Source#MEASURED}, and the wall time
+     *     from {@link Builder#optStartedAt} (else from this call) to its end
      * @throws IllegalStateException if no trial succeeded within the budget (the message says why
      *     and what to change), or if the runner threw (its exception is the cause)
      */
@@ -184,18 +195,24 @@ public final class BatchSizeSearch {
         }
         Choice choice = rule.choose(evidence);
         NoiseScale noiseScale = evidence.noiseScale();
+        AccumulationPlan plan = search.plan(choice.batchSize());
+        LearningRateAdvice advice = learningRateAdvisor == null
+                ? LearningRateAdvice.none(choice.batchSize())
+                : Objects.requireNonNull(
+                        learningRateAdvisor.apply(plan.globalBatchSize()), "the learning-rate advisor returned null");
         TuningResult result = new TuningResult(
                 choice.batchSize(),
                 stop,
                 search.trials,
                 settings,
-                Duration.ofNanos(clock.getAsLong() - search.started),
-                TuningContext.none(),
+                Duration.ofNanos(clock.getAsLong() - startedAt.orElse(search.started)),
+                context,
                 search.verdicts,
                 noiseScale,
-                search.plan(choice.batchSize()),
-                LearningRateAdvice.none(choice.batchSize()),
-                choice.explanation());
+                plan,
+                advice,
+                choice.explanation(),
+                TuningResult.Source.MEASURED);
         LOG.info(
                 "Chose batch size {} for {} after {} trials; the doubling stopped on {}. {}",
                 choice.batchSize(),
@@ -388,7 +405,48 @@ public final class BatchSizeSearch {
             }
             long budget = checked.memoryBudgetBytes().orElse(SearchSettings.NO_MEMORY_BUDGET);
             SearchSettings settings = SearchSettings.of(checked, budget, datasetSize, devices);
-            return new BatchSizeSearch(settings, checked.listener(), clock, goalGiven);
+            return new BatchSizeSearch(settings, checked.listener(), this);
+        }
+
+        private TuningContext context = TuningContext.none();
+        private IntFunction<LearningRateAdvice> learningRateAdvisor;
+        private OptionalLong startedAt = OptionalLong.empty();
+
+        /**
+         * Sets where the tuning runs: the model, the device, the machine, how the memory budget
+         * was derived and the trial's steps, for the result (default {@link TuningContext#none()}).
+         *
+         * @param context the context
+         * @return this builder
+         */
+        public Builder optContext(TuningContext context) {
+            this.context = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * Sets how to advise the learning rate once the search knows the plan's global batch size
+         * (default: no advice, {@link LearningRateAdvice#none(int)}).
+         *
+         * @param advisor gives the advice for a global batch size; never returns {@code null}
+         * @return this builder
+         */
+        public Builder optLearningRateAdvisor(IntFunction<LearningRateAdvice> advisor) {
+            this.learningRateAdvisor = Objects.requireNonNull(advisor, "advisor");
+            return this;
+        }
+
+        /**
+         * Sets when the whole tuning began, on the search's clock ({@link System#nanoTime()}
+         * unless set otherwise), so that the result's elapsed time counts what ran before the
+         * search (probing the machine). Default: the start of {@link BatchSizeSearch#run}.
+         *
+         * @param nanoTime the clock's reading at the start
+         * @return this builder
+         */
+        public Builder optStartedAt(long nanoTime) {
+            this.startedAt = OptionalLong.of(nanoTime);
+            return this;
         }
     }
 }

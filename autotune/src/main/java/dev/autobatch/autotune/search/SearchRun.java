@@ -3,7 +3,9 @@ package dev.autobatch.autotune.search;
 import dev.autobatch.autotune.TuningListener;
 import dev.autobatch.autotune.advice.AccumulationPlan;
 import dev.autobatch.autotune.budget.MemoryBudgetException;
+import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.internal.ResultTable;
+import dev.autobatch.autotune.report.Wording;
 import dev.autobatch.core.Trial;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +30,7 @@ final class SearchRun {
     private final TuningListener listener;
     private final LongSupplier clock;
     final List<Trial> trials = new ArrayList<>();
-    final List<String> verdicts = new ArrayList<>();
+    final List<Verdict> verdicts = new ArrayList<>();
     private final List<Double> seconds = new ArrayList<>();
     final long started;
     private final long budget;
@@ -78,7 +80,7 @@ final class SearchRun {
             Trial trial = runTrial(size);
             Evidence evidence = new Evidence(appended(trial), settings);
             if (!evidence.fits(trial)) {
-                record(trial, outcome(trial));
+                record(trial, outcome(trial, Verdict.Phase.DOUBLING, 0));
                 if (evidence.fittingSizes().isEmpty()) {
                     throw nothingFits(trial);
                 }
@@ -91,7 +93,12 @@ final class SearchRun {
                     && predictedSeconds(next) * 100
                             > BatchSizeSearch.EXPENSIVE_SHARE_PERCENT * seconds(settings.timeBudget());
             boolean saturated = rule.stopsDoubling(evidence, expensive);
-            record(trial, saturated ? "throughput saturated" : "ok");
+            record(
+                    trial,
+                    new Verdict(
+                            saturated ? Verdict.Kind.THROUGHPUT_SATURATED : Verdict.Kind.OK,
+                            Verdict.Phase.DOUBLING,
+                            0));
             if (saturated) {
                 return StopReason.THROUGHPUT_SATURATED;
             }
@@ -120,7 +127,7 @@ final class SearchRun {
         }
         probed = true;
         Trial probe = runTrial(start / 2);
-        record(probe, outcome(probe) + " (memory probe)");
+        record(probe, outcome(probe, Verdict.Phase.MEMORY_PROBE, 0));
         return true;
     }
 
@@ -134,7 +141,7 @@ final class SearchRun {
                 return;
             }
             Trial trial = runTrial(proposal.getAsInt());
-            record(trial, outcome(trial) + " (refinement)");
+            record(trial, outcome(trial, Verdict.Phase.REFINEMENT, 0));
             if (trial.failed()) {
                 return;
             }
@@ -169,7 +176,7 @@ final class SearchRun {
             for (int size : order) {
                 double before = evidence().throughput(size);
                 Trial trial = runTrial(size);
-                record(trial, outcome(trial) + " (confirmation round " + round + ")");
+                record(trial, outcome(trial, Verdict.Phase.CONFIRMATION, round));
                 if (trial.failed()) {
                     return;
                 }
@@ -285,20 +292,21 @@ final class SearchRun {
     }
 
     /** Records a trial that {@link #runTrial} has timed. */
-    private void record(Trial trial, String verdict) {
+    private void record(Trial trial, Verdict verdict) {
         trials.add(trial);
         verdicts.add(verdict);
+        String words = Wording.verdict(trial, verdict);
         if (trial.ok()) {
             LOG.info(
                     "batch size {}: {} samples/s, peak memory {}: {}",
                     trial.batchSize(),
                     ResultTable.samplesPerSecond(trial.samplesPerSecond()),
-                    ResultTable.bytes(trial.peakMemoryBytes()),
-                    verdict);
+                    Bytes.format(trial.peakMemoryBytes()),
+                    words);
         } else {
-            LOG.info("batch size {}: {}", trial.batchSize(), verdict);
+            LOG.info("batch size {}: {}", trial.batchSize(), words);
         }
-        listener.onTrial(trial, verdict);
+        listener.onTrial(trial, words);
     }
 
     private boolean predictedToFit(long size) {
@@ -315,22 +323,16 @@ final class SearchRun {
             LOG.info(
                     "Not running batch size {}: its predicted peak memory {} is above the budget {}",
                     size,
-                    ResultTable.bytes(
+                    Bytes.format(
                             (long) Math.min(Long.MAX_VALUE, evidence.peakModel().predict(size))),
-                    ResultTable.bytes(budget));
+                    Bytes.format(budget));
             return false;
         }
         return true;
     }
 
-    private String outcome(Trial trial) {
-        if (trial.outOfMemory()) {
-            return "out of memory";
-        }
-        if (trial.failed()) {
-            return "failed: " + trial.failure();
-        }
-        return trial.peakMemoryBytes() > budget ? "over the memory budget" : "ok";
+    private Verdict outcome(Trial trial, Verdict.Phase phase, int round) {
+        return Verdict.of(trial, budget, phase, round);
     }
 
     private IllegalStateException nothingFits(Trial trial) {

@@ -118,18 +118,12 @@ class NoiseScaleTest {
         // 4 micro-batches of 16 measure the gradient of 64 samples.
         List<Trial> trials = new ArrayList<>();
         for (int b : new int[] {16, 64, 256}) {
-            trials.add(new Trial(
-                    b,
-                    100.0 * b * 4,
-                    -1,
-                    false,
-                    0.01,
-                    -1,
-                    dev.autobatch.core.MemoryMeasurement.NONE,
-                    null,
-                    GRADIENT_SQUARED + TRACE / (4.0 * b),
-                    1.0 / b,
-                    4));
+            trials.add(Trial.builder(b)
+                    .optSamplesPerSecond(100.0 * b * 4)
+                    .optMedianStepSeconds(0.01)
+                    .optGradientNorm(GRADIENT_SQUARED + TRACE / (4.0 * b), 1.0 / b)
+                    .optAccumulationSteps(4)
+                    .build());
         }
 
         assertEquals(B_NOISE, NoiseScale.estimate(trials).bSimple(), 1e-6 * B_NOISE);

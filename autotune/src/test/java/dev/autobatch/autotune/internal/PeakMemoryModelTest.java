@@ -48,8 +48,13 @@ class PeakMemoryModelTest {
 
     @Test
     void fromOneTrialGrowsInProportionAboveItsBaseline() {
-        Trial withBaseline =
-                new Trial(4, 100, 1400, false, 0.04, 1000, MemoryMeasurement.HOST_PEAK_RSS, null, Double.NaN);
+        Trial withBaseline = Trial.builder(4)
+                .optSamplesPerSecond(100)
+                .optMedianStepSeconds(0.04)
+                .optPeakMemoryBytes(1400)
+                .optBaselineMemoryBytes(1000)
+                .optMemoryMeasurement(MemoryMeasurement.HOST_PEAK_RSS)
+                .build();
 
         double withoutBaseline = PeakMemoryModel.of(List.of(measured(4, 1400))).predict(8);
 

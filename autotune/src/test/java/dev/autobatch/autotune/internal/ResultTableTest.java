@@ -32,7 +32,7 @@ class ResultTableTest {
                 TuningContext.none());
 
         assertEquals(
-                "batch size 20 (goal THROUGHPUT): stopped on out of memory; memory budget 1.00 GiB; 3 trials in 2.50 s\n"
+                "batch size 20 (goal THROUGHPUT): stopped on out of memory; memory budget 1.0 GiB; 3 trials in 2.50 s\n"
                         + "        batch    samples/s  spread    step ms  peak memory  verdict\n"
                         + "           10        1,000   ±2.1%      10.00    300.0 MiB  ok\n"
                         + "->         20        1,900       -      10.53    500.0 MiB  ok\n"

@@ -94,7 +94,8 @@ final class ReportFixtures {
                 derived.noiseScale(),
                 derived.accumulation(),
                 derived.learningRate(),
-                choice.explanation());
+                choice.explanation(),
+                derived.source());
     }
 
     /**
@@ -116,7 +117,8 @@ final class ReportFixtures {
                 noiseScale,
                 plan,
                 advice,
-                result.explanation());
+                result.explanation(),
+                result.source());
     }
 
     /**
@@ -129,18 +131,14 @@ final class ReportFixtures {
         List<Trial> trials = new ArrayList<>();
         for (int b = 16; b <= 1024; b *= 2) {
             double norm = 0.25 + 120.0 / b;
-            trials.add(new Trial(
-                    b,
-                    2000.0 * b / (b + 64.0) * 100,
-                    900_000_000L + 50_000L * b,
-                    false,
-                    (b + 64.0) / 200_000,
-                    880_000_000L,
-                    MemoryMeasurement.HOST_PEAK_RSS,
-                    null,
-                    norm,
-                    0.3 * 120.0 / b,
-                    1));
+            trials.add(Trial.builder(b)
+                    .optSamplesPerSecond(2000.0 * b / (b + 64.0) * 100)
+                    .optMedianStepSeconds((b + 64.0) / 200_000)
+                    .optPeakMemoryBytes(900_000_000L + 50_000L * b)
+                    .optBaselineMemoryBytes(880_000_000L)
+                    .optMemoryMeasurement(MemoryMeasurement.HOST_PEAK_RSS)
+                    .optGradientNorm(norm, 0.3 * 120.0 / b)
+                    .build());
         }
         SearchSettings settings = new SearchSettings(
                 Goal.GOODPUT,
@@ -214,28 +212,21 @@ final class ReportFixtures {
             if (batchSize > lastMeasured) {
                 break;
             }
-            trials.add(new Trial(
-                    batchSize,
-                    row[2],
-                    (long) row[3],
-                    false,
-                    row[1],
-                    H100_BASELINE_BYTES,
-                    MemoryMeasurement.DEVICE_USED,
-                    null,
-                    0.4 + 25.0 / batchSize));
+            trials.add(Trial.builder(batchSize)
+                    .optSamplesPerSecond(row[2])
+                    .optMedianStepSeconds(row[1])
+                    .optPeakMemoryBytes((long) row[3])
+                    .optBaselineMemoryBytes(H100_BASELINE_BYTES)
+                    .optMemoryMeasurement(MemoryMeasurement.DEVICE_USED)
+                    .optGradientNorm(0.4 + 25.0 / batchSize, Double.NaN)
+                    .build());
         }
         if (outOfMemoryAfter) {
-            trials.add(new Trial(
-                    lastMeasured * 2,
-                    Double.NaN,
-                    -1,
-                    true,
-                    Double.NaN,
-                    H100_BASELINE_BYTES,
-                    MemoryMeasurement.DEVICE_USED,
-                    null,
-                    Double.NaN));
+            trials.add(Trial.builder(lastMeasured * 2)
+                    .optBaselineMemoryBytes(H100_BASELINE_BYTES)
+                    .optMemoryMeasurement(MemoryMeasurement.DEVICE_USED)
+                    .optOutOfMemory()
+                    .build());
         }
         HardwareSnapshot hardware = new HardwareSnapshot(
                 "Intel(R) Xeon(R) Platinum 8480+",
@@ -287,16 +278,13 @@ final class ReportFixtures {
         for (double[] row : sweep) {
             int batchSize = (int) row[0];
             double medianStepSeconds = batchSize / row[1];
-            trials.add(new Trial(
-                            batchSize,
-                            row[1],
-                            (long) row[2] << 20,
-                            false,
-                            medianStepSeconds,
-                            500L << 20,
-                            MemoryMeasurement.HOST_PEAK_RSS,
-                            null,
-                            Double.NaN)
+            trials.add(Trial.builder(batchSize)
+                    .optSamplesPerSecond(row[1])
+                    .optMedianStepSeconds(medianStepSeconds)
+                    .optPeakMemoryBytes((long) row[2] << 20)
+                    .optBaselineMemoryBytes(500L << 20)
+                    .optMemoryMeasurement(MemoryMeasurement.HOST_PEAK_RSS)
+                    .build()
                     .withStepTimeSpread(row[3] * medianStepSeconds, 5));
         }
         TuningContext context = new TuningContext(
@@ -327,26 +315,21 @@ final class ReportFixtures {
      */
     static TuningResult cpuEveryOutcome() {
         List<Trial> trials = List.of(
-                new Trial(
-                        32,
-                        1480.5,
-                        1_210_000_000L,
-                        false,
-                        32 / 1480.5,
-                        1_150_000_000L,
-                        MemoryMeasurement.HOST_PEAK_RSS,
-                        null,
-                        1.25),
-                new Trial(
-                        64,
-                        2210.0,
-                        1_330_000_000L,
-                        false,
-                        64 / 2210.0,
-                        1_150_000_000L,
-                        MemoryMeasurement.HOST_PEAK_RSS,
-                        null,
-                        Double.NaN),
+                Trial.builder(32)
+                        .optSamplesPerSecond(1480.5)
+                        .optMedianStepSeconds(32 / 1480.5)
+                        .optPeakMemoryBytes(1_210_000_000L)
+                        .optBaselineMemoryBytes(1_150_000_000L)
+                        .optMemoryMeasurement(MemoryMeasurement.HOST_PEAK_RSS)
+                        .optGradientNorm(1.25, Double.NaN)
+                        .build(),
+                Trial.builder(64)
+                        .optSamplesPerSecond(2210.0)
+                        .optMedianStepSeconds(64 / 2210.0)
+                        .optPeakMemoryBytes(1_330_000_000L)
+                        .optBaselineMemoryBytes(1_150_000_000L)
+                        .optMemoryMeasurement(MemoryMeasurement.HOST_PEAK_RSS)
+                        .build(),
                 Trial.failed(128, "The loss was NaN at measured step 3 | a | pipe."),
                 Trial.outOfMemory(256));
         HardwareSnapshot hardware = new HardwareSnapshot(

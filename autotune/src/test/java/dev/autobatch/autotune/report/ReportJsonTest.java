@@ -77,6 +77,7 @@ class ReportJsonTest {
             json.remove("noiseScale");
             json.remove("accumulation");
             json.remove("learningRate");
+            json.remove("source");
             for (String field : new String[] {"referenceBatchSize", "targetBatchSize", "devices"}) {
                 json.getAsJsonObject("configuration").remove(field);
             }
@@ -109,6 +110,21 @@ class ReportJsonTest {
                 .getAsJsonObject();
         assertTrue(unknown.get("stepSecondsIqr").isJsonNull(), unknown.toString());
         assertTrue(unknown.get("measuredSteps").isJsonNull(), unknown.toString());
+    }
+
+    @Test
+    void recordsWhereTheResultCameFromAndReadsItBack() {
+        TuningResult measured = ReportFixtures.h100Mlp();
+        JsonObject json = JsonParser.parseString(ReportJson.toJson(measured)).getAsJsonObject();
+        assertEquals("MEASURED", json.get("source").getAsString());
+
+        json.addProperty("source", "CACHED");
+        TuningResult cached = ReportJson.fromJson(json.toString());
+
+        assertEquals(TuningResult.Source.CACHED, cached.source());
+        assertEquals(measured.trials(), cached.trials());
+        assertEquals(measured.memoryBudgetBytes(), cached.memoryBudgetBytes());
+        assertEquals(measured.memoryBudgetBasis(), cached.memoryBudgetBasis());
     }
 
     @Test

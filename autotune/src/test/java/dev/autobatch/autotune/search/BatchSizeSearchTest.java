@@ -1,6 +1,7 @@
 package dev.autobatch.autotune.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.autotune.advice.LearningRateAdvice;
+import dev.autobatch.autotune.report.Wording;
 import dev.autobatch.core.MemoryMeasurement;
 import dev.autobatch.core.Trial;
 import java.time.Duration;
@@ -85,7 +88,7 @@ class BatchSizeSearchTest {
         TuningResult result = BatchSizeSearch.builder().build().run(rising(256));
 
         assertEquals(StopReason.OUT_OF_MEMORY, result.stopReason());
-        assertTrue(result.verdicts().contains("out of memory"), result::toString);
+        assertTrue(kinds(result).contains(Verdict.Kind.OUT_OF_MEMORY), result::toString);
         assertEquals(128, result.batchSize(), "throughput still doubles, so the largest that ran is the fastest");
         assertTrue(result.chosenTrial().orElseThrow().ok());
     }
@@ -116,7 +119,9 @@ class BatchSizeSearchTest {
                 .run(runner);
 
         assertEquals(List.of(2, 1), runner.asked.subList(0, 2));
-        assertEquals("ok (memory probe)", result.verdicts().get(1));
+        assertEquals(
+                new Verdict(Verdict.Kind.OK, Verdict.Phase.MEMORY_PROBE, 0),
+                result.verdicts().get(1));
         assertTrue(result.batchSize() >= 2, result::toString);
     }
 
@@ -126,16 +131,13 @@ class BatchSizeSearchTest {
         TrialRunner runner = b -> {
             asked.add(b);
             double sps = 1000.0 * b;
-            return new Trial(
-                    b,
-                    sps,
-                    1_000_000_000L + 1_000_000L * b,
-                    false,
-                    b / sps,
-                    1_000_000_000L,
-                    MemoryMeasurement.HOST_PEAK_RSS,
-                    null,
-                    Double.NaN);
+            return Trial.builder(b)
+                    .optSamplesPerSecond(sps)
+                    .optMedianStepSeconds(b / sps)
+                    .optPeakMemoryBytes(1_000_000_000L + 1_000_000L * b)
+                    .optBaselineMemoryBytes(1_000_000_000L)
+                    .optMemoryMeasurement(MemoryMeasurement.HOST_PEAK_RSS)
+                    .build();
         };
 
         TuningResult result = BatchSizeSearch.builder()
@@ -162,7 +164,7 @@ class BatchSizeSearchTest {
                     .run(runner);
 
             assertEquals(StopReason.MEMORY_BUDGET, result.stopReason(), result::toString);
-            assertTrue(result.verdicts().contains("over the memory budget"), result::toString);
+            assertTrue(kinds(result).contains(Verdict.Kind.OVER_BUDGET), result::toString);
             assertTrue(result.batchSize() <= 64, result::toString);
         }
     }
@@ -175,12 +177,12 @@ class BatchSizeSearchTest {
         assertEquals(StopReason.THROUGHPUT_SATURATED, result.stopReason());
         // 2 ms + 10 us a sample: the two doublings to 32,768 gain 2.4%, and those to 16,384 gain 4.5%,
         // so the doubling must not stop at 16,384 (one pair below half the 5% threshold) but at 65,536.
-        int last = result.verdicts().indexOf("throughput saturated");
+        int last = kinds(result).indexOf(Verdict.Kind.THROUGHPUT_SATURATED);
         assertEquals(65_536, result.trials().get(last).batchSize(), result::toString);
         assertEquals(
                 1,
-                result.verdicts().stream()
-                        .filter("throughput saturated"::equals)
+                kinds(result).stream()
+                        .filter(Verdict.Kind.THROUGHPUT_SATURATED::equals)
                         .count(),
                 result::toString);
     }
@@ -258,7 +260,9 @@ class BatchSizeSearchTest {
 
         assertEquals(StopReason.OUT_OF_MEMORY, result.stopReason());
         assertTrue(result.batchSize() >= 0.94 * 999 && result.batchSize() < 1000, result::toString);
-        assertTrue(result.verdicts().contains("ok (refinement)"), result::toString);
+        assertTrue(
+                result.verdicts().contains(new Verdict(Verdict.Kind.OK, Verdict.Phase.REFINEMENT, 0)),
+                result::toString);
     }
 
     @Test
@@ -269,7 +273,8 @@ class BatchSizeSearchTest {
         TuningResult result = BatchSizeSearch.builder().build().run(runner);
 
         assertEquals(StopReason.TRIAL_FAILED, result.stopReason());
-        assertTrue(result.verdicts().contains("failed: The data loader closed."), result::toString);
+        int failed = kinds(result).indexOf(Verdict.Kind.FAILED);
+        assertEquals("The data loader closed.", result.trials().get(failed).failure(), result::toString);
         assertTrue(result.batchSize() < 64, result::toString);
         assertTrue(result.batchSize() <= 32);
     }
@@ -372,8 +377,8 @@ class BatchSizeSearchTest {
         IllegalStateException e =
                 assertThrows(IllegalStateException.class, () -> search.run(b -> Trial.measured(b, 100, 2L << 30)));
 
-        assertTrue(e.getMessage().contains("2.00 GiB"), e::getMessage);
-        assertTrue(e.getMessage().contains("1.00 GiB"), e::getMessage);
+        assertTrue(e.getMessage().contains("2.0 GiB"), e::getMessage);
+        assertTrue(e.getMessage().contains("1.0 GiB"), e::getMessage);
         assertTrue(e.getMessage().contains("optMemoryBudgetBytes"), e::getMessage);
     }
 
@@ -400,7 +405,11 @@ class BatchSizeSearchTest {
                 .run(rising(256));
 
         assertEquals(result.trials(), heard);
-        assertEquals(result.verdicts(), verdicts);
+        List<String> worded = new ArrayList<>();
+        for (int i = 0; i < result.trials().size(); i++) {
+            worded.add(Wording.verdict(result.trials().get(i), result.verdicts().get(i)));
+        }
+        assertEquals(worded, verdicts);
     }
 
     @Test
@@ -486,7 +495,7 @@ class BatchSizeSearchTest {
         String table = result.toString();
 
         assertTrue(table.startsWith("batch size " + result.batchSize() + " (goal THROUGHPUT)"), table);
-        assertTrue(table.contains("memory budget 2.00 GiB"), table);
+        assertTrue(table.contains("memory budget 2.0 GiB"), table);
         String chosenRow =
                 table.lines().filter(l -> l.startsWith("->")).findFirst().orElseThrow();
         assertTrue(chosenRow.contains(" " + result.batchSize() + " "), table);
@@ -496,13 +505,57 @@ class BatchSizeSearchTest {
     }
 
     @Test
+    void theSearchBuildsTheWholeResultWithTheContextAndAdviceItWasGiven() {
+        TuningContext context =
+                new TuningContext("mlp", "cpu()", TuningContext.none().hardware(), "given: 2.0 GiB", 2, 5);
+        List<Integer> advisedFor = new ArrayList<>();
+
+        TuningResult result = BatchSizeSearch.builder()
+                .optGoal(Goal.THROUGHPUT)
+                .optMemoryBudgetBytes(2L << 30)
+                .optContext(context)
+                .optLearningRateAdvisor(global -> {
+                    advisedFor.add(global);
+                    return LearningRateAdvice.advise(LearningRateAdvice.Rule.LINEAR, "Sgd", 32, 0.1, "given", global);
+                })
+                .build()
+                .run(saturating());
+
+        assertEquals(context, result.context());
+        assertEquals(List.of(result.accumulation().globalBatchSize()), advisedFor);
+        assertEquals(
+                result.accumulation().globalBatchSize(), result.learningRate().batchSize());
+        assertTrue(result.learningRate().isAdvised(), result::toString);
+        assertEquals(TuningResult.Source.MEASURED, result.source());
+        assertEquals(2L << 30, result.memoryBudgetBytes());
+        assertEquals("given: 2.0 GiB", result.memoryBudgetBasis());
+    }
+
+    @Test
+    void aBareSearchHasNoContextNoAdviceAndNoBudget() {
+        TuningResult result = BatchSizeSearch.builder().build().run(rising(64));
+
+        assertEquals(TuningContext.none(), result.context());
+        assertFalse(result.learningRate().isAdvised());
+        assertEquals(-1, result.memoryBudgetBytes());
+    }
+
+    @Test
     void aResultBuiltWithoutVerdictsDerivesThemFromTheTrials() {
         List<Trial> trials = List.of(Trial.measured(2, 10, 1), Trial.outOfMemory(4), Trial.failed(8, "Broken."));
 
         TuningResult result =
                 new TuningResult(2, StopReason.OUT_OF_MEMORY, trials, null, Duration.ZERO, TuningContext.none());
 
-        assertEquals(List.of("ok", "out of memory", "failed: Broken."), result.verdicts());
+        assertEquals(
+                List.of(Verdict.Kind.OK, Verdict.Kind.OUT_OF_MEMORY, Verdict.Kind.FAILED),
+                kinds(result),
+                result::toString);
+        assertEquals(Verdict.Phase.DOUBLING, result.verdicts().get(2).phase());
         assertNotEquals("", result.toString());
+    }
+
+    private static List<Verdict.Kind> kinds(TuningResult result) {
+        return result.verdicts().stream().map(Verdict::kind).toList();
     }
 }

@@ -19,16 +19,13 @@ class GpuCheckTest {
     private static final long MIB = 1L << 20;
 
     private static Trial onDevice(int batch, long peakMib) {
-        return new Trial(
-                batch,
-                1000.0 * batch,
-                peakMib * MIB,
-                false,
-                0.001,
-                900 * MIB,
-                MemoryMeasurement.DEVICE_USED,
-                null,
-                Double.NaN);
+        return Trial.builder(batch)
+                .optSamplesPerSecond(1000.0 * batch)
+                .optMedianStepSeconds(0.001)
+                .optPeakMemoryBytes(peakMib * MIB)
+                .optBaselineMemoryBytes(900 * MIB)
+                .optMemoryMeasurement(MemoryMeasurement.DEVICE_USED)
+                .build();
     }
 
     private record Printed(int value, String text) {}
@@ -75,9 +72,17 @@ class GpuCheckTest {
 
     @Test
     void trialsWithoutADevicePeakCannotPassTheCheckByThemselves() {
-        Trial host = new Trial(
-                64, 64_000, 5000 * MIB, false, 0.001, 900 * MIB, MemoryMeasurement.HOST_PEAK_RSS, null, Double.NaN);
-        Trial unread = new Trial(64, 64_000, -1, false, 0.001, -1, MemoryMeasurement.NONE, null, Double.NaN);
+        Trial host = Trial.builder(64)
+                .optSamplesPerSecond(64_000)
+                .optMedianStepSeconds(0.001)
+                .optPeakMemoryBytes(5000 * MIB)
+                .optBaselineMemoryBytes(900 * MIB)
+                .optMemoryMeasurement(MemoryMeasurement.HOST_PEAK_RSS)
+                .build();
+        Trial unread = Trial.builder(64)
+                .optSamplesPerSecond(64_000)
+                .optMedianStepSeconds(0.001)
+                .build();
 
         Printed check = printed(out -> GpuCheck.check(List.of(host, unread, Trial.outOfMemory(4096)), MIB, out));
 

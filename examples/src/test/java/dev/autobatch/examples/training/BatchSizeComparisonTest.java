@@ -22,10 +22,20 @@ class BatchSizeComparisonTest {
 
     @Test
     void tableHasOneRowPerSizeAndMarksTheTunedOne() {
-        Trial small = new Trial(
-                32, 8000, 600L << 20, false, 0.004, 590L << 20, MemoryMeasurement.HOST_PEAK_RSS, null, Double.NaN);
-        Trial tuned = new Trial(
-                1024, 150_000, 620L << 20, false, 0.007, 600L << 20, MemoryMeasurement.HOST_PEAK_RSS, null, Double.NaN);
+        Trial small = Trial.builder(32)
+                .optSamplesPerSecond(8000)
+                .optMedianStepSeconds(0.004)
+                .optPeakMemoryBytes(600L << 20)
+                .optBaselineMemoryBytes(590L << 20)
+                .optMemoryMeasurement(MemoryMeasurement.HOST_PEAK_RSS)
+                .build();
+        Trial tuned = Trial.builder(1024)
+                .optSamplesPerSecond(150_000)
+                .optMedianStepSeconds(0.007)
+                .optPeakMemoryBytes(620L << 20)
+                .optBaselineMemoryBytes(600L << 20)
+                .optMemoryMeasurement(MemoryMeasurement.HOST_PEAK_RSS)
+                .build();
         List<ComparisonRow> rows = List.of(
                 new ComparisonRow(32, false, small, outcome(32, 0.01f, 120_000, 20, 0.70, 0.78)),
                 new ComparisonRow(1024, true, tuned, outcome(1024, 0.32f, 3_000_000, 20, 0.79, 0.81, 0.85)));
@@ -43,16 +53,13 @@ class BatchSizeComparisonTest {
     @Test
     void theTrialsThroughputCarriesItsSpreadWhereKnown() {
         // A 4 ms median step at batch 32 and an IQR of 0.168 ms: the middle half of the steps within ±2.1%.
-        Trial noisy = new Trial(
-                        32,
-                        8000,
-                        600L << 20,
-                        false,
-                        0.004,
-                        590L << 20,
-                        MemoryMeasurement.HOST_PEAK_RSS,
-                        null,
-                        Double.NaN)
+        Trial noisy = Trial.builder(32)
+                .optSamplesPerSecond(8000)
+                .optMedianStepSeconds(0.004)
+                .optPeakMemoryBytes(600L << 20)
+                .optBaselineMemoryBytes(590L << 20)
+                .optMemoryMeasurement(MemoryMeasurement.HOST_PEAK_RSS)
+                .build()
                 .withStepTimeSpread(0.000168, 5);
         String table = BatchSizeComparison.markdownTable(
                 List.of(new ComparisonRow(32, false, noisy, outcome(32, 0.01f, 120_000, 20, 0.70, 0.78))), 0.8, 60_000);
