@@ -3,7 +3,7 @@ package dev.autobatch.autotune;
 import dev.autobatch.autotune.advice.AccumulationPlan;
 import dev.autobatch.autotune.advice.LearningRateAdvice;
 import dev.autobatch.autotune.advice.NoiseScale;
-import dev.autobatch.autotune.internal.ResultTable;
+import dev.autobatch.autotune.report.ResultTable;
 import dev.autobatch.autotune.search.BatchSizeSearch;
 import dev.autobatch.autotune.search.Evidence;
 import dev.autobatch.autotune.search.SearchSettings;

@@ -1,8 +1,8 @@
 package dev.autobatch.examples;
 
 import dev.autobatch.autotune.budget.MemoryBudgetException;
-import dev.autobatch.autotune.internal.AtomicFiles;
-import dev.autobatch.autotune.internal.Bytes;
+import dev.autobatch.autotune.report.AtomicFiles;
+import dev.autobatch.autotune.report.Bytes;
 import dev.autobatch.autotune.report.PrometheusEndpoint;
 import dev.autobatch.examples.data.FashionMnist;
 import java.io.IOException;

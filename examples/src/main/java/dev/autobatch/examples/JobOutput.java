@@ -1,7 +1,7 @@
 package dev.autobatch.examples;
 
 import dev.autobatch.autotune.TuningResult;
-import dev.autobatch.autotune.internal.AtomicFiles;
+import dev.autobatch.autotune.report.AtomicFiles;
 import dev.autobatch.autotune.report.PrometheusEndpoint;
 import dev.autobatch.autotune.report.ReportWriter;
 import java.io.IOException;

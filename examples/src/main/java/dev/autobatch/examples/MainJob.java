@@ -10,10 +10,9 @@ import dev.autobatch.autotune.TuningListener;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.advice.LearningRateAdvice;
 import dev.autobatch.autotune.budget.MemoryBudgetException;
-import dev.autobatch.autotune.internal.AtomicFiles;
-import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.probe.HardwareProbe;
 import dev.autobatch.autotune.probe.HardwareSnapshot;
+import dev.autobatch.autotune.report.Bytes;
 import dev.autobatch.autotune.report.PrometheusEndpoint;
 import dev.autobatch.core.Trial;
 import dev.autobatch.examples.data.DataFileException;
@@ -33,8 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The main job, what a newcomer runs first ({@code bin/autobatch}): loads Fashion-MNIST, prints

@@ -1,6 +1,6 @@
 package dev.autobatch.examples;
 
-import dev.autobatch.autotune.internal.Bytes;
+import dev.autobatch.autotune.report.Bytes;
 import dev.autobatch.autotune.report.Wording;
 import dev.autobatch.core.Trial;
 import java.util.Locale;

@@ -1,10 +1,10 @@
 package dev.autobatch.autotune.budget;
 
 import ai.djl.Device;
-import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.probe.GpuInfo;
 import dev.autobatch.autotune.probe.HardwareProbe;
 import dev.autobatch.autotune.probe.HardwareSnapshot;
+import dev.autobatch.autotune.report.Bytes;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;

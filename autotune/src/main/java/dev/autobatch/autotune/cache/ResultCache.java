@@ -6,7 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.autobatch.autotune.TuningResult;
-import dev.autobatch.autotune.internal.AtomicFiles;
+import dev.autobatch.autotune.report.AtomicFiles;
 import dev.autobatch.autotune.report.ReportJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 /**
- * Internal: not API. Helpers that several autotune packages share (formatting bytes for people);
- * they may change or vanish in any release.
+ * Internal: not API, and used by autotune alone. The fits and models the search and the budget
+ * use (least squares, the peak-memory model), reading options from text, and reading an
+ * optimizer's learning rate; they may change or vanish in any release.
  */
 package dev.autobatch.autotune.internal;

@@ -1,6 +1,6 @@
 package dev.autobatch.autotune.probe;
 
-import dev.autobatch.autotune.internal.Bytes;
+import dev.autobatch.autotune.report.Bytes;
 import java.util.List;
 
 /**

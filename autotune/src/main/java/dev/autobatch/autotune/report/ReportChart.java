@@ -1,8 +1,6 @@
 package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.TuningResult;
-import dev.autobatch.autotune.internal.Bytes;
-import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.core.Trial;
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -4,8 +4,6 @@ import dev.autobatch.autotune.TuningContext;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.advice.AccumulationPlan;
 import dev.autobatch.autotune.advice.NoiseScale;
-import dev.autobatch.autotune.internal.Bytes;
-import dev.autobatch.autotune.internal.ResultTable;
 import dev.autobatch.autotune.probe.GpuInfo;
 import dev.autobatch.autotune.probe.HardwareSnapshot;
 import dev.autobatch.autotune.search.BatchSizeSearch;

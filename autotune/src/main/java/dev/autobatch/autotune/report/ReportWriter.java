@@ -1,7 +1,6 @@
 package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.TuningResult;
-import dev.autobatch.autotune.internal.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,7 +1,6 @@
 package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.TuningResult;
-import dev.autobatch.autotune.internal.Bytes;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.Verdict;
 import dev.autobatch.core.MemoryMeasurement;

@@ -1,6 +1,6 @@
 package dev.autobatch.autotune.search;
 
-import dev.autobatch.autotune.internal.Bytes;
+import dev.autobatch.autotune.report.Bytes;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;

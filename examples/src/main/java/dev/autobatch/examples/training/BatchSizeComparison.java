@@ -2,7 +2,7 @@ package dev.autobatch.examples.training;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import dev.autobatch.autotune.internal.ResultTable;
+import dev.autobatch.autotune.report.ResultTable;
 import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.Trial;
 import dev.autobatch.examples.data.FashionMnist;

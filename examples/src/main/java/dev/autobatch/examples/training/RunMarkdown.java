@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * The main job's own report files, {@code training.md} and {@code compare.md}, rendered in memory
  * so that the main job writes them in one set with the tuning's report ({@code
- * dev.autobatch.autotune.internal.AtomicFiles}): an interrupted run leaves the earlier set whole.
+ * dev.autobatch.autotune.report.AtomicFiles}): an interrupted run leaves the earlier set whole.
  */
 public final class RunMarkdown {
 

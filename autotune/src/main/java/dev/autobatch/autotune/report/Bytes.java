@@ -1,6 +1,5 @@
-package dev.autobatch.autotune.internal;
+package dev.autobatch.autotune.report;
 
-import dev.autobatch.autotune.report.Wording;
 import java.util.Locale;
 
 /** Renders byte counts for people, in binary units (1 KiB = 1,024 bytes). */

@@ -1,4 +1,4 @@
-package dev.autobatch.autotune.internal;
+package dev.autobatch.autotune.report;
 
 import java.io.IOException;
 import java.io.OutputStream;

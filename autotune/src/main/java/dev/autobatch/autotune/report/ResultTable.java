@@ -1,8 +1,7 @@
-package dev.autobatch.autotune.internal;
+package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.advice.AccumulationPlan;
-import dev.autobatch.autotune.report.Wording;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.core.Trial;

@@ -1,4 +1,4 @@
-package dev.autobatch.autotune.internal;
+package dev.autobatch.autotune.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
