@@ -3,27 +3,19 @@ package dev.autobatch.core;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.TrainingConfig;
-import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import ai.djl.translate.TranslateException;
-import dev.autobatch.core.internal.Gradients;
 import dev.autobatch.core.internal.MeasurementRule;
-import dev.autobatch.core.internal.OutOfMemory;
 import dev.autobatch.core.internal.PeakMemoryMeter;
 import dev.autobatch.core.internal.Rebatcher;
 import dev.autobatch.core.internal.StepLoop;
-import dev.autobatch.core.internal.StepTimes;
-import java.io.IOException;
-import java.util.Iterator;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -36,29 +28,8 @@ import java.util.function.Supplier;
  * peak memory from the training device ({@link MemoryMeasurement}). Running out of memory yields
  * {@link Trial#outOfMemory(int)}, any other failure (a loss not finite too) {@link
  * Trial#failed(int, String)}; the runner stays usable after both. A slow model gets few steps and
- * a fast one many:
- *
- * <ul>
- *   <li>Warm-up runs at least {@link Builder#optWarmupSteps(int)} steps (default 2), then more
- *       while the slower of the last two warm-up steps took more than {@value
- *       MeasurementRule#SETTLED_RATIO} times the faster (the first steps at a new size pay for
- *       allocation), at most {@value MeasurementRule#MAX_EXTRA_WARMUP_STEPS} more. Once a quarter
- *       of the trial cap has passed, warm-up ends after the step under way, even below its
- *       minimum (one warm-up step always runs unless the minimum is 0).
- *   <li>Measuring runs at least {@link Builder#optMeasuredSteps(int)} steps (default 5) and
- *       {@link Builder#optMinMeasuredSeconds(double)} seconds of measured step time (default
- *       0.25), and goes on while the relative standard error of the median step time, {@code
- *       1.2533 * (IQR / 1.349) / sqrt(n) / median}, is above {@link
- *       Builder#optTargetPrecision(double)} (default 0.02), but for precision alone only until the
- *       trial has run {@value MeasurementRule#PRECISION_PATIENCE} times the minimum measured
- *       time: more steps of one trial cannot remove the noise between trials, which the search's
- *       confirmation rounds measure.
- *   <li>{@link Builder#optMaxTrialSeconds(double)} (default 10) caps a trial's wall time, warm-up
- *       included, and wins over every minimum, except that at least one measured step always
- *       runs. A trial can overrun the cap by the step under way when it is reached.
- *   <li>A trial longer than {@value #PROGRESS_INTERVAL_SECONDS} seconds tells its {@link
- *       Builder#optProgress(TrialProgress) progress listener} how it is getting on, that often.
- * </ul>
+ * a fast one many ({@link TrialMeasurement} says how many: each {@code optX} of the {@link Builder}
+ * that bounds a trial names its part).
  *
  * <p>With {@link Builder#optAccumulationSteps(int)} a step accumulates several micro-batches
  * before its optimizer update ({@link GradientAccumulation}), so a trial measures a plan of micro
@@ -104,23 +75,12 @@ public final class DjlTrialRunner implements AutoCloseable {
     private final Model model;
     private final RandomAccessDataset dataset;
     private final TrialTrainer trainer;
-    private final StepLoop loop;
-    private final int accumulationSteps;
-    private final PeakMemoryMeter memoryMeter;
+    private final TrialMeasurement measurement;
     private boolean closed;
 
     private DjlTrialRunner(Builder builder, RandomAccessDataset dataset) {
         this.model = builder.model;
         this.dataset = dataset;
-        MeasurementRule rule = new MeasurementRule(
-                builder.warmupSteps,
-                builder.measuredSteps,
-                builder.minMeasuredSeconds,
-                builder.targetPrecision,
-                builder.maxTrialSeconds);
-        int normSteps = builder.recordGradientNorm ? MAX_GRADIENT_NORM_STEPS : 0;
-        this.loop = new StepLoop(rule, builder.progress, PROGRESS_INTERVAL_SECONDS, normSteps);
-        this.accumulationSteps = builder.accumulationSteps;
         TrainingConfig config;
         boolean ownConfig = builder.trainingConfig == null;
         if (builder.configSupplier != null) {
@@ -129,9 +89,21 @@ public final class DjlTrialRunner implements AutoCloseable {
         } else {
             config = ownConfig ? defaultTrainingConfig() : builder.trainingConfig;
         }
-        this.trainer = new TrialTrainer(model, dataset, config, ownConfig, accumulationSteps);
+        this.trainer = new TrialTrainer(model, dataset, config, ownConfig, builder.accumulationSteps);
         try {
-            this.memoryMeter = PeakMemoryMeter.forDevice(trainer.device(), builder.deviceMemoryProbe);
+            MeasurementRule rule = new MeasurementRule(
+                    builder.warmupSteps,
+                    builder.measuredSteps,
+                    builder.minMeasuredSeconds,
+                    builder.targetPrecision,
+                    builder.maxTrialSeconds);
+            int normSteps = builder.recordGradientNorm ? MAX_GRADIENT_NORM_STEPS : 0;
+            this.measurement = new TrialMeasurement(
+                    trainer,
+                    dataset,
+                    new StepLoop(rule, builder.progress, PROGRESS_INTERVAL_SECONDS, normSteps),
+                    PeakMemoryMeter.forDevice(trainer.device(), builder.deviceMemoryProbe),
+                    builder.accumulationSteps);
         } catch (RuntimeException e) {
             trainer.close();
             throw e;
@@ -174,68 +146,7 @@ public final class DjlTrialRunner implements AutoCloseable {
             throw new IllegalStateException("this trial runner is closed; build a new one");
         }
         Rebatcher.requireOneBatch(dataset, batchSize);
-        try {
-            trainer.beginTrial();
-            return measure(batchSize);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            memoryMeter.stop();
-            if (OutOfMemory.isOutOfMemory(e)) {
-                return Trial.outOfMemory(batchSize);
-            }
-            return Trial.failed(batchSize, describe(e));
-        } finally {
-            trainer.endTrial();
-            releaseCachedDeviceMemory();
-        }
-    }
-
-    private Trial measure(int batchSize) {
-        releaseCachedDeviceMemory();
-        try (NDManager trialManager = trainer.trainer().getManager().newSubManager()) {
-            Iterator<Batch> batches = Rebatcher.fullBatches(dataset, trialManager, batchSize);
-            long baseline = memoryMeter.start();
-            StepLoop.Outcome outcome = loop.run(batchSize, norm -> trainer.step(batches, norm));
-            long peak = memoryMeter.stop();
-            if (outcome.badStep() > 0) {
-                return lossFailure(batchSize, outcome.badLoss(), outcome.badStep());
-            }
-            StepTimes times = outcome.times();
-            double median = times.median();
-            return Trial.builder(batchSize)
-                    .optSamplesPerSecond((double) batchSize * accumulationSteps / median)
-                    .optMedianStepSeconds(median)
-                    .optPeakMemoryBytes(peak)
-                    .optBaselineMemoryBytes(baseline)
-                    .optMemoryMeasurement(peak < 0 ? MemoryMeasurement.NONE : memoryMeter.measurement())
-                    .optGradientNorm(
-                            Gradients.mean(outcome.gradientNorms()),
-                            Gradients.standardDeviation(outcome.gradientNorms()))
-                    .optAccumulationSteps(accumulationSteps)
-                    .optStepTimeSpread(times.interquartileRange(), times.count())
-                    .build();
-        }
-    }
-
-    private Trial lossFailure(int batchSize, float loss, int step) {
-        String micro = accumulationSteps > 1 ? " x " + accumulationSteps + " micro-batches" : "";
-        return Trial.failed(
-                batchSize,
-                "the loss became " + loss + " at batch size " + batchSize + micro + " (step " + step
-                        + "); lower the learning rate of the training configuration");
-    }
-
-    private void releaseCachedDeviceMemory() {
-        if (trainer.device().isGpu()
-                && "PyTorch".equals(model.getNDManager().getEngine().getEngineName())) {
-            ai.djl.pytorch.jni.JniUtils.emptyCudaCache();
-        }
-    }
-
-    private static String describe(Throwable e) {
-        String message = e.getMessage();
-        String first =
-                message == null ? "" : message.lines().findFirst().orElse("").trim();
-        return e.getClass().getSimpleName() + (first.isEmpty() ? "" : ": " + first);
+        return measurement.run(batchSize);
     }
 
     /**
@@ -281,7 +192,7 @@ public final class DjlTrialRunner implements AutoCloseable {
      * @return at least 1 (1: no accumulation)
      */
     public int accumulationSteps() {
-        return accumulationSteps;
+        return measurement.accumulationSteps();
     }
 
     /**
@@ -306,7 +217,11 @@ public final class DjlTrialRunner implements AutoCloseable {
         }
     }
 
-    /** Builds a {@link DjlTrialRunner}: {@code setX} for required values, {@code optX} for optional. */
+    /**
+     * Builds a {@link DjlTrialRunner}: {@code setX} for required values, {@code optX} for optional.
+     * Each throws {@link IllegalArgumentException} for a value out of range, naming it and the fix,
+     * and returns this builder.
+     */
     public static final class Builder {
 
         private Model model;
@@ -327,9 +242,6 @@ public final class DjlTrialRunner implements AutoCloseable {
 
         /**
          * Sets the model to train; its block must be set. Required.
-         *
-         * @param model the model
-         * @return this builder
          */
         public Builder setModel(Model model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -338,9 +250,6 @@ public final class DjlTrialRunner implements AutoCloseable {
 
         /**
          * Sets the training data, a {@link RandomAccessDataset} so it can be re-batched. Required.
-         *
-         * @param dataset the data
-         * @return this builder
          */
         public Builder setDataset(Dataset dataset) {
             this.dataset = Objects.requireNonNull(dataset, "dataset");
@@ -354,9 +263,6 @@ public final class DjlTrialRunner implements AutoCloseable {
          * every trial, so the configuration trains afterwards as if no trial had run. A
          * configuration whose state cannot be copied is refused when the runner is built; give
          * {@link #optTrainingConfig(Supplier)} then.
-         *
-         * @param config the configuration
-         * @return this builder
          */
         public Builder optTrainingConfig(TrainingConfig config) {
             this.trainingConfig = Objects.requireNonNull(config, "config");
@@ -369,9 +275,6 @@ public final class DjlTrialRunner implements AutoCloseable {
          * once, when the runner is built, and nothing of what it gives is put back (it is the
          * trials' alone). For a configuration whose optimizer or evaluators keep state that
          * {@link #optTrainingConfig(TrainingConfig)} cannot copy.
-         *
-         * @param configs gives a new configuration, as the user's training would use
-         * @return this builder
          */
         public Builder optTrainingConfig(Supplier<? extends TrainingConfig> configs) {
             this.configSupplier = Objects.requireNonNull(configs, "configs");
@@ -383,9 +286,6 @@ public final class DjlTrialRunner implements AutoCloseable {
          * Sets the fewest unmeasured warm-up steps a trial (default 2); more run while step time
          * has not settled, fewer once a quarter of the trial cap has passed (see the {@link
          * DjlTrialRunner class description}).
-         *
-         * @param steps zero or more
-         * @return this builder
          */
         public Builder optWarmupSteps(int steps) {
             this.warmupSteps = Checks.zeroOrMore(steps, "warm-up steps");
@@ -395,9 +295,6 @@ public final class DjlTrialRunner implements AutoCloseable {
         /**
          * Sets the fewest measured steps a trial (default 5); fewer only when the trial cap is
          * reached first, and never fewer than one.
-         *
-         * @param steps at least 1
-         * @return this builder
          */
         public Builder optMeasuredSteps(int steps) {
             this.measuredSteps = Checks.atLeastOne(steps, "measured steps", "5 is the default");
@@ -407,9 +304,6 @@ public final class DjlTrialRunner implements AutoCloseable {
         /**
          * Sets the least time a trial measures, in seconds: the sum of its measured steps' timed
          * spans (default 0.25). The trial cap wins over it.
-         *
-         * @param seconds positive and finite
-         * @return this builder
          */
         public Builder optMinMeasuredSeconds(double seconds) {
             this.minMeasuredSeconds =
@@ -420,9 +314,6 @@ public final class DjlTrialRunner implements AutoCloseable {
         /**
          * Sets the relative standard error of the median step time at which a trial, past its
          * minimums, stops measuring (default 0.02: the median known to about 2%).
-         *
-         * @param relativeError in (0, 1)
-         * @return this builder
          */
         public Builder optTargetPrecision(double relativeError) {
             this.targetPrecision =
@@ -433,9 +324,6 @@ public final class DjlTrialRunner implements AutoCloseable {
         /**
          * Sets the cap of a trial's wall time in seconds, warm-up included (default 10). It wins
          * over every minimum except one measured step; the step under way when it is reached ends.
-         *
-         * @param seconds positive and finite
-         * @return this builder
          */
         public Builder optMaxTrialSeconds(double seconds) {
             this.maxTrialSeconds = Checks.positiveAndFinite(seconds, "maximum trial seconds", "10 is the default");
@@ -445,9 +333,6 @@ public final class DjlTrialRunner implements AutoCloseable {
         /**
          * Sets who hears how a trial longer than {@value DjlTrialRunner#PROGRESS_INTERVAL_SECONDS}
          * seconds is getting on, about that often (default {@link TrialProgress#NONE}).
-         *
-         * @param listener the listener
-         * @return this builder
          */
         public Builder optProgress(TrialProgress listener) {
             this.progress = Objects.requireNonNull(listener, "listener");
@@ -459,9 +344,6 @@ public final class DjlTrialRunner implements AutoCloseable {
          * over the first {@value DjlTrialRunner#MAX_GRADIENT_NORM_STEPS} measured steps (default
          * off; it costs a host read per parameter a step, outside the timed span). The gradient
          * noise scale is estimated from it.
-         *
-         * @param record {@code true} to record it
-         * @return this builder
          */
         public Builder optRecordGradientNorm(boolean record) {
             this.recordGradientNorm = record;
@@ -475,9 +357,6 @@ public final class DjlTrialRunner implements AutoCloseable {
          * so a step trains on {@code k * b} samples as one batch would; its samples per second
          * count all of them, and its gradient norm is that of the {@code k * b} samples. Peak
          * memory is that of one micro-batch.
-         *
-         * @param steps at least 1
-         * @return this builder
          */
         public Builder optAccumulationSteps(int steps) {
             this.accumulationSteps = Checks.atLeastOne(steps, "accumulation steps", "1 means no accumulation");
@@ -486,9 +365,6 @@ public final class DjlTrialRunner implements AutoCloseable {
 
         /**
          * Sets how device memory is read when the model trains on a GPU (default: not at all).
-         *
-         * @param probe the probe
-         * @return this builder
          */
         public Builder optDeviceMemoryProbe(DeviceMemoryProbe probe) {
             this.deviceMemoryProbe = Objects.requireNonNull(probe, "probe");
@@ -513,20 +389,7 @@ public final class DjlTrialRunner implements AutoCloseable {
             if (dataset == null) {
                 throw new IllegalArgumentException("no dataset set; call setDataset(dataset)");
             }
-            if (!(dataset instanceof RandomAccessDataset random)) {
-                throw new IllegalArgumentException("the dataset is a "
-                        + dataset.getClass().getName()
-                        + ", which cannot be re-batched; give a RandomAccessDataset such as"
-                        + " ArrayDataset");
-            }
-            try {
-                random.prepare();
-            } catch (IOException | TranslateException e) {
-                throw new IllegalStateException("could not prepare the dataset: " + e.getMessage(), e);
-            }
-            if (random.size() < 1) {
-                throw new IllegalArgumentException("the dataset is empty; give at least one sample");
-            }
+            RandomAccessDataset random = Rebatcher.prepared(dataset);
             return new DjlTrialRunner(this, random);
         }
     }

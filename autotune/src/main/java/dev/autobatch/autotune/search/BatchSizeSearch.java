@@ -51,11 +51,11 @@ import org.slf4j.LoggerFactory;
  *       best size seen) are measured again in interleaved rounds, the order reversed each round
  *       (C B A, A B C, ...) so that drift in the machine's speed falls on every size alike; sizes
  *       the rounds make contenders join the next round. At least {@value
- *       #MIN_CONFIRMATION_ROUNDS} rounds, and up to {@value #MAX_CONFIRMATION_ROUNDS} while a
- *       contender's standard error exceeds 1/{@value #SETTLED_ERROR_DIVISOR} of the saturation
+ *       #MIN_CONFIRMATION_ROUNDS} rounds, and up to {@value SearchRun#MAX_CONFIRMATION_ROUNDS} while a
+ *       contender's standard error exceeds 1/{@value SearchRun#SETTLED_ERROR_DIVISOR} of the saturation
  *       threshold or the choice changed in the last round, and while the rounds have taken less
- *       than {@value #CONFIRMATION_SHARE_OF_SEARCH} of the time of the doubling and refinement before
- *       them or less than {@value #MIN_CONFIRMATION_SECONDS} s (so confirming adds at most about
+ *       than {@value SearchRun#CONFIRMATION_SHARE_OF_SEARCH} of the time of the doubling and refinement before
+ *       them or less than {@value SearchRun#MIN_CONFIRMATION_SECONDS} s (so confirming adds at most about
  *       half to a real tuning's time, and a replay, which takes no time, gets every round). A runner that answers a repeated size
  *       exactly alike (a replay) is noticed at the first re-measurement and needs no more rounds. A
  *       round is not started where it would overrun the time budget.
@@ -78,33 +78,6 @@ public final class BatchSizeSearch {
 
     /** The default largest batch size: {@code 2^30}, in effect no cap. */
     public static final int DEFAULT_MAX_BATCH_SIZE = 1 << 30;
-
-    /** At most this many refinement trials. */
-    static final int MAX_REFINEMENTS = 12;
-
-    /** Confirmation runs at least this many rounds over the contenders. */
-    static final int MIN_CONFIRMATION_ROUNDS = 2;
-
-    /** Confirmation runs at most this many rounds over the contenders. */
-    static final int MAX_CONFIRMATION_ROUNDS = 16;
-
-    /**
-     * Confirmation is settled once every contender's standard error is at most the saturation
-     * threshold over this (1% for the default 5%) and the choice held for a round.
-     */
-    static final int SETTLED_ERROR_DIVISOR = 5;
-
-    /** Confirmation rounds stop once they took this share of the time the doubling took... */
-    static final double CONFIRMATION_SHARE_OF_SEARCH = 0.5;
-
-    /** ... and at least this many seconds (a replay, which takes no time, runs every round). */
-    static final double MIN_CONFIRMATION_SECONDS = 1;
-
-    /** The doubling starts no trial predicted to end past this share of the time budget. */
-    static final int DOUBLING_SHARE_PERCENT = 70;
-
-    /** A trial predicted to take more than this share of the time budget is expensive. */
-    static final int EXPENSIVE_SHARE_PERCENT = 12;
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchSizeSearch.class);
 
@@ -238,6 +211,9 @@ public final class BatchSizeSearch {
         private LongSupplier clock = System::nanoTime;
         private long datasetSize = -1;
         private int devices = 1;
+        private TuningContext context = TuningContext.none();
+        private IntFunction<LearningRateAdvice> learningRateAdvisor;
+        private OptionalLong startedAt = OptionalLong.empty();
 
         private Builder(TuneOptions.Builder options, boolean goalGiven) {
             this.options = options;
@@ -291,36 +267,19 @@ public final class BatchSizeSearch {
             return this;
         }
 
-        /**
-         * Sets the saturation threshold, as {@link TuneOptions.Builder#optSaturationThreshold}.
-         *
-         * @param threshold in (0, 1)
-         * @return this builder
-         */
+        /** Sets the saturation threshold, as {@link TuneOptions.Builder#optSaturationThreshold}. */
         public Builder optSaturationThreshold(double threshold) {
             options.optSaturationThreshold(threshold);
             return this;
         }
 
-        /**
-         * Sets the first batch size tried, as {@link TuneOptions.Builder#optStartBatchSize}.
-         *
-         * @param size at least 1
-         * @return this builder
-         */
+        /** Sets the first batch size tried, as {@link TuneOptions.Builder#optStartBatchSize}. */
         public Builder optStartBatchSize(int size) {
             options.optStartBatchSize(size);
             return this;
         }
 
-        /**
-         * Sets the largest batch size the search may try, as {@link
-         * TuneOptions.Builder#optMaxBatchSize} (default {@value #DEFAULT_MAX_BATCH_SIZE}, in effect
-         * none).
-         *
-         * @param size at least the start batch size
-         * @return this builder
-         */
+        /** Sets the largest batch size to try, as {@link TuneOptions.Builder#optMaxBatchSize} (default none). */
         public Builder optMaxBatchSize(int size) {
             options.optMaxBatchSize(size);
             return this;
@@ -341,26 +300,13 @@ public final class BatchSizeSearch {
             return this;
         }
 
-        /**
-         * Sets the reference batch size {@code B0} of {@link Goal#GOODPUT}'s efficiency, as {@link
-         * TuneOptions.Builder#optReferenceBatchSize}.
-         *
-         * @param size at least 1
-         * @return this builder
-         */
+        /** Sets the reference batch size {@code B0}, as {@link TuneOptions.Builder#optReferenceBatchSize}. */
         public Builder optReferenceBatchSize(int size) {
             options.optReferenceBatchSize(size);
             return this;
         }
 
-        /**
-         * Sets a global batch size to plan for, as {@link TuneOptions.Builder#optTargetBatchSize}:
-         * the result's {@link AccumulationPlan} then reaches it with gradient accumulation where it
-         * does not fit.
-         *
-         * @param size at least 1
-         * @return this builder
-         */
+        /** Sets a global batch size to plan for, as {@link TuneOptions.Builder#optTargetBatchSize}. */
         public Builder optTargetBatchSize(int size) {
             options.optTargetBatchSize(size);
             return this;
@@ -379,12 +325,7 @@ public final class BatchSizeSearch {
             return this;
         }
 
-        /**
-         * Sets the listener told of each trial as it completes.
-         *
-         * @param listener the listener
-         * @return this builder
-         */
+        /** Sets the listener told of each trial as it completes, as {@link TuneOptions.Builder#optListener}. */
         public Builder optListener(TuningListener listener) {
             options.optListener(listener);
             return this;
@@ -407,10 +348,6 @@ public final class BatchSizeSearch {
             SearchSettings settings = SearchSettings.of(checked, budget, datasetSize, devices);
             return new BatchSizeSearch(settings, checked.listener(), this);
         }
-
-        private TuningContext context = TuningContext.none();
-        private IntFunction<LearningRateAdvice> learningRateAdvisor;
-        private OptionalLong startedAt = OptionalLong.empty();
 
         /**
          * Sets where the tuning runs: the model, the device, the machine, how the memory budget

@@ -23,6 +23,33 @@ import org.slf4j.LoggerFactory;
  */
 final class SearchRun {
 
+    /** At most this many refinement trials. */
+    static final int MAX_REFINEMENTS = 12;
+
+    /** Confirmation runs at least this many rounds over the contenders. */
+    static final int MIN_CONFIRMATION_ROUNDS = 2;
+
+    /** Confirmation runs at most this many rounds over the contenders. */
+    static final int MAX_CONFIRMATION_ROUNDS = 16;
+
+    /**
+     * Confirmation is settled once every contender's standard error is at most the saturation
+     * threshold over this (1% for the default 5%) and the choice held for a round.
+     */
+    static final int SETTLED_ERROR_DIVISOR = 5;
+
+    /** Confirmation rounds stop once they took this share of the time the doubling took... */
+    static final double CONFIRMATION_SHARE_OF_SEARCH = 0.5;
+
+    /** ... and at least this many seconds (a replay, which takes no time, runs every round). */
+    static final double MIN_CONFIRMATION_SECONDS = 1;
+
+    /** The doubling starts no trial predicted to end past this share of the time budget. */
+    static final int DOUBLING_SHARE_PERCENT = 70;
+
+    /** A trial predicted to take more than this share of the time budget is expensive. */
+    static final int EXPENSIVE_SHARE_PERCENT = 12;
+
     private static final Logger LOG = LoggerFactory.getLogger(BatchSizeSearch.class);
 
     private final TrialRunner runner;
@@ -70,7 +97,7 @@ final class SearchRun {
                 LOG.info("Clipping the doubling to batch size {}, the largest predicted within the budget", clipped);
                 size = (int) clipped;
             }
-            if (!trials.isEmpty() && !timeAllows(predictedSeconds(size), BatchSizeSearch.DOUBLING_SHARE_PERCENT)) {
+            if (!trials.isEmpty() && !timeAllows(predictedSeconds(size), DOUBLING_SHARE_PERCENT)) {
                 LOG.info(
                         "Not running batch size {}: its trial is predicted to overrun the time budget of {}",
                         size,
@@ -90,8 +117,7 @@ final class SearchRun {
             }
             int next = (int) Math.min(2L * size, cap);
             boolean expensive = size < cap
-                    && predictedSeconds(next) * 100
-                            > BatchSizeSearch.EXPENSIVE_SHARE_PERCENT * seconds(settings.timeBudget());
+                    && predictedSeconds(next) * 100 > EXPENSIVE_SHARE_PERCENT * seconds(settings.timeBudget());
             boolean saturated = rule.stopsDoubling(evidence, expensive);
             record(
                     trial,
@@ -133,7 +159,7 @@ final class SearchRun {
 
     /** Runs the trials the rule proposes, until it proposes none, one fails or time runs out. */
     void refine(ChoiceRule rule) {
-        for (int i = 0; i < BatchSizeSearch.MAX_REFINEMENTS; i++) {
+        for (int i = 0; i < MAX_REFINEMENTS; i++) {
             OptionalInt proposal = rule.refinement(evidence());
             if (proposal.isEmpty()
                     || !predictedToFit(proposal.getAsInt())
@@ -157,7 +183,7 @@ final class SearchRun {
         int previousChoice = -1;
         long confirming = clock.getAsLong();
         double searched = (confirming - started) / 1e9;
-        for (int round = 1; round <= BatchSizeSearch.MAX_CONFIRMATION_ROUNDS && !contenders.isEmpty(); round++) {
+        for (int round = 1; round <= MAX_CONFIRMATION_ROUNDS && !contenders.isEmpty(); round++) {
             double needed = 0;
             for (int size : contenders) {
                 needed += predictedSeconds(size);
@@ -167,7 +193,7 @@ final class SearchRun {
                         "Confirmation stopped after {} of at most {} rounds: another round would overrun"
                                 + " the time budget of {}",
                         round - 1,
-                        BatchSizeSearch.MAX_CONFIRMATION_ROUNDS,
+                        MAX_CONFIRMATION_ROUNDS,
                         describe(settings.timeBudget()));
                 return;
             }
@@ -193,14 +219,13 @@ final class SearchRun {
             int choice = rule.choose(evidence).batchSize();
             boolean settled = choice == previousChoice;
             for (int size : contenders) {
-                settled &= evidence.relativeError(size)
-                        <= settings.saturationThreshold() / BatchSizeSearch.SETTLED_ERROR_DIVISOR;
+                settled &= evidence.relativeError(size) <= settings.saturationThreshold() / SETTLED_ERROR_DIVISOR;
             }
             double spent = (clock.getAsLong() - confirming) / 1e9;
-            if (round >= BatchSizeSearch.MIN_CONFIRMATION_ROUNDS
+            if (round >= MIN_CONFIRMATION_ROUNDS
                     && (settled
-                            || (spent >= searched * BatchSizeSearch.CONFIRMATION_SHARE_OF_SEARCH
-                                    && spent >= BatchSizeSearch.MIN_CONFIRMATION_SECONDS))) {
+                            || (spent >= searched * CONFIRMATION_SHARE_OF_SEARCH
+                                    && spent >= MIN_CONFIRMATION_SECONDS))) {
                 return;
             }
             previousChoice = choice;

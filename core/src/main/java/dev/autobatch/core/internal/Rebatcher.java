@@ -3,6 +3,7 @@ package dev.autobatch.core.internal;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.BatchSampler;
+import ai.djl.training.dataset.Dataset;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.SequenceSampler;
 import ai.djl.translate.TranslateException;
@@ -23,6 +24,32 @@ import java.util.NoSuchElementException;
 public final class Rebatcher {
 
     private Rebatcher() {}
+
+    /**
+     * Returns the dataset as one that can be re-batched, prepared and holding at least a sample.
+     *
+     * @param dataset the data
+     * @return the same dataset, prepared
+     * @throws IllegalArgumentException if it is not a {@link RandomAccessDataset} or is empty
+     * @throws IllegalStateException if it cannot be prepared
+     */
+    public static RandomAccessDataset prepared(Dataset dataset) {
+        if (!(dataset instanceof RandomAccessDataset random)) {
+            throw new IllegalArgumentException("the dataset is a "
+                    + dataset.getClass().getName()
+                    + ", which cannot be re-batched; give a RandomAccessDataset such as"
+                    + " ArrayDataset");
+        }
+        try {
+            random.prepare();
+        } catch (IOException | TranslateException e) {
+            throw new IllegalStateException("could not prepare the dataset: " + e.getMessage(), e);
+        }
+        if (random.size() < 1) {
+            throw new IllegalArgumentException("the dataset is empty; give at least one sample");
+        }
+        return random;
+    }
 
     /**
      * Checks that a batch size is at least 1 and the dataset holds at least one batch of it.
