@@ -7,6 +7,7 @@ import ai.djl.training.TrainingConfig;
 import dev.autobatch.autotune.advice.LearningRateAdvice;
 import dev.autobatch.autotune.budget.BudgetSpec;
 import dev.autobatch.autotune.budget.MemoryBudget;
+import dev.autobatch.autotune.cache.ResultCache;
 import dev.autobatch.autotune.internal.OptionText;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;
@@ -42,13 +43,10 @@ public final class TuneOptions {
     public static final int DEFAULT_MEASURED_STEPS = 5;
     /** The default wall-time cap of one trial, warm-up included, in seconds. */
     public static final double DEFAULT_MAX_TRIAL_SECONDS = 10;
-    /** The system property that moves the default cache directory, such as for a build's tests. */
-    public static final String CACHE_DIRECTORY_PROPERTY = "autobatch.cache.dir";
-    /**
-     * The system property that turns the cache off by default when {@code "false"}, such as for a
-     * build's tests; {@link Builder#optCache(boolean)} still decides for one tuning.
-     */
-    public static final String CACHE_PROPERTY = "autobatch.cache";
+    /** The system property that moves the default cache directory: {@link ResultCache#DIRECTORY_PROPERTY}. */
+    public static final String CACHE_DIRECTORY_PROPERTY = ResultCache.DIRECTORY_PROPERTY;
+    /** The system property that turns the cache off by default: {@link ResultCache#ENABLED_PROPERTY}. */
+    public static final String CACHE_PROPERTY = ResultCache.ENABLED_PROPERTY;
 
     /**
      * The options that can be set by name, one line each: name, how its text reads, its setter,
@@ -216,23 +214,9 @@ public final class TuneOptions {
         return values.force;
     }
 
-    /**
-     * Returns where results are cached by default: the system property {@value
-     * #CACHE_DIRECTORY_PROPERTY} if set; else {@code autobatch} under {@code $XDG_CACHE_HOME} if
-     * that is an absolute path; else {@code ~/.cache/autobatch}.
-     *
-     * @return the directory, which need not exist yet
-     */
+    /** @return where results are cached by default, as {@link ResultCache#defaultDirectory()} says */
     public static Path defaultCacheDirectory() {
-        String property = System.getProperty(CACHE_DIRECTORY_PROPERTY);
-        if (property != null && !property.isBlank()) {
-            return Path.of(property);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
-            return Path.of(xdg, "autobatch");
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "autobatch");
+        return ResultCache.defaultDirectory();
     }
 
     /**
@@ -260,8 +244,7 @@ public final class TuneOptions {
         private double referenceLearningRate; // 0: read from the optimizer
         private int targetBatchSize; // 0: none
         private Path cacheDirectory; // null: defaultCacheDirectory()
-        private boolean cache = !"false"
-                .equalsIgnoreCase(System.getProperty(CACHE_PROPERTY, "true").trim());
+        private boolean cache = ResultCache.enabledByDefault();
         private boolean force;
         private String prefix; // how errors name options: null for the Java API's words
 

@@ -36,6 +36,45 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResultCache {
 
+    /** The system property that moves the default cache directory, such as for a build's tests. */
+    public static final String DIRECTORY_PROPERTY = "autobatch.cache.dir";
+
+    /**
+     * The system property that turns the cache off by default when {@code "false"}, such as for a
+     * build's tests; {@code TuneOptions.Builder.optCache(boolean)} still decides for one tuning.
+     */
+    public static final String ENABLED_PROPERTY = "autobatch.cache";
+
+    /**
+     * Returns where results are cached unless the options say otherwise: the system property
+     * {@value #DIRECTORY_PROPERTY} if set; else {@code autobatch} under {@code $XDG_CACHE_HOME} if
+     * that is an absolute path; else {@code ~/.cache/autobatch}.
+     *
+     * @return the directory, which need not exist yet
+     */
+    public static Path defaultDirectory() {
+        String property = System.getProperty(DIRECTORY_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+            return Path.of(xdg, "autobatch");
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "autobatch");
+    }
+
+    /**
+     * Returns whether tunings use the cache unless the options say otherwise: yes, but where the
+     * system property {@value #ENABLED_PROPERTY} is {@code "false"}.
+     *
+     * @return the default of {@code optCache}
+     */
+    public static boolean enabledByDefault() {
+        return !"false"
+                .equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY, "true").trim());
+    }
+
     /** The schema of a cache entry. An entry of another schema is outdated. */
     public static final String SCHEMA = "autobatch-cache/1";
 

@@ -140,7 +140,7 @@ final class CudaToNvml {
             return true;
         }
         String first = nvml.name(0);
-        if (first.equals("unknown")) {
+        if (first.equals(HardwareSnapshot.UNKNOWN)) {
             return false;
         }
         for (int i = 1; i < count; i++) {

@@ -184,7 +184,7 @@ public final class GpuProbe {
             } catch (RuntimeException | LinkageError e) {
                 logger.debug("The memory of gpu({}) could not be read through CUDA: {}", i, e.toString());
             }
-            gpus.add(new GpuInfo(i, "unknown", total, free, "CUDA"));
+            gpus.add(new GpuInfo(i, HardwareSnapshot.UNKNOWN, total, free, "CUDA"));
         }
         return List.copyOf(gpus);
     }

@@ -50,7 +50,7 @@ public final class HardwareProbe {
      *     they cannot be read
      */
     public static HardwareSnapshot snapshot() {
-        String engine = read(() -> Engine.getDefaultEngineName(), "unknown");
+        String engine = read(() -> Engine.getDefaultEngineName(), HardwareSnapshot.UNKNOWN);
         return snapshot(engine, threadsProperty(NUM_THREADS_PROPERTY), threadsProperty(NUM_INTEROP_THREADS_PROPERTY));
     }
 
@@ -68,7 +68,7 @@ public final class HardwareProbe {
         if (engine == null) {
             return snapshot();
         }
-        String name = read(engine::getEngineName, "unknown");
+        String name = read(engine::getEngineName, HardwareSnapshot.UNKNOWN);
         String version = read(engine::getVersion, "");
         String description = version.isBlank() ? name : name + " " + version;
         int threads = -1;
@@ -114,8 +114,8 @@ public final class HardwareProbe {
         CentralProcessor cpu = read(() -> Oshi.SYSTEM.getHardware().getProcessor(), null);
         GlobalMemory memory = read(() -> Oshi.SYSTEM.getHardware().getMemory(), null);
         String cpuModel = cpu == null
-                ? "unknown"
-                : read(() -> blankToUnknown(cpu.getProcessorIdentifier().getName()), "unknown");
+                ? HardwareSnapshot.UNKNOWN
+                : read(() -> blankToUnknown(cpu.getProcessorIdentifier().getName()), HardwareSnapshot.UNKNOWN);
         int physical = cpu == null ? -1 : readInt(cpu::getPhysicalProcessorCount);
         int logical = cpu == null ? -1 : readInt(cpu::getLogicalProcessorCount);
         long total = memory == null ? -1 : readLong(memory::getTotal);
@@ -167,7 +167,7 @@ public final class HardwareProbe {
     }
 
     private static String blankToUnknown(String text) {
-        return text == null || text.isBlank() ? "unknown" : text.strip();
+        return text == null || text.isBlank() ? HardwareSnapshot.UNKNOWN : text.strip();
     }
 
     private static <T> T read(Supplier<T> reader, T unknown) {

@@ -43,6 +43,12 @@ public record HardwareSnapshot(
         int engineInteropThreads,
         long containerUsedBytes) {
 
+    /**
+     * What a text the probes cannot read is, here and in every report: the one word for an
+     * unknown value ({@code report.Wording.UNKNOWN} is this).
+     */
+    public static final String UNKNOWN = "unknown";
+
     /** Copies the GPU list. */
     public HardwareSnapshot {
         gpus = List.copyOf(gpus);
@@ -55,7 +61,7 @@ public record HardwareSnapshot(
      */
     public static HardwareSnapshot unknown() {
         return new HardwareSnapshot(
-                "unknown", -1, -1, -1, -1, -1, Runtime.getRuntime().maxMemory(), List.of(), "unknown", -1, -1, -1);
+                UNKNOWN, -1, -1, -1, -1, -1, Runtime.getRuntime().maxMemory(), List.of(), UNKNOWN, -1, -1, -1);
     }
 
     /**
@@ -123,6 +129,6 @@ public record HardwareSnapshot(
     }
 
     private static String count(int value) {
-        return value < 0 ? "unknown" : Integer.toString(value);
+        return value < 0 ? UNKNOWN : Integer.toString(value);
     }
 }

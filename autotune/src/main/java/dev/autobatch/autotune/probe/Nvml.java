@@ -104,7 +104,7 @@ final class Nvml implements GpuManagement {
     public String name(int index) {
         return handle(index)
                 .flatMap(h -> text(buffer -> lib.nvmlDeviceGetName(h, buffer, buffer.length)))
-                .orElse("unknown");
+                .orElse(HardwareSnapshot.UNKNOWN);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.autobatch.autotune.report;
 
 import dev.autobatch.autotune.TuningResult;
+import dev.autobatch.autotune.probe.HardwareSnapshot;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.autotune.search.Verdict;
 import dev.autobatch.core.MemoryMeasurement;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 public final class Wording {
 
     /** The word for people for a value that could not be read or measured. */
-    public static final String UNKNOWN = "unknown";
+    public static final String UNKNOWN = HardwareSnapshot.UNKNOWN;
 
     /** The outcome of a measured trial, as metrics tags and {@code report.json} name it. */
     static final String OK = "ok";
