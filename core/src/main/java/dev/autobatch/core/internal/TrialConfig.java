@@ -46,8 +46,9 @@ import java.util.function.Predicate;
  *       metrics, with no directory to write them to.
  * </ul>
  *
- * <p>Listeners of other types (a checkpoint, a user's own class, a subclass of one of these) are
- * left out, and with them whatever each costs a batch.
+ * <p>A subclass of the evaluator listener is replaced by DJL's own, so the evaluators are still
+ * updated. Listeners of other types (a checkpoint, a user's own class, a subclass of any of the
+ * others) are left out, and with them whatever each costs a batch.
  */
 public final class TrialConfig implements TrainingConfig {
 
