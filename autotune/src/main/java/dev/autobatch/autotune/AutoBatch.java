@@ -26,9 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,23 +105,16 @@ public final class AutoBatch {
         Objects.requireNonNull(options, "options");
         long started = System.nanoTime();
         HardwareSnapshot hardware = HardwareProbe.snapshot(model.getNDManager().getEngine());
-        TrainingConfig config = options.trainingConfig().orElseGet(() -> trialsOwnConfig(options));
-        DjlTrialRunner.Builder runnerBuilder = DjlTrialRunner.builder()
+        try (DjlTrialRunner runner = DjlTrialRunner.builder()
                 .setModel(model)
                 .setDataset(data)
-                .optWarmupSteps(options.warmupSteps())
-                .optMeasuredSteps(options.measuredSteps())
-                .optMaxTrialSeconds(options.maxTrialSeconds())
+                .optTrialOptions(options.trial())
                 .optProgress(options.listener()::onProgress)
                 .optRecordGradientNorm(true)
-                .optDeviceMemoryProbe(new GpuMemoryProbe());
-        if (options.trainingConfig().isPresent()) {
-            runnerBuilder.optTrainingConfig(config); // the user's: put back after every trial
-        } else {
-            runnerBuilder.optTrainingConfig(() -> config); // the trials' own
-        }
-        try (DjlTrialRunner runner = runnerBuilder.build()) {
+                .optDeviceMemoryProbe(new GpuMemoryProbe())
+                .build()) {
             Device device = runner.device();
+            TrainingConfig config = runner.trainingConfig();
             if (options.startBatchSize() > runner.datasetSize()) {
                 throw new IllegalArgumentException("the start batch size "
                         + options.startBatchSize()
@@ -174,8 +165,8 @@ public final class AutoBatch {
                             device.toString(),
                             hardware,
                             budget.basis(),
-                            options.warmupSteps(),
-                            options.measuredSteps()))
+                            options.trial().warmupSteps(),
+                            options.trial().measuredSteps()))
                     .optLearningRateAdvisor(globalBatchSize -> LearningRateAdvice.advise(
                             config.getOptimizer(),
                             options.referenceBatchSize(),
@@ -200,10 +191,10 @@ public final class AutoBatch {
      * it lets the search plan trials the kernel's out-of-memory killer ends, JVM and all.
      */
     private static MemoryBudget budget(TuneOptions options, HardwareSnapshot hardware, Device device) {
-        if (options.memoryBudgetBytes().isEmpty()) {
-            return MemoryBudget.of(hardware, device, options.memoryFraction());
+        if (!options.memoryBudget().isBytes()) {
+            return MemoryBudget.of(hardware, device, options.memoryBudget().fraction());
         }
-        long asked = options.memoryBudgetBytes().get();
+        long asked = options.memoryBudget().bytes();
         MemoryBudget budget = MemoryBudget.ofBytes(asked, hardware, device);
         if (budget.isCapped(asked)) {
             LOG.warn(
@@ -308,19 +299,6 @@ public final class AutoBatch {
 
     private static String className(Object value) {
         return value == null ? "none" : value.getClass().getName();
-    }
-
-    private static TrainingConfig trialsOwnConfig(TuneOptions options) {
-        Optional<Supplier<? extends TrainingConfig>> supplier = options.trainingConfigSupplier();
-        if (supplier.isEmpty()) {
-            return DjlTrialRunner.defaultTrainingConfig();
-        }
-        TrainingConfig config = supplier.get().get();
-        if (config == null) {
-            throw new IllegalArgumentException(
-                    "the supplier given to optTrainingConfig returned null; return a new TrainingConfig");
-        }
-        return config;
     }
 
     private static void store(ResultCache cache, CacheKey key, TuningResult result) {

@@ -147,7 +147,7 @@ class AutoBatchCacheTest {
 
     private static TuneOptions.Builder options(Path cache, List<Trial> heard) {
         return TuneOptions.builder()
-                .optMeasuredSteps(2)
+                .optTrial(t -> t.optMeasuredSteps(2))
                 .optMaxBatchSize(128)
                 .optCache(true)
                 .optCacheDirectory(cache)

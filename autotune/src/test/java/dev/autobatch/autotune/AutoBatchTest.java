@@ -34,7 +34,7 @@ class AutoBatchTest {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 8192, 784, 10);
             List<Trial> heard = new ArrayList<>();
             TuneOptions options = TuneOptions.builder()
-                    .optMeasuredSteps(3)
+                    .optTrial(t -> t.optMeasuredSteps(3))
                     .optCache(false)
                     .optListener((trial, verdict) -> heard.add(trial))
                     .optReportDirectory(reports)
@@ -94,7 +94,7 @@ class AutoBatchTest {
                     TuneOptions.builder()
                             .optGoal(Goal.MAX_FIT)
                             .optMemoryBudgetBytes(budget)
-                            .optMeasuredSteps(2)
+                            .optTrial(t -> t.optMeasuredSteps(2))
                             .optCache(false)
                             .build());
             assertEquals(StopReason.MEMORY_BUDGET, result.stopReason(), result::toString);
@@ -162,7 +162,7 @@ class AutoBatchTest {
                 "saturation threshold must be in (0, 1), got 1.0",
                 () -> TuneOptions.builder().optSaturationThreshold(1));
         assertMessage(
-                "maximum batch size 8 is below the start batch size 16",
+                "maximum batch size (optMaxBatchSize) must be at least the first batch size tried, 16, got 8; raise it, or lower optStartBatchSize",
                 () -> TuneOptions.builder()
                         .optStartBatchSize(16)
                         .optMaxBatchSize(8)
@@ -172,7 +172,7 @@ class AutoBatchTest {
                 () -> TuneOptions.builder().optTimeBudget(java.time.Duration.ofSeconds(-1)));
         assertMessage(
                 "maximum trial seconds must be positive and finite, got NaN; 10 is the default",
-                () -> TuneOptions.builder().optMaxTrialSeconds(Double.NaN));
+                () -> TuneOptions.builder().optTrial(t -> t.optMaxTrialSeconds(Double.NaN)));
         try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
             ArrayDataset empty = new ArrayDataset.Builder()
                     .setData(model.getNDManager().zeros(new ai.djl.ndarray.types.Shape(0, 784)))

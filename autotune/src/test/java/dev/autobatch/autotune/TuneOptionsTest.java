@@ -22,13 +22,15 @@ class TuneOptionsTest {
 
     static {
         CASES.put("goal", new Case("max-fit", TuneOptions::goal, Goal.MAX_FIT, "fastest"));
-        CASES.put("memoryBudget", new Case("1.5g", o -> o.memoryBudgetBytes().orElseThrow(), 3L << 29, "half"));
+        CASES.put("memoryBudget", new Case("1.5g", o -> o.memoryBudget().bytes(), 3L << 29, "half"));
         CASES.put("saturationThreshold", new Case("0.1", TuneOptions::saturationThreshold, 0.1, "1.0"));
         CASES.put("startBatchSize", new Case("4", TuneOptions::startBatchSize, 4, "0"));
         CASES.put("maxBatchSize", new Case("64", o -> o.maxBatchSize().orElseThrow(), 64, "0"));
-        CASES.put("warmupSteps", new Case("0", TuneOptions::warmupSteps, 0, "-1"));
-        CASES.put("measuredSteps", new Case("3", TuneOptions::measuredSteps, 3, "0"));
-        CASES.put("maxTrialSeconds", new Case("2.5", TuneOptions::maxTrialSeconds, 2.5, "NaN"));
+        CASES.put("warmupSteps", new Case("0", o -> o.trial().warmupSteps(), 0, "-1"));
+        CASES.put("measuredSteps", new Case("3", o -> o.trial().measuredSteps(), 3, "0"));
+        CASES.put("maxTrialSeconds", new Case("2.5", o -> o.trial().maxTrialSeconds(), 2.5, "NaN"));
+        CASES.put("minMeasuredSeconds", new Case("0.5", o -> o.trial().minMeasuredSeconds(), 0.5, "0"));
+        CASES.put("targetPrecision", new Case("0.1", o -> o.trial().targetPrecision(), 0.1, "1"));
         CASES.put("timeBudget", new Case("90", TuneOptions::timeBudget, Duration.ofSeconds(90), "-1"));
         CASES.put("referenceBatchSize", new Case("64", TuneOptions::referenceBatchSize, 64, "0"));
         CASES.put(
@@ -143,8 +145,8 @@ class TuneOptionsTest {
 
     @Test
     void aFractionOrPercentBudgetSetsTheFraction() {
-        assertEquals(0.5, byName("memoryBudget", "50%").memoryFraction());
-        assertTrue(byName("memoryBudget", "0.25").memoryBudgetBytes().isEmpty());
+        assertEquals(0.5, byName("memoryBudget", "50%").memoryBudget().fraction());
+        assertFalse(byName("memoryBudget", "0.25").memoryBudget().isBytes());
     }
 
     @Test
@@ -175,9 +177,13 @@ class TuneOptionsTest {
                 .optMaxBatchSize(512)
                 .optTargetBatchSize(4096)
                 .optTimeBudget(Duration.ofSeconds(90))
-                .optMaxTrialSeconds(2.5)
+                .optTrial(t ->
+                        t.optMaxTrialSeconds(2.5).optMinMeasuredSeconds(0.5).optTargetPrecision(0.05))
                 .build();
         Map<String, String> fields = set.cacheFields();
+        // Keyed only where they are not the default, so the default keys above stay those of stored caches.
+        assertEquals("0.5", fields.get("minMeasuredSeconds"));
+        assertEquals("0.05", fields.get("targetPrecision"));
         assertEquals("GOODPUT", fields.get("goal"));
         assertEquals("1073741824 bytes", fields.get("memoryBudget"));
         assertEquals("512", fields.get("maxBatchSize"));
@@ -202,5 +208,31 @@ class TuneOptionsTest {
         assertEquals(4, options.startBatchSize());
         assertEquals(8, builder.build().startBatchSize());
         assertEquals(4, options.toBuilder().build().startBatchSize());
+    }
+
+    @Test
+    void trialOptionsDoNotChangeWithTheBuilderOrACopyAfterBuild() {
+        TuneOptions.Builder builder = TuneOptions.builder().optTrial(t -> t.optMeasuredSteps(7));
+        TuneOptions options = builder.build();
+        TuneOptions.Builder copy = options.toBuilder();
+
+        builder.optTrial(t -> t.optMeasuredSteps(9));
+        copy.optTrial(t -> t.optWarmupSteps(0));
+
+        assertEquals(7, options.trial().measuredSteps());
+        assertEquals(2, options.trial().warmupSteps());
+        assertEquals(9, builder.build().trial().measuredSteps());
+        assertEquals(7, copy.build().trial().measuredSteps());
+        assertEquals(0, copy.build().trial().warmupSteps());
+    }
+
+    @Test
+    void aCopyOfOptionsReadByNameStillNamesTrialOptionsAsTheEntryPointDoes() {
+        TuneOptions.Builder copy = byName("measuredSteps", "3").toBuilder();
+
+        String message = assertThrows(IllegalArgumentException.class, () -> copy.optTrial(t -> t.optWarmupSteps(-1)))
+                .getMessage();
+
+        assertTrue(message.startsWith("autobatch.warmupSteps must be zero or more"), message);
     }
 }

@@ -97,40 +97,6 @@ public final class Checks {
         return value;
     }
 
-    /**
-     * Checks a memory budget in bytes.
-     *
-     * @param bytes the value given
-     * @return the value
-     * @throws IllegalArgumentException if it is 0 or negative
-     */
-    public static long positiveBudget(long bytes) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("memory budget must be positive, got "
-                    + bytes
-                    + " bytes; give the bytes a trial may use, or a fraction of the available"
-                    + " memory (TuneOptions.optMemoryFraction)");
-        }
-        return bytes;
-    }
-
-    /**
-     * Checks that a maximum batch size is not below the start.
-     *
-     * @param max the maximum batch size
-     * @param start the start batch size
-     * @throws IllegalArgumentException if {@code max < start}
-     */
-    public static void maxNotBelowStart(int max, int start) {
-        if (max < start) {
-            throw new IllegalArgumentException("maximum batch size "
-                    + max
-                    + " is below the start batch size "
-                    + start
-                    + "; raise optMaxBatchSize or lower optStartBatchSize");
-        }
-    }
-
     private static String suffix(String hint) {
         return hint.isEmpty() ? "" : "; " + hint;
     }

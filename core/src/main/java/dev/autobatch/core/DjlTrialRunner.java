@@ -28,8 +28,7 @@ import java.util.function.Supplier;
  * peak memory from the training device ({@link MemoryMeasurement}). Running out of memory yields
  * {@link Trial#outOfMemory(int)}, any other failure (a loss not finite too) {@link
  * Trial#failed(int, String)}; the runner stays usable after both. A slow model gets few steps and
- * a fast one many ({@link TrialMeasurement} says how many: each {@code optX} of the {@link Builder}
- * that bounds a trial names its part).
+ * a fast one many ({@link TrialMeasurement} says how many; {@link TrialOptions} bounds them).
  *
  * <p>With {@link Builder#optAccumulationSteps(int)} a step accumulates several micro-batches
  * before its optimizer update ({@link GradientAccumulation}), so a trial measures a plan of micro
@@ -57,7 +56,7 @@ import java.util.function.Supplier;
  * the user's {@code trainer.initialize} draws them as it would have. Two things the runner cannot
  * put back: the engine's random number generator has advanced (set the seed after tuning where
  * runs must repeat), and state of an optimizer or evaluator that it cannot copy (then it refuses
- * the configuration and asks for {@link Builder#optTrainingConfig(Supplier)}).
+ * the configuration and asks for {@link TrialOptions.Builder#optTrainingConfig(Supplier)}).
  *
  * <p>Not thread-safe: run one trial at a time. Close the runner to release its trainer.
  */
@@ -74,6 +73,7 @@ public final class DjlTrialRunner implements AutoCloseable {
 
     private final Model model;
     private final RandomAccessDataset dataset;
+    private final TrainingConfig config;
     private final TrialTrainer trainer;
     private final TrialMeasurement measurement;
     private boolean closed;
@@ -81,22 +81,19 @@ public final class DjlTrialRunner implements AutoCloseable {
     private DjlTrialRunner(Builder builder, RandomAccessDataset dataset) {
         this.model = builder.model;
         this.dataset = dataset;
-        TrainingConfig config;
-        boolean ownConfig = builder.trainingConfig == null;
-        if (builder.configSupplier != null) {
-            config = Objects.requireNonNull(
-                    builder.configSupplier.get(), "the training configuration supplier gave null");
-        } else {
-            config = ownConfig ? defaultTrainingConfig() : builder.trainingConfig;
-        }
+        TrialOptions options = builder.options;
+        boolean ownConfig = options.trainingConfig().isEmpty();
+        this.config = options.trainingConfig()
+                .or(() -> options.trainingConfigSupplier().map(DjlTrialRunner::supplied))
+                .orElseGet(DjlTrialRunner::defaultTrainingConfig);
         this.trainer = new TrialTrainer(model, dataset, config, ownConfig, builder.accumulationSteps);
         try {
             MeasurementRule rule = new MeasurementRule(
-                    builder.warmupSteps,
-                    builder.measuredSteps,
-                    builder.minMeasuredSeconds,
-                    builder.targetPrecision,
-                    builder.maxTrialSeconds);
+                    options.warmupSteps(),
+                    options.measuredSteps(),
+                    options.minMeasuredSeconds(),
+                    options.targetPrecision(),
+                    options.maxTrialSeconds());
             int normSteps = builder.recordGradientNorm ? MAX_GRADIENT_NORM_STEPS : 0;
             this.measurement = new TrialMeasurement(
                     trainer,
@@ -108,6 +105,15 @@ public final class DjlTrialRunner implements AutoCloseable {
             trainer.close();
             throw e;
         }
+    }
+
+    private static TrainingConfig supplied(Supplier<? extends TrainingConfig> configs) {
+        TrainingConfig config = configs.get();
+        if (config == null) {
+            throw new IllegalArgumentException(
+                    "the supplier given to optTrainingConfig returned null; return a new TrainingConfig");
+        }
+        return config;
     }
 
     /**
@@ -165,6 +171,16 @@ public final class DjlTrialRunner implements AutoCloseable {
      */
     public Device device() {
         return trainer.device();
+    }
+
+    /**
+     * Returns the training configuration the trials train with: the one given, the one the
+     * supplier gave, or {@link #defaultTrainingConfig()}.
+     *
+     * @return the configuration
+     */
+    public TrainingConfig trainingConfig() {
+        return config;
     }
 
     /**
@@ -226,13 +242,7 @@ public final class DjlTrialRunner implements AutoCloseable {
 
         private Model model;
         private Dataset dataset;
-        private TrainingConfig trainingConfig;
-        private Supplier<? extends TrainingConfig> configSupplier;
-        private int warmupSteps = 2;
-        private int measuredSteps = 5;
-        private double minMeasuredSeconds = 0.25;
-        private double targetPrecision = 0.02;
-        private double maxTrialSeconds = 10;
+        private TrialOptions options = TrialOptions.defaults();
         private TrialProgress progress = TrialProgress.NONE;
         private boolean recordGradientNorm;
         private int accumulationSteps = 1;
@@ -257,76 +267,11 @@ public final class DjlTrialRunner implements AutoCloseable {
         }
 
         /**
-         * Sets the training configuration (default {@link #defaultTrainingConfig()}): its loss,
-         * initializers, devices, executor, optimizer and evaluators, but none of its listeners.
-         * The trials step its optimizer and update its evaluators; their state is put back after
-         * every trial, so the configuration trains afterwards as if no trial had run. A
-         * configuration whose state cannot be copied is refused when the runner is built; give
-         * {@link #optTrainingConfig(Supplier)} then.
+         * Sets what the trials train with and how long each measures (default {@link
+         * TrialOptions#defaults()}); see {@link TrialOptions.Builder}.
          */
-        public Builder optTrainingConfig(TrainingConfig config) {
-            this.trainingConfig = Objects.requireNonNull(config, "config");
-            this.configSupplier = null;
-            return this;
-        }
-
-        /**
-         * Sets where the trials' own training configuration comes from: the supplier is called
-         * once, when the runner is built, and nothing of what it gives is put back (it is the
-         * trials' alone). For a configuration whose optimizer or evaluators keep state that
-         * {@link #optTrainingConfig(TrainingConfig)} cannot copy.
-         */
-        public Builder optTrainingConfig(Supplier<? extends TrainingConfig> configs) {
-            this.configSupplier = Objects.requireNonNull(configs, "configs");
-            this.trainingConfig = null;
-            return this;
-        }
-
-        /**
-         * Sets the fewest unmeasured warm-up steps a trial (default 2); more run while step time
-         * has not settled, fewer once a quarter of the trial cap has passed (see the {@link
-         * DjlTrialRunner class description}).
-         */
-        public Builder optWarmupSteps(int steps) {
-            this.warmupSteps = Checks.zeroOrMore(steps, "warm-up steps");
-            return this;
-        }
-
-        /**
-         * Sets the fewest measured steps a trial (default 5); fewer only when the trial cap is
-         * reached first, and never fewer than one.
-         */
-        public Builder optMeasuredSteps(int steps) {
-            this.measuredSteps = Checks.atLeastOne(steps, "measured steps", "5 is the default");
-            return this;
-        }
-
-        /**
-         * Sets the least time a trial measures, in seconds: the sum of its measured steps' timed
-         * spans (default 0.25). The trial cap wins over it.
-         */
-        public Builder optMinMeasuredSeconds(double seconds) {
-            this.minMeasuredSeconds =
-                    Checks.positiveAndFinite(seconds, "minimum measured seconds", "0.25 is the default");
-            return this;
-        }
-
-        /**
-         * Sets the relative standard error of the median step time at which a trial, past its
-         * minimums, stops measuring (default 0.02: the median known to about 2%).
-         */
-        public Builder optTargetPrecision(double relativeError) {
-            this.targetPrecision =
-                    Checks.inOpenUnitInterval(relativeError, "target precision", "0.02 (2%) is the default");
-            return this;
-        }
-
-        /**
-         * Sets the cap of a trial's wall time in seconds, warm-up included (default 10). It wins
-         * over every minimum except one measured step; the step under way when it is reached ends.
-         */
-        public Builder optMaxTrialSeconds(double seconds) {
-            this.maxTrialSeconds = Checks.positiveAndFinite(seconds, "maximum trial seconds", "10 is the default");
+        public Builder optTrialOptions(TrialOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
             return this;
         }
 

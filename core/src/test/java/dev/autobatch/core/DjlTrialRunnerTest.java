@@ -86,8 +86,9 @@ class DjlTrialRunnerTest {
                 .addTrainingListeners(recording, save);
         try (Model model = TestModels.model("mlp", TestModels.mlp(16, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 256, 784, 10);
-            try (DjlTrialRunner runner =
-                    quick(model, data).optTrainingConfig(config).build()) {
+            try (DjlTrialRunner runner = quick(
+                            model, data, TrialOptions.builder().optTrainingConfig(config))
+                    .build()) {
                 assertTrue(runner.run(8).ok());
                 assertTrue(runner.run(16).ok());
             }
@@ -106,8 +107,10 @@ class DjlTrialRunnerTest {
             try (DjlTrialRunner runner = DjlTrialRunner.builder()
                     .setModel(model)
                     .setDataset(data)
-                    .optMinMeasuredSeconds(1)
-                    .optMaxTrialSeconds(5)
+                    .optTrialOptions(TrialOptions.builder()
+                            .optMinMeasuredSeconds(1)
+                            .optMaxTrialSeconds(5)
+                            .build())
                     .build()) {
                 long start = System.nanoTime();
                 Trial trial = runner.run(8);
@@ -135,9 +138,11 @@ class DjlTrialRunnerTest {
             try (DjlTrialRunner runner = DjlTrialRunner.builder()
                     .setModel(model)
                     .setDataset(data)
-                    .optMeasuredSteps(1_000_000)
-                    .optMinMeasuredSeconds(60)
-                    .optMaxTrialSeconds(0.3)
+                    .optTrialOptions(TrialOptions.builder()
+                            .optMeasuredSteps(1_000_000)
+                            .optMinMeasuredSeconds(60)
+                            .optMaxTrialSeconds(0.3)
+                            .build())
                     .build()) {
                 long start = System.nanoTime();
                 Trial trial = runner.run(8);
@@ -157,8 +162,10 @@ class DjlTrialRunnerTest {
             try (DjlTrialRunner runner = DjlTrialRunner.builder()
                     .setModel(model)
                     .setDataset(data)
-                    .optMeasuredSteps(12)
-                    .optMaxTrialSeconds(3)
+                    .optTrialOptions(TrialOptions.builder()
+                            .optMeasuredSteps(12)
+                            .optMaxTrialSeconds(3)
+                            .build())
                     .build()) {
                 for (int size : new int[] {4, 64}) {
                     Trial trial = runner.run(size);
@@ -186,8 +193,10 @@ class DjlTrialRunnerTest {
             try (DjlTrialRunner runner = DjlTrialRunner.builder()
                     .setModel(model)
                     .setDataset(data)
-                    .optMinMeasuredSeconds(2.5)
-                    .optMaxTrialSeconds(5)
+                    .optTrialOptions(TrialOptions.builder()
+                            .optMinMeasuredSeconds(2.5)
+                            .optMaxTrialSeconds(5)
+                            .build())
                     .optProgress(listener)
                     .build()) {
                 assertTrue(runner.run(8).ok());
@@ -198,7 +207,8 @@ class DjlTrialRunnerTest {
             try (DjlTrialRunner runner = DjlTrialRunner.builder()
                     .setModel(model)
                     .setDataset(data)
-                    .optMaxTrialSeconds(1)
+                    .optTrialOptions(
+                            TrialOptions.builder().optMaxTrialSeconds(1).build())
                     .optProgress(listener)
                     .build()) {
                 assertTrue(runner.run(8).ok());
@@ -213,8 +223,11 @@ class DjlTrialRunnerTest {
         // 64 hold 6 MiB, while the parameters are 1 MiB.
         try (Model model = TestModels.model("tiled", TestModels.tiled(32, 10))) {
             ArrayDataset data = TestModels.randomData(model.getNDManager(), 2048, 784, 10);
-            try (DjlTrialRunner runner =
-                    quick(model, data).optWarmupSteps(1).optMeasuredSteps(2).build()) {
+            try (DjlTrialRunner runner = quick(
+                            model,
+                            data,
+                            TrialOptions.builder().optWarmupSteps(1).optMeasuredSteps(2))
+                    .build()) {
                 Trial small = runner.run(64);
                 Trial large = runner.run(1024);
                 assertTrue(small.ok() && large.ok(), () -> small + " / " + large);
@@ -317,8 +330,9 @@ class DjlTrialRunnerTest {
                     .optOptimizer(Optimizer.sgd()
                             .setLearningRateTracker(Tracker.fixed(1e30f))
                             .build());
-            try (DjlTrialRunner runner =
-                    quick(model, data).optTrainingConfig(explosive).build()) {
+            try (DjlTrialRunner runner = quick(
+                            model, data, TrialOptions.builder().optTrainingConfig(explosive))
+                    .build()) {
                 List<byte[]> before = parameterBytes(model);
                 Trial trial = runner.run(32);
                 assertTrue(trial.failed(), () -> "expected a failed trial, got " + trial);
@@ -345,30 +359,6 @@ class DjlTrialRunnerTest {
                             .setModel(empty)
                             .setDataset(data)
                             .build());
-            assertMessage(
-                    "measured steps must be at least 1, got 0",
-                    () -> DjlTrialRunner.builder().optMeasuredSteps(0));
-            assertMessage(
-                    "warm-up steps must be zero or more, got -1",
-                    () -> DjlTrialRunner.builder().optWarmupSteps(-1));
-            assertMessage(
-                    "minimum measured seconds must be positive and finite, got -1.0; 0.25 is the default",
-                    () -> DjlTrialRunner.builder().optMinMeasuredSeconds(-1));
-            assertMessage(
-                    "minimum measured seconds must be positive and finite, got NaN",
-                    () -> DjlTrialRunner.builder().optMinMeasuredSeconds(Double.NaN));
-            assertMessage(
-                    "maximum trial seconds must be positive and finite, got 0.0; 10 is the default",
-                    () -> DjlTrialRunner.builder().optMaxTrialSeconds(0));
-            assertMessage(
-                    "maximum trial seconds must be positive and finite, got Infinity",
-                    () -> DjlTrialRunner.builder().optMaxTrialSeconds(Double.POSITIVE_INFINITY));
-            assertMessage(
-                    "target precision must be in (0, 1), got 0.0; 0.02 (2%) is the default",
-                    () -> DjlTrialRunner.builder().optTargetPrecision(0));
-            assertMessage(
-                    "target precision must be in (0, 1), got 1.5",
-                    () -> DjlTrialRunner.builder().optTargetPrecision(1.5));
             assertThrows(
                     NullPointerException.class, () -> DjlTrialRunner.builder().optProgress(null));
         }
@@ -388,7 +378,14 @@ class DjlTrialRunnerTest {
 
     /** A runner whose trials are capped at 1 s: for tests that are not about timing. */
     private static DjlTrialRunner.Builder quick(Model model, ArrayDataset data) {
-        return DjlTrialRunner.builder().setModel(model).setDataset(data).optMaxTrialSeconds(1);
+        return quick(model, data, TrialOptions.builder());
+    }
+
+    private static DjlTrialRunner.Builder quick(Model model, ArrayDataset data, TrialOptions.Builder options) {
+        return DjlTrialRunner.builder()
+                .setModel(model)
+                .setDataset(data)
+                .optTrialOptions(options.optMaxTrialSeconds(1).build());
     }
 
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {

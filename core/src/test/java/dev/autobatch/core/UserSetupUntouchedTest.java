@@ -69,8 +69,9 @@ class UserSetupUntouchedTest {
             DefaultTrainingConfig tunedConfig = config(optimizer);
             DefaultTrainingConfig twinConfig = config(optimizer);
             ArrayDataset data = data(tuned.getNDManager(), 512);
-            try (DjlTrialRunner runner =
-                    quick(tuned, data).optTrainingConfig(tunedConfig).build()) {
+            try (DjlTrialRunner runner = quick(
+                            tuned, data, TrialOptions.builder().optTrainingConfig(tunedConfig))
+                    .build()) {
                 for (int size : new int[] {16, 64}) {
                     Trial trial = runner.run(size);
                     assertTrue(trial.ok(), trial::toString);
@@ -104,15 +105,17 @@ class UserSetupUntouchedTest {
                     .addEvaluator(counting)
                     .addTrainingListeners(TrainingListener.Defaults.basic());
             int before = CountingEvaluator.UPDATES.get();
-            try (DjlTrialRunner runner =
-                    quick(model, data).optTrainingConfig(config).build()) {
+            try (DjlTrialRunner runner = quick(
+                            model, data, TrialOptions.builder().optTrainingConfig(config))
+                    .build()) {
                 assertTrue(runner.run(32).ok());
             }
             assertTrue(CountingEvaluator.UPDATES.get() - before >= 5, "every measured step updates the evaluators");
             int afterListened = CountingEvaluator.UPDATES.get();
             DefaultTrainingConfig unheard = config("adam").addEvaluator(new CountingEvaluator());
-            try (DjlTrialRunner runner =
-                    quick(model, data).optTrainingConfig(unheard).build()) {
+            try (DjlTrialRunner runner = quick(
+                            model, data, TrialOptions.builder().optTrainingConfig(unheard))
+                    .build()) {
                 assertTrue(runner.run(32).ok());
             }
             assertEquals(
@@ -134,8 +137,10 @@ class UserSetupUntouchedTest {
             DefaultTrainingConfig config =
                     config("sgd-momentum").addTrainingListeners(TrainingListener.Defaults.basic());
             List<TrainingListener> listeners = List.copyOf(config.getTrainingListeners());
-            try (DjlTrialRunner runner = quick(model, data(model.getNDManager(), 128))
-                    .optTrainingConfig(config)
+            try (DjlTrialRunner runner = quick(
+                            model,
+                            data(model.getNDManager(), 128),
+                            TrialOptions.builder().optTrainingConfig(config))
                     .build()) {
                 assertTrue(runner.run(32).ok());
             }
@@ -166,7 +171,8 @@ class UserSetupUntouchedTest {
                     new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(new ThreadedOptimizer());
             IllegalArgumentException e = assertThrows(
                     IllegalArgumentException.class,
-                    () -> quick(model, data).optTrainingConfig(config).build());
+                    () -> quick(model, data, TrialOptions.builder().optTrainingConfig(config))
+                            .build());
             assertTrue(
                     e.getMessage().contains("the optimizer (" + ThreadedOptimizer.class.getName() + ").worker"),
                     e::getMessage);
@@ -174,8 +180,9 @@ class UserSetupUntouchedTest {
 
             Supplier<DefaultTrainingConfig> fresh = () ->
                     new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(new ThreadedOptimizer());
-            try (DjlTrialRunner runner =
-                    quick(model, data).optTrainingConfig(fresh).build()) {
+            try (DjlTrialRunner runner = quick(
+                            model, data, TrialOptions.builder().optTrainingConfig(fresh))
+                    .build()) {
                 assertTrue(runner.run(16).ok(), "a configuration of the trials' own needs no copy");
             }
         }
@@ -230,12 +237,17 @@ class UserSetupUntouchedTest {
     }
 
     private static DjlTrialRunner.Builder quick(Model model, ArrayDataset data) {
+        return quick(model, data, TrialOptions.builder());
+    }
+
+    private static DjlTrialRunner.Builder quick(Model model, ArrayDataset data, TrialOptions.Builder options) {
         return DjlTrialRunner.builder()
                 .setModel(model)
                 .setDataset(data)
-                .optWarmupSteps(1)
-                .optMinMeasuredSeconds(0.01)
-                .optMaxTrialSeconds(1);
+                .optTrialOptions(options.optWarmupSteps(1)
+                        .optMinMeasuredSeconds(0.01)
+                        .optMaxTrialSeconds(1)
+                        .build());
     }
 
     /** The user's own training: 20 steps of {@code EasyTrain.trainBatch} and {@code step}. */

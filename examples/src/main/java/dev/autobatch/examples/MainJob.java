@@ -14,7 +14,9 @@ import dev.autobatch.autotune.probe.HardwareProbe;
 import dev.autobatch.autotune.probe.HardwareSnapshot;
 import dev.autobatch.autotune.report.Bytes;
 import dev.autobatch.autotune.report.PrometheusEndpoint;
+import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.core.Trial;
+import dev.autobatch.core.TrialOptions;
 import dev.autobatch.examples.data.DataFileException;
 import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.BatchSizeComparison;
@@ -211,22 +213,18 @@ public final class MainJob {
                                 seconds);
                     }
                 });
-        if (options.budgetBytes() > 0) {
-            tuneOptions.optMemoryBudgetBytes(options.budgetBytes());
-        } else {
-            tuneOptions.optMemoryFraction(options.budgetFraction());
-        }
+        tuneOptions.optMemoryBudget(options.budget());
         options.maxBatch().ifPresent(tuneOptions::optMaxBatchSize);
         // --limit 1 leaves one sample: start there rather than fail in the API's words.
         tuneOptions.optStartBatchSize((int)
-                Math.min(TuneOptions.DEFAULT_START_BATCH_SIZE, data.train().size()));
+                Math.min(SearchSettings.DEFAULT_START_BATCH_SIZE, data.train().size()));
         out.printf(
                 Locale.ROOT,
                 "Tuning the batch size (each trial: at least %d warm-up and %d measured training steps and"
                         + " 0.25 s, at most %.0f s; then the contenders again, in interleaved rounds)%n",
-                TuneOptions.DEFAULT_WARMUP_STEPS,
-                TuneOptions.DEFAULT_MEASURED_STEPS,
-                TuneOptions.DEFAULT_MAX_TRIAL_SECONDS);
+                TrialOptions.DEFAULT_WARMUP_STEPS,
+                TrialOptions.DEFAULT_MEASURED_STEPS,
+                TrialOptions.DEFAULT_MAX_TRIAL_SECONDS);
         TuningResult result;
         try (Model model = kind.newModel("fashion-" + kind.cliName() + "-tuning", options.seed(), device)) {
             result = AutoBatch.tune(model, data.train(), tuneOptions.build());

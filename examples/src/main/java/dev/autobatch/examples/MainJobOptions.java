@@ -244,21 +244,12 @@ public final class MainJobOptions {
     }
 
     /**
-     * Returns the memory budget in bytes.
+     * Returns the memory budget.
      *
-     * @return the bytes of {@code --budget SIZE}, or {@code -1} to use {@link #budgetFraction()}
+     * @return {@code --budget}, by default {@link #DEFAULT_BUDGET_FRACTION} of the available memory
      */
-    public long budgetBytes() {
-        return budget.isBytes() ? budget.bytes() : -1;
-    }
-
-    /**
-     * Returns the fraction of the available memory to budget, when no bytes are given.
-     *
-     * @return {@code --budget FRACTION}, by default {@link #DEFAULT_BUDGET_FRACTION}
-     */
-    public double budgetFraction() {
-        return budget.isBytes() ? DEFAULT_BUDGET_FRACTION : budget.fraction();
+    public BudgetSpec budget() {
+        return budget;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.autobatch.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.autotune.search.Goal;
@@ -151,9 +152,9 @@ class MainJobCommandLineTest {
     @Test
     void aSizeBudgetGivesBytesAndAFractionBudgetTheFraction() throws UsageException {
         MainJobOptions size = MainJobOptions.parse("--budget", "0.5", "--budget", "2g");
-        assertEquals(2L << 30, size.budgetBytes());
+        assertEquals(2L << 30, size.budget().bytes());
         MainJobOptions fraction = MainJobOptions.parse("--budget", "2g", "--budget", "0.25");
-        assertEquals(-1, fraction.budgetBytes());
-        assertEquals(0.25, fraction.budgetFraction());
+        assertFalse(fraction.budget().isBytes());
+        assertEquals(0.25, fraction.budget().fraction());
     }
 }

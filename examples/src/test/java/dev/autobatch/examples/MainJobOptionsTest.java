@@ -19,8 +19,8 @@ class MainJobOptionsTest {
         assertFalse(o.help());
         assertEquals(ModelKind.MLP, o.model());
         assertEquals(Goal.BALANCED, o.goal());
-        assertEquals(-1, o.budgetBytes());
-        assertEquals(0.8, o.budgetFraction());
+        assertFalse(o.budget().isBytes());
+        assertEquals(0.8, o.budget().fraction());
         assertTrue(o.maxBatch().isEmpty());
         assertEquals(10, o.epochs());
         assertEquals(2, MainJobOptions.parse("--model", "cnn").epochs());
@@ -87,17 +87,20 @@ class MainJobOptionsTest {
 
     @Test
     void aBudgetIsASizeWithSuffixOrAFraction() throws UsageException {
-        assertEquals(2L << 30, MainJobOptions.parse("--budget", "2g").budgetBytes());
-        assertEquals(512L << 20, MainJobOptions.parse("--budget", "512m").budgetBytes());
-        assertEquals(512L << 20, MainJobOptions.parse("--budget", "512MiB").budgetBytes());
-        assertEquals(3L << 29, MainJobOptions.parse("--budget", "1.5G").budgetBytes());
+        assertEquals(2L << 30, MainJobOptions.parse("--budget", "2g").budget().bytes());
         assertEquals(
-                4_000_000_000L, MainJobOptions.parse("--budget", "4000000000").budgetBytes());
+                512L << 20, MainJobOptions.parse("--budget", "512m").budget().bytes());
+        assertEquals(
+                512L << 20, MainJobOptions.parse("--budget", "512MiB").budget().bytes());
+        assertEquals(3L << 29, MainJobOptions.parse("--budget", "1.5G").budget().bytes());
+        assertEquals(
+                4_000_000_000L,
+                MainJobOptions.parse("--budget", "4000000000").budget().bytes());
         MainJobOptions fraction = MainJobOptions.parse("--budget", "0.5");
-        assertEquals(-1, fraction.budgetBytes());
-        assertEquals(0.5, fraction.budgetFraction());
-        assertEquals(1.0, MainJobOptions.parse("--budget", "1.0").budgetFraction());
-        assertEquals(0.5, MainJobOptions.parse("--budget", "50%").budgetFraction());
+        assertFalse(fraction.budget().isBytes());
+        assertEquals(0.5, fraction.budget().fraction());
+        assertEquals(1.0, MainJobOptions.parse("--budget", "1.0").budget().fraction());
+        assertEquals(0.5, MainJobOptions.parse("--budget", "50%").budget().fraction());
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.autobatch.autotune.TuneOptions;
+import dev.autobatch.autotune.cache.ResultCache;
 import dev.autobatch.examples.data.FashionMnistFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -126,11 +126,10 @@ class MainJobTest {
         FashionMnistFiles.assumeInstalled();
         // The build turns the cache off for tests (autobatch.cache=false); this test turns it on,
         // in a directory of its own.
-        String cacheWas = System.getProperty(TuneOptions.CACHE_PROPERTY);
-        String directoryWas = System.getProperty(TuneOptions.CACHE_DIRECTORY_PROPERTY);
-        System.setProperty(TuneOptions.CACHE_PROPERTY, "true");
-        System.setProperty(
-                TuneOptions.CACHE_DIRECTORY_PROPERTY, dir.resolve("cache").toString());
+        String cacheWas = System.getProperty(ResultCache.ENABLED_PROPERTY);
+        String directoryWas = System.getProperty(ResultCache.DIRECTORY_PROPERTY);
+        System.setProperty(ResultCache.ENABLED_PROPERTY, "true");
+        System.setProperty(ResultCache.DIRECTORY_PROPERTY, dir.resolve("cache").toString());
         try {
             String[] args = {
                 "--limit",
@@ -172,8 +171,8 @@ class MainJobTest {
                     third.output());
             assertTrue(third.output().contains("Chosen batch size: "), third.output());
         } finally {
-            restore(TuneOptions.CACHE_PROPERTY, cacheWas);
-            restore(TuneOptions.CACHE_DIRECTORY_PROPERTY, directoryWas);
+            restore(ResultCache.ENABLED_PROPERTY, cacheWas);
+            restore(ResultCache.DIRECTORY_PROPERTY, directoryWas);
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.autobatch.maven;
 
-import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningTarget;
+import dev.autobatch.autotune.budget.MemoryBudget;
+import dev.autobatch.autotune.search.SearchSettings;
+import dev.autobatch.core.TrialOptions;
 import java.io.File;
 import java.io.IOException;
 import java.io.Writer;
@@ -83,14 +85,16 @@ public class TuneMojo extends AbstractMojo {
      * 80%. On the CPU the free memory is the build JVM's room (in a container, its limit less what
      * the container uses, plus what the JVM holds); a size above it gives way to the default.
      */
-    @Parameter(property = "autobatch.memoryBudget", defaultValue = "" + TuneOptions.DEFAULT_MEMORY_FRACTION)
+    @Parameter(property = "autobatch.memoryBudget", defaultValue = "" + MemoryBudget.DEFAULT_FRACTION)
     String memoryBudget;
 
     /**
      * The relative throughput gain below which a larger batch is not worth it, in (0, 1): with the
      * default 0.05, a size within 5% of the best throughput is good enough.
      */
-    @Parameter(property = "autobatch.saturationThreshold", defaultValue = "" + TuneOptions.DEFAULT_SATURATION_THRESHOLD)
+    @Parameter(
+            property = "autobatch.saturationThreshold",
+            defaultValue = "" + SearchSettings.DEFAULT_SATURATION_THRESHOLD)
     double saturationThreshold;
 
     /** The largest batch size to try. Unset by default: the training set's size caps the search. */
@@ -98,17 +102,17 @@ public class TuneMojo extends AbstractMojo {
     Integer maxBatchSize;
 
     /** Unmeasured training steps each trial runs before it measures; zero or more. */
-    @Parameter(property = "autobatch.warmupSteps", defaultValue = "" + TuneOptions.DEFAULT_WARMUP_STEPS)
+    @Parameter(property = "autobatch.warmupSteps", defaultValue = "" + TrialOptions.DEFAULT_WARMUP_STEPS)
     int warmupSteps;
 
     /** Measured training steps a trial; at least 1. Throughput comes from their median time. */
-    @Parameter(property = "autobatch.measuredSteps", defaultValue = "" + TuneOptions.DEFAULT_MEASURED_STEPS)
+    @Parameter(property = "autobatch.measuredSteps", defaultValue = "" + TrialOptions.DEFAULT_MEASURED_STEPS)
     int measuredSteps;
 
     /**
      * Any other option of {@code AutoBatch.tune} by the name {@code TuneOptions.names()} gives it
-     * ({@code startBatchSize}, {@code maxTrialSeconds}, {@code timeBudget}, {@code
-     * referenceBatchSize}, {@code targetBatchSize}, ...), such as {@code
+     * ({@code startBatchSize}, {@code maxTrialSeconds}, {@code minMeasuredSeconds}, {@code
+     * timeBudget}, {@code targetBatchSize}, ...), such as {@code
      * <options><timeBudget>120</timeBudget></options>}. The parameters above win.
      */
     @Parameter
@@ -214,7 +218,7 @@ public class TuneMojo extends AbstractMojo {
                 + ".");
     }
 
-    /** The parameters by {@link TuneOptions} name, one line each, after {@code options} so that they win. */
+    /** The parameters by {@code TuneOptions} name, one line each, after {@code options} so that they win. */
     Map<String, String> tuneOptions() {
         Map<String, String> byName = new LinkedHashMap<>(options == null ? Map.of() : options);
         byName.put("goal", goal);

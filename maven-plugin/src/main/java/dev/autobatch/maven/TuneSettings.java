@@ -3,7 +3,6 @@ package dev.autobatch.maven;
 import ai.djl.training.TrainingConfig;
 import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningListener;
-import dev.autobatch.autotune.budget.BudgetSpec;
 import dev.autobatch.autotune.search.Goal;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -112,14 +111,13 @@ record TuneSettings(String target, Map<String, String> options) {
      */
     String describe() {
         TuneOptions o = checked();
-        BudgetSpec budget = new BudgetSpec(
-                o.memoryBudgetBytes().orElse(0L), o.memoryBudgetBytes().isPresent() ? 0 : o.memoryFraction());
         return "goal " + o.goal()
-                + ", memory budget " + budget.describe()
+                + ", memory budget " + o.memoryBudget().describe()
                 + ", saturation threshold " + o.saturationThreshold()
                 + ", maximum batch size "
                 + o.maxBatchSize().map(String::valueOf).orElse("from the data")
-                + ", " + o.warmupSteps() + " warm-up and " + o.measuredSteps() + " measured steps a trial";
+                + ", " + o.trial().warmupSteps() + " warm-up and " + o.trial().measuredSteps()
+                + " measured steps a trial";
     }
 
     private TuneOptions checked() {

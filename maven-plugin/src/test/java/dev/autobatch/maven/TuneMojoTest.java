@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autobatch.autotune.TuneOptions;
+import dev.autobatch.autotune.budget.MemoryBudget;
 import dev.autobatch.autotune.search.Goal;
+import dev.autobatch.autotune.search.SearchSettings;
+import dev.autobatch.core.TrialOptions;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +41,10 @@ class TuneMojoTest {
     private TuneMojo mojo() throws Exception {
         TuneMojo mojo = new TuneMojo();
         mojo.goal = "THROUGHPUT";
-        mojo.memoryBudget = "" + TuneOptions.DEFAULT_MEMORY_FRACTION;
-        mojo.saturationThreshold = TuneOptions.DEFAULT_SATURATION_THRESHOLD;
-        mojo.warmupSteps = TuneOptions.DEFAULT_WARMUP_STEPS;
-        mojo.measuredSteps = TuneOptions.DEFAULT_MEASURED_STEPS;
+        mojo.memoryBudget = "" + MemoryBudget.DEFAULT_FRACTION;
+        mojo.saturationThreshold = SearchSettings.DEFAULT_SATURATION_THRESHOLD;
+        mojo.warmupSteps = TrialOptions.DEFAULT_WARMUP_STEPS;
+        mojo.measuredSteps = TrialOptions.DEFAULT_MEASURED_STEPS;
         mojo.outputDirectory = dir.resolve("target/autobatch").toFile();
         mojo.fork = true;
         mojo.classpathScope = "test";
@@ -102,11 +105,11 @@ class TuneMojoTest {
                 .fromProperties(TuneSettings.PREFIX, mojo.tuneOptions())
                 .build();
         assertEquals(Goal.MAX_FIT, options.goal());
-        assertEquals(2L << 30, options.memoryBudgetBytes().orElseThrow());
+        assertEquals(2L << 30, options.memoryBudget().bytes());
         assertEquals(0.1, options.saturationThreshold());
         assertEquals(64, options.maxBatchSize().orElseThrow());
-        assertEquals(1, options.warmupSteps(), "a parameter of its own wins over <options>");
-        assertEquals(3, options.measuredSteps());
+        assertEquals(1, options.trial().warmupSteps(), "a parameter of its own wins over <options>");
+        assertEquals(3, options.trial().measuredSteps());
         assertEquals(4, options.startBatchSize());
         mojo.maxBatchSize = null;
         assertTrue(TuneOptions.builder()

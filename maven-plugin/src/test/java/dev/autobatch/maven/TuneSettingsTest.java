@@ -1,6 +1,7 @@
 package dev.autobatch.maven;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,12 +129,13 @@ class TuneSettingsTest {
         TuneOptions options = new TuneSettings("a.B", parameters("MAX_FIT", "2g", "0.1", "64", "1", "3"))
                 .toOptions(Optional.of(config), listener, Path.of("target/autobatch"));
         assertEquals(Goal.MAX_FIT, options.goal());
-        assertEquals(2L << 30, options.memoryBudgetBytes().orElseThrow());
+        assertEquals(2L << 30, options.memoryBudget().bytes());
         assertEquals(0.1, options.saturationThreshold());
         assertEquals(64, options.maxBatchSize().orElseThrow());
-        assertEquals(1, options.warmupSteps());
-        assertEquals(3, options.measuredSteps());
-        assertEquals(config, options.trainingConfigSupplier().orElseThrow().get());
+        assertEquals(1, options.trial().warmupSteps());
+        assertEquals(3, options.trial().measuredSteps());
+        assertEquals(
+                config, options.trial().trainingConfigSupplier().orElseThrow().get());
         assertEquals(listener, options.listener());
         assertEquals(Path.of("target/autobatch"), options.reportDirectory().orElseThrow());
         assertTrue(!options.cache());
@@ -144,13 +146,13 @@ class TuneSettingsTest {
         TuneOptions options = defaults("a.B").toOptions(Optional.empty(), TuningListener.NONE, Path.of("out"));
         TuneOptions expected = TuneOptions.defaults();
         assertEquals(expected.goal(), options.goal());
-        assertEquals(expected.memoryFraction(), options.memoryFraction());
-        assertTrue(options.memoryBudgetBytes().isEmpty());
+        assertEquals(expected.memoryBudget(), options.memoryBudget());
+        assertFalse(options.memoryBudget().isBytes());
         assertTrue(options.maxBatchSize().isEmpty());
-        assertTrue(options.trainingConfig().isEmpty());
-        assertTrue(options.trainingConfigSupplier().isEmpty());
-        assertEquals(expected.warmupSteps(), options.warmupSteps());
-        assertEquals(expected.measuredSteps(), options.measuredSteps());
+        assertTrue(options.trial().trainingConfig().isEmpty());
+        assertTrue(options.trial().trainingConfigSupplier().isEmpty());
+        assertEquals(expected.trial().warmupSteps(), options.trial().warmupSteps());
+        assertEquals(expected.trial().measuredSteps(), options.trial().measuredSteps());
         assertEquals(expected.cacheFields(), options.cacheFields());
     }
 

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * A memory budget as a user writes it: a size in bytes, or a fraction of the memory free to this
  * process on the training device. The one parser of that text for every entry point (the Maven
  * plugin's {@code autobatch.memoryBudget}, the main job's {@code --budget}, {@code
- * TuneOptions.Builder.optMemoryBudget(String)}); {@link MemoryBudget} turns it into bytes on a
+ * TuneOptions.Builder.optMemoryBudget(BudgetSpec)}); {@link MemoryBudget} turns it into bytes on a
  * machine. Exactly one of the two components is set.
  *
  * <p>Accepted text, in any case and with spaces around it:
@@ -55,6 +55,38 @@ public record BudgetSpec(long bytes, double fraction) {
                     + " bytes and fraction "
                     + fraction);
         }
+    }
+
+    /**
+     * Returns a budget of a size.
+     *
+     * @param bytes the budget in bytes
+     * @param what how errors name the value, such as {@code "memory budget"}
+     * @return the budget
+     * @throws IllegalArgumentException if {@code bytes} is not positive
+     */
+    public static BudgetSpec ofBytes(long bytes, String what) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException(what + " must be positive, got " + bytes
+                    + " bytes; give the bytes a trial may use, or a fraction of the available memory");
+        }
+        return new BudgetSpec(bytes, 0);
+    }
+
+    /**
+     * Returns a budget of a fraction of the memory free to this process.
+     *
+     * @param fraction the fraction
+     * @param what how errors name the value, such as {@code "memory fraction"}
+     * @return the budget
+     * @throws IllegalArgumentException if {@code fraction} is not in (0, 1]
+     */
+    public static BudgetSpec ofFraction(double fraction, String what) {
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new IllegalArgumentException(what + " must be in (0, 1], got " + fraction + "; "
+                    + MemoryBudget.DEFAULT_FRACTION + " is the default");
+        }
+        return new BudgetSpec(0, fraction);
     }
 
     /**
@@ -134,6 +166,15 @@ public record BudgetSpec(long bytes, double fraction) {
      */
     public String toText() {
         return isBytes() ? Long.toString(bytes) : Double.toString(fraction);
+    }
+
+    /**
+     * Returns the budget's text in a cache key, as stored caches hold it.
+     *
+     * @return such as {@code "1610612736 bytes"} or {@code "fraction 0.8"}
+     */
+    public String keyText() {
+        return isBytes() ? bytes + " bytes" : "fraction " + fraction;
     }
 
     /**

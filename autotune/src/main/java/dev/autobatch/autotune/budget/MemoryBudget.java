@@ -45,8 +45,8 @@ import java.util.Optional;
 public record MemoryBudget(long bytes, String basis, long roomBytes) {
 
     /**
-     * The share of the room a budget takes unless told otherwise, as {@code
-     * TuneOptions.DEFAULT_MEMORY_FRACTION}; also what replaces a given budget above the room.
+     * The share of the room a budget takes unless told otherwise (the default of {@code
+     * TuneOptions.optMemoryBudget}); also what replaces a given budget above the room.
      */
     public static final double DEFAULT_FRACTION = 0.8;
 

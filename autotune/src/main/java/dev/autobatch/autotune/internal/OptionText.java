@@ -1,5 +1,6 @@
 package dev.autobatch.autotune.internal;
 
+import dev.autobatch.autotune.budget.BudgetSpec;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
@@ -22,6 +24,19 @@ import java.util.stream.Collectors;
  */
 public final class OptionText {
 
+    /** Reads a whole number: {@code 64}. */
+    public static final Parser<Integer> WHOLE = OptionText::whole;
+    /** Reads a number: {@code 0.05}. */
+    public static final Parser<Double> NUMBER = OptionText::number;
+    /** Reads a duration: seconds ({@code 90}, {@code 1.5}) or ISO-8601 ({@code PT1M30S}). */
+    public static final Parser<Duration> DURATION = OptionText::duration;
+    /** Reads a path. */
+    public static final Parser<Path> PATH = OptionText::path;
+    /** Reads {@code true} or {@code false}, in any case. */
+    public static final Parser<Boolean> BOOL = OptionText::bool;
+    /** Reads a memory budget as {@link BudgetSpec#parse(String, String)} does: {@code 8g}, {@code 0.5}, {@code 50%}. */
+    public static final Parser<BudgetSpec> BUDGET = (what, text) -> BudgetSpec.parse(text, what);
+
     private OptionText() {}
 
     /**
@@ -32,7 +47,7 @@ public final class OptionText {
      * @return the number
      * @throws IllegalArgumentException if it is not a whole number
      */
-    public static int whole(String what, String text) {
+    private static int whole(String what, String text) {
         try {
             return Integer.parseInt(text.trim());
         } catch (NumberFormatException e) {
@@ -48,7 +63,7 @@ public final class OptionText {
      * @return the number
      * @throws IllegalArgumentException if it is not a number
      */
-    public static double number(String what, String text) {
+    private static double number(String what, String text) {
         try {
             return Double.parseDouble(text.trim());
         } catch (NumberFormatException e) {
@@ -64,7 +79,7 @@ public final class OptionText {
      * @return the duration, not checked for sign
      * @throws IllegalArgumentException if it is neither form
      */
-    public static Duration duration(String what, String text) {
+    private static Duration duration(String what, String text) {
         String value = text.trim();
         try {
             return value.toUpperCase(Locale.ROOT).startsWith("P")
@@ -84,7 +99,7 @@ public final class OptionText {
      * @return the path
      * @throws IllegalArgumentException if it is not a path on this system
      */
-    public static Path path(String what, String text) {
+    private static Path path(String what, String text) {
         try {
             return Path.of(text.trim());
         } catch (InvalidPathException e) {
@@ -93,14 +108,14 @@ public final class OptionText {
     }
 
     /**
-     * Returns a count for a cache key, or the word that stands for its "none".
+     * Returns an optional value for a cache key, or the word that stands for its absence.
      *
-     * @param value the count; 0 or less for none
+     * @param value the value, or empty
      * @param none the word, such as {@code "default"}
-     * @return the count, or the word
+     * @return the value, or the word
      */
-    public static Object orNone(int value, String none) {
-        return value > 0 ? value : none;
+    public static Object orNone(Optional<?> value, String none) {
+        return value.isPresent() ? value.get() : none;
     }
 
     /**
@@ -111,7 +126,7 @@ public final class OptionText {
      * @return the value
      * @throws IllegalArgumentException for any other text
      */
-    public static boolean bool(String what, String text) {
+    private static boolean bool(String what, String text) {
         String value = text.trim().toLowerCase(Locale.ROOT);
         if (!value.equals("true") && !value.equals("false")) {
             throw new IllegalArgumentException(what + " must be true or false, got '" + text + "'");
@@ -174,11 +189,12 @@ public final class OptionText {
      * text sets a builder and, for one that changes a tuning's result, its value in a cache key.
      *
      * @param <B> the builder the options set
+     * @param <V> the options it builds, which the cache-key values are read from
      */
-    public static final class Table<B> {
+    public static final class Table<B, V> {
 
         private final Map<String, TextSetter<B>> setters = new LinkedHashMap<>();
-        private final Map<String, Function<B, Object>> keys = new LinkedHashMap<>();
+        private final Map<String, Function<V, Object>> keys = new LinkedHashMap<>();
 
         /**
          * Adds an option.
@@ -187,11 +203,11 @@ public final class OptionText {
          * @param name its name, such as {@code "maxBatchSize"}
          * @param parser reads its text
          * @param setter sets the value on a builder, checking its range
-         * @param key its cache-key value from a builder's values, or {@code null} if it changes no
-         *     result
+         * @param key its cache-key value from the built options ({@code null} leaves it out of that
+         *     key), or {@code null} if it changes no result
          * @return this table
          */
-        public <T> Table<B> add(String name, Parser<T> parser, BiConsumer<B, T> setter, Function<B, Object> key) {
+        public <T> Table<B, V> add(String name, Parser<T> parser, BiConsumer<B, T> setter, Function<V, Object> key) {
             setters.put(name, (builder, what, text) -> setter.accept(builder, parser.parse(what, text)));
             if (key != null) {
                 keys.put(name, key);
@@ -232,12 +248,17 @@ public final class OptionText {
         /**
          * Returns the cache-key values of the options that change a result.
          *
-         * @param values the builder holding the values
+         * @param options the options
          * @return the text by name, sorted by name
          */
-        public Map<String, String> keyFields(B values) {
+        public Map<String, String> keyFields(V options) {
             Map<String, String> fields = new TreeMap<>();
-            keys.forEach((name, key) -> fields.put(name, String.valueOf(key.apply(values))));
+            keys.forEach((name, key) -> {
+                Object value = key.apply(options);
+                if (value != null) {
+                    fields.put(name, value.toString());
+                }
+            });
             return fields;
         }
 

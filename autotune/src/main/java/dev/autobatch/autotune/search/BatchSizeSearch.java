@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * what each step needs:
  *
  * <ol>
- *   <li><b>Doubling</b> from the start size (default {@value TuneOptions#DEFAULT_START_BATCH_SIZE}),
+ *   <li><b>Doubling</b> from the start size (default {@value SearchSettings#DEFAULT_START_BATCH_SIZE}),
  *       until the first of: {@link StopReason#OUT_OF_MEMORY}; {@link StopReason#MEMORY_BUDGET}
  *       (before each trial but the first, its peak memory is predicted from the peaks so far by
  *       {@link dev.autobatch.autotune.internal.PeakMemoryModel}, and a size predicted over the
@@ -344,7 +344,8 @@ public final class BatchSizeSearch {
                         + " samples, fewer than the start batch size " + checked.startBatchSize()
                         + "; lower optStartBatchSize");
             }
-            long budget = checked.memoryBudgetBytes().orElse(SearchSettings.NO_MEMORY_BUDGET);
+            long budget =
+                    checked.memoryBudget().isBytes() ? checked.memoryBudget().bytes() : SearchSettings.NO_MEMORY_BUDGET;
             SearchSettings settings = SearchSettings.of(checked, budget, datasetSize, devices);
             return new BatchSizeSearch(settings, checked.listener(), this);
         }

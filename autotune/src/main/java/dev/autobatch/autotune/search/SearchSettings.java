@@ -54,6 +54,12 @@ public record SearchSettings(
      */
     public static final Duration DEFAULT_TIME_BUDGET = Duration.ofSeconds(60);
 
+    /** The default relative throughput gain below which more batch is not worth it: 5%. */
+    public static final double DEFAULT_SATURATION_THRESHOLD = 0.05;
+
+    /** The default first batch size tried. */
+    public static final int DEFAULT_START_BATCH_SIZE = 2;
+
     /** Validates the components that have no "unknown" value. */
     public SearchSettings {
         if (referenceBatchSize < 1) {

@@ -34,7 +34,10 @@ class PrometheusScrapeTest {
             return AutoBatch.tune(
                     model,
                     data,
-                    TuneOptions.builder().optMeasuredSteps(2).optCache(false).build());
+                    TuneOptions.builder()
+                            .optTrial(t -> t.optMeasuredSteps(2))
+                            .optCache(false)
+                            .build());
         }
     }
 

@@ -313,9 +313,9 @@ class BatchSizeSearchTest {
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
 
-        assertTrue(e.getMessage().contains("maximum batch size 4"), e::getMessage);
-        assertTrue(e.getMessage().contains("start batch size 8"), e::getMessage);
-        assertTrue(e.getMessage().contains("optMaxBatchSize"), e::getMessage);
+        assertEquals(
+                "maximum batch size (optMaxBatchSize) must be at least the first batch size tried, 8, got 4; raise it, or lower optStartBatchSize",
+                e.getMessage());
     }
 
     @Test
@@ -451,7 +451,9 @@ class BatchSizeSearchTest {
                         .optStartBatchSize(16)
                         .optMaxBatchSize(8)
                         .build());
-        assertTrue(e.getMessage().startsWith("maximum batch size 8 is below the start batch size 16"), e.getMessage());
+        assertEquals(
+                "maximum batch size (optMaxBatchSize) must be at least the first batch size tried, 16, got 8; raise it, or lower optStartBatchSize",
+                e.getMessage());
     }
 
     @Test

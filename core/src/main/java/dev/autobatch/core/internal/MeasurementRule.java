@@ -44,7 +44,7 @@ public final class MeasurementRule {
     private final double maxTrialSeconds;
 
     /**
-     * A rule. The values are not checked again here: {@code DjlTrialRunner.Builder} checks each
+     * A rule. The values are not checked again here: {@code TrialOptions.Builder} checks each
      * as it is set, with the message that names it.
      *
      * @param minWarmupSteps warm-up steps at least, 0 or more

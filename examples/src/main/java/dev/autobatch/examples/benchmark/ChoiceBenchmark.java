@@ -9,6 +9,7 @@ import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.autotune.search.SearchSettings;
 import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.Trial;
+import dev.autobatch.core.TrialOptions;
 import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.ModelKind;
 import java.util.ArrayList;
@@ -71,9 +72,11 @@ public final class ChoiceBenchmark {
                     DjlTrialRunner runner = DjlTrialRunner.builder()
                             .setModel(model)
                             .setDataset(data.train())
-                            .optWarmupSteps(3)
-                            .optMeasuredSteps(20)
-                            .optMinMeasuredSeconds(0.3)
+                            .optTrialOptions(TrialOptions.builder()
+                                    .optWarmupSteps(3)
+                                    .optMeasuredSteps(20)
+                                    .optMinMeasuredSeconds(0.3)
+                                    .build())
                             .build()) {
                 for (int round = 0; round < tunings; round++) {
                     List<Integer> order = new ArrayList<>(sizes);

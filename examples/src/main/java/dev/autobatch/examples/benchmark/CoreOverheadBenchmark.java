@@ -24,6 +24,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.translate.TranslateException;
 import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.RebatchedDataset;
+import dev.autobatch.core.TrialOptions;
 import dev.autobatch.examples.training.ModelKind;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,9 +93,11 @@ public final class CoreOverheadBenchmark {
                     try (DjlTrialRunner runner = DjlTrialRunner.builder()
                                     .setModel(runnerModel)
                                     .setDataset(data)
-                                    .optTrainingConfig(config)
-                                    .optWarmupSteps(3)
-                                    .optMeasuredSteps(steps)
+                                    .optTrialOptions(TrialOptions.builder()
+                                            .optTrainingConfig(config)
+                                            .optWarmupSteps(3)
+                                            .optMeasuredSteps(steps)
+                                            .build())
                                     .build();
                             Trainer trainer = plainModel.newTrainer(
                                     mnist ? trainMnistConfig(checkpoints) : DjlTrialRunner.defaultTrainingConfig())) {

@@ -9,6 +9,7 @@ import dev.autobatch.autotune.TuneOptions;
 import dev.autobatch.autotune.TuningResult;
 import dev.autobatch.autotune.advice.NoiseScale;
 import dev.autobatch.core.DjlTrialRunner;
+import dev.autobatch.core.TrialOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +43,7 @@ public final class NoiseScaleBenchmark {
      */
     public static void main(String[] args) {
         List<Long> seeds = new ArrayList<>();
-        int steps = TuneOptions.DEFAULT_MEASURED_STEPS;
+        int steps = TrialOptions.DEFAULT_MEASURED_STEPS;
         int rounds = 15;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -54,6 +55,7 @@ public final class NoiseScaleBenchmark {
         if (seeds.isEmpty()) {
             seeds.addAll(List.of(1L, 2L));
         }
+        int measuredSteps = steps;
         System.out.printf(
                 Locale.ROOT,
                 "Fashion-MNIST, 784-128-10 MLP, SGD 0.01, %d measured steps a trial, %d CPUs%n",
@@ -82,7 +84,7 @@ public final class NoiseScaleBenchmark {
                         train,
                         TuneOptions.builder()
                                 .optCache(false)
-                                .optMeasuredSteps(steps)
+                                .optTrial(t -> t.optMeasuredSteps(measuredSteps))
                                 .build());
                 NoiseScale noise = result.noiseScale();
                 System.out.printf(
@@ -148,8 +150,10 @@ public final class NoiseScaleBenchmark {
         return DjlTrialRunner.builder()
                 .setModel(model)
                 .setDataset(data)
-                .optWarmupSteps(3)
-                .optMeasuredSteps(30)
+                .optTrialOptions(TrialOptions.builder()
+                        .optWarmupSteps(3)
+                        .optMeasuredSteps(30)
+                        .build())
                 .optRecordGradientNorm(record)
                 .build();
     }

@@ -5,6 +5,7 @@ import ai.djl.Model;
 import dev.autobatch.autotune.report.ResultTable;
 import dev.autobatch.core.DjlTrialRunner;
 import dev.autobatch.core.Trial;
+import dev.autobatch.core.TrialOptions;
 import dev.autobatch.examples.data.FashionMnist;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +56,9 @@ public final class BatchSizeComparison {
     private DjlTrialRunner trialRunner(Model model) {
         DjlTrialRunner.Builder runner = DjlTrialRunner.builder().setModel(model).setDataset(b.data.train());
         if (b.device != null) {
-            runner.optTrainingConfig(Devices.trialConfig(b.device));
+            runner.optTrialOptions(TrialOptions.builder()
+                    .optTrainingConfig(Devices.trialConfig(b.device))
+                    .build());
         }
         return runner.build();
     }
