@@ -218,16 +218,19 @@ public final class MainJob {
         // --limit 1 leaves one sample: start there rather than fail in the API's words.
         tuneOptions.optStartBatchSize((int)
                 Math.min(SearchSettings.DEFAULT_START_BATCH_SIZE, data.train().size()));
+        TuneOptions tuning = tuneOptions.build();
+        TrialOptions trial = tuning.trial();
         out.printf(
                 Locale.ROOT,
                 "Tuning the batch size (each trial: at least %d warm-up and %d measured training steps and"
-                        + " 0.25 s, at most %.0f s; then the contenders again, in interleaved rounds)%n",
-                TrialOptions.DEFAULT_WARMUP_STEPS,
-                TrialOptions.DEFAULT_MEASURED_STEPS,
-                TrialOptions.DEFAULT_MAX_TRIAL_SECONDS);
+                        + " %.2g s, at most %.0f s; then the contenders again, in interleaved rounds)%n",
+                trial.warmupSteps(),
+                trial.measuredSteps(),
+                trial.minMeasuredSeconds(),
+                trial.maxTrialSeconds());
         TuningResult result;
         try (Model model = kind.newModel("fashion-" + kind.cliName() + "-tuning", options.seed(), device)) {
-            result = AutoBatch.tune(model, data.train(), tuneOptions.build());
+            result = AutoBatch.tune(model, data.train(), tuning);
         }
         if (result.source() == TuningResult.Source.CACHED) {
             out.printf(

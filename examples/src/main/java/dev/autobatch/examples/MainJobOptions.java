@@ -2,6 +2,7 @@ package dev.autobatch.examples;
 
 import ai.djl.Device;
 import dev.autobatch.autotune.budget.BudgetSpec;
+import dev.autobatch.autotune.budget.MemoryBudget;
 import dev.autobatch.autotune.search.Goal;
 import dev.autobatch.examples.data.FashionMnist;
 import dev.autobatch.examples.training.ModelKind;
@@ -40,7 +41,7 @@ public final class MainJobOptions {
     /** The default target accuracy of {@code --compare}. */
     public static final double DEFAULT_TARGET_ACCURACY = 0.80;
     /** The default share of the available memory a trial may use. */
-    public static final double DEFAULT_BUDGET_FRACTION = 0.8;
+    public static final double DEFAULT_BUDGET_FRACTION = MemoryBudget.DEFAULT_FRACTION;
     /** The default output directory. */
     public static final Path DEFAULT_OUTPUT = Path.of("autobatch-out");
 
@@ -73,7 +74,7 @@ public final class MainJobOptions {
             converter = OptionConverters.Budget.class,
             description = "memory a trial may use: a size such as 2g or 512m, or a fraction of the available"
                     + " memory such as 0.5 or 50% (default " + DEFAULT_BUDGET_FRACTION + ")")
-    private BudgetSpec budget = new BudgetSpec(0, DEFAULT_BUDGET_FRACTION);
+    private BudgetSpec budget = BudgetSpec.DEFAULT;
 
     @Option(
             names = "--max-batch",
