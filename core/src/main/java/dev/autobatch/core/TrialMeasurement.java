@@ -15,24 +15,25 @@ import java.util.Iterator;
 /**
  * One trial of {@link DjlTrialRunner}, measured: the steps on the trials' trainer, the step times
  * and the peak memory of the training device, and out of memory or any other failure turned into
- * a trial that says so, with the user's setup put back after each. How many steps a trial runs:
+ * a trial that says so, with the user's setup put back after each. How many steps a trial runs
+ * (each option's default is on its {@code optX}):
  *
  * <ul>
- *   <li>Warm-up runs at least {@link TrialOptions.Builder#optWarmupSteps(int)} steps (default 2), then more
+ *   <li>Warm-up runs at least {@link TrialOptions.Builder#optWarmupSteps(int)} steps, then more
  *       while the slower of the last two warm-up steps took more than {@value
  *       MeasurementRule#SETTLED_RATIO} times the faster (the first steps at a new size pay for
  *       allocation), at most {@value MeasurementRule#MAX_EXTRA_WARMUP_STEPS} more. Once a quarter
  *       of the trial cap has passed, warm-up ends after the step under way, even below its
  *       minimum (one warm-up step always runs unless the minimum is 0).
- *   <li>Measuring runs at least {@link TrialOptions.Builder#optMeasuredSteps(int)} steps (default 5) and
- *       {@link TrialOptions.Builder#optMinMeasuredSeconds(double)} seconds of measured step time (default
- *       0.25), and goes on while the relative standard error of the median step time, {@code
+ *   <li>Measuring runs at least {@link TrialOptions.Builder#optMeasuredSteps(int)} steps and
+ *       {@link TrialOptions.Builder#optMinMeasuredSeconds(double)} seconds of measured step time,
+ *       and goes on while the relative standard error of the median step time, {@code
  *       1.2533 * (IQR / 1.349) / sqrt(n) / median}, is above {@link
- *       TrialOptions.Builder#optTargetPrecision(double)} (default 0.02), but for precision alone only until the
+ *       TrialOptions.Builder#optTargetPrecision(double)}, but for precision alone only until the
  *       trial has run {@value MeasurementRule#PRECISION_PATIENCE} times the minimum measured
  *       time: more steps of one trial cannot remove the noise between trials, which the search's
  *       confirmation rounds measure.
- *   <li>{@link TrialOptions.Builder#optMaxTrialSeconds(double)} (default 10) caps a trial's wall time, warm-up
+ *   <li>{@link TrialOptions.Builder#optMaxTrialSeconds(double)} caps a trial's wall time, warm-up
  *       included, and wins over every minimum, except that at least one measured step always
  *       runs. A trial can overrun the cap by the step under way when it is reached.
  *   <li>A trial longer than {@value DjlTrialRunner#PROGRESS_INTERVAL_SECONDS} seconds tells its {@link
